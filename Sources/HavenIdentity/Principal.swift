@@ -1,0 +1,75 @@
+/// Who is asking: the owner, an application holding an API token, or a contact known by DID.
+///
+/// Its string form is what grants, audit entries and the API use: `owner`, `app:NAME`, or a
+/// `did:key:…`.
+public enum Principal: Hashable, Sendable {
+    /// The person who owns this Haven.
+    case owner
+    /// An application or device with an API token made by `haven token create --name NAME`.
+    case app(String)
+    /// Another person, identified by the key of their own Haven.
+    case contact(DID)
+
+    /// Checks that an application name is usable in `app:NAME`: 1 to 64 characters of lower-case
+    /// letters, digits, `-`, `_` and `.`, starting with a letter or digit.
+    public static func validateAppName(_ name: String) throws(IdentityError) {
+        guard !name.isEmpty, name.utf8.count <= 64 else {
+            throw .invalidPrincipal(name, reason: "a name has 1 to 64 characters")
+        }
+        let allowed = name.utf8.allSatisfy { byte in
+            (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z"))
+                || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9"))
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }
+        guard allowed else {
+            throw .invalidPrincipal(name, reason: "use lower-case letters, digits, '-', '_' and '.'")
+        }
+        guard let first = name.utf8.first, first != UInt8(ascii: "-"), first != UInt8(ascii: "_"),
+            first != UInt8(ascii: ".")
+        else {
+            throw .invalidPrincipal(name, reason: "a name starts with a letter or a digit")
+        }
+    }
+
+    /// Parses `owner`, `app:NAME` or `did:key:…`.
+    public init(parsing string: String) throws(IdentityError) {
+        if string == "owner" {
+            self = .owner
+        } else if string.hasPrefix("app:") {
+            let name = String(string.dropFirst(4))
+            try Self.validateAppName(name)
+            self = .app(name)
+        } else if string.hasPrefix("did:") {
+            self = .contact(try DID(parsing: string))
+        } else {
+            throw .invalidPrincipal(string, reason: "expected 'owner', 'app:NAME' or a did:key")
+        }
+    }
+}
+
+extension Principal: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .owner: "owner"
+        case .app(let name): "app:\(name)"
+        case .contact(let did): did.description
+        }
+    }
+}
+
+extension Principal: Codable {
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let string = try container.decode(String.self)
+        do {
+            try self.init(parsing: string)
+        } catch {
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(description)
+    }
+}

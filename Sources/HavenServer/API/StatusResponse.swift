@@ -1,0 +1,28 @@
+import Foundation
+import HavenIdentity
+import Hummingbird
+
+/// Body of `GET /haven/status`.
+public struct StatusResponse: Codable, Sendable, ResponseEncodable {
+    public let name: String
+    public let version: String
+    /// The owner's `did:key`.
+    public let owner: DID
+    public let startedAt: Date
+    public let uptimeSeconds: Double
+
+    enum CodingKeys: String, CodingKey {
+        case name, version, owner
+        case startedAt = "started_at"
+        case uptimeSeconds = "uptime_seconds"
+    }
+}
+
+/// Body of `GET /haven/whoami`: the caller as the server sees it.
+public struct WhoAmIResponse: Codable, Sendable, ResponseEncodable {
+    public let principal: Principal
+    /// Name of the token the request used.
+    public let token: String
+    /// The owner of this server.
+    public let owner: DID
+}

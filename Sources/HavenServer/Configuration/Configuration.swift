@@ -1,0 +1,133 @@
+import Foundation
+import Logging
+
+/// Every setting of a Haven server, resolved once at start-up and passed down explicitly.
+///
+/// Each setting is read from the first source that has it: command-line flags, then `HAVEN_*`
+/// environment variables, then `haven.toml` in the data directory, then the default. Resolution
+/// is a pure function of those three inputs, so it is tested without touching the process.
+public struct Configuration: Sendable, Equatable {
+    /// Address the HTTP server binds to; loopback unless the owner says otherwise.
+    public var host: String = "127.0.0.1"
+    /// TCP port of the HTTP server; 0 asks the system for a free one.
+    public var port: Int = 8420
+    /// Least severe level that is logged.
+    public var logLevel: Logger.Level = .info
+    /// Largest request body the API decodes (JSON requests); larger ones get 413.
+    public var maxRequestBodyBytes: Int = 1 << 20
+
+    /// The defaults, as written (commented out) into a new `haven.toml`.
+    public init() {}
+
+    /// Values given on the command line; `nil` means "not given".
+    public struct Overrides: Sendable, Equatable {
+        public var host: String?
+        public var port: Int?
+        public var logLevel: Logger.Level?
+
+        public init(host: String? = nil, port: Int? = nil, logLevel: Logger.Level? = nil) {
+            self.host = host
+            self.port = port
+            self.logLevel = logLevel
+        }
+    }
+
+    /// Resolves the configuration from flags, the environment and the text of `haven.toml`.
+    ///
+    /// - Throws: ``ConfigurationError`` naming the source and the setting of the first bad value.
+    public static func resolve(
+        overrides: Overrides = Overrides(),
+        environment: [String: String] = [:],
+        file: String? = nil
+    ) throws(ConfigurationError) -> Configuration {
+        let fileValues = try file.map { text throws(ConfigurationError) in try ConfigurationFile.parse(text) } ?? [:]
+        var configuration = Configuration()
+
+        func value<Value>(_ setting: Setting<Value>, override: Value?) throws(ConfigurationError) -> Value? {
+            if let override { return override }
+            if let text = environment[setting.environmentVariable] {
+                guard let parsed = setting.parse(text) else {
+                    throw .invalidValue(setting: setting.environmentVariable, value: text, expected: setting.expected)
+                }
+                return parsed
+            }
+            if let text = fileValues[setting.key] {
+                guard let parsed = setting.parse(text) else {
+                    throw .invalidValue(setting: "\(setting.key) in haven.toml", value: text, expected: setting.expected)
+                }
+                return parsed
+            }
+            return nil
+        }
+
+        if let host = try value(.host, override: overrides.host) { configuration.host = host }
+        if let port = try value(.port, override: overrides.port) { configuration.port = port }
+        if let level = try value(.logLevel, override: overrides.logLevel) { configuration.logLevel = level }
+        if let bytes = try value(.maxRequestBody, override: nil) { configuration.maxRequestBodyBytes = bytes }
+        return configuration
+    }
+
+    /// The text of a new `haven.toml`: every setting, commented out at its default.
+    public static var template: String {
+        let defaults = Configuration()
+        return """
+            # Haven configuration. Uncomment a line to change a setting.
+            # Command-line flags and HAVEN_* environment variables override this file.
+
+            [server]
+            # Address to listen on. Keep the loopback address unless other machines must reach
+            # this server; anything else exposes it to your network. (HAVEN_HOST, --host)
+            # host = "\(defaults.host)"
+            # TCP port. (HAVEN_PORT, --port)
+            # port = \(defaults.port)
+            # trace, debug, info, notice, warning, error or critical. (HAVEN_LOG_LEVEL, --log-level)
+            # log_level = "\(defaults.logLevel)"
+
+            [limits]
+            # Largest JSON request body accepted, e.g. "1MiB", "512KiB". (HAVEN_MAX_REQUEST_BODY)
+            # max_request_body = "1MiB"
+
+            """
+    }
+}
+
+/// One setting: its key in `haven.toml`, its environment variable and how to parse its text.
+struct Setting<Value>: Sendable {
+    let key: String
+    let environmentVariable: String
+    let expected: String
+    let parse: @Sendable (String) -> Value?
+}
+
+extension Setting where Value == String {
+    static let host = Setting(
+        key: "server.host", environmentVariable: "HAVEN_HOST", expected: "a host name or IP address"
+    ) { text in
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty || trimmed.contains(where: { $0.isWhitespace || $0 == "/" }) ? nil : trimmed
+    }
+}
+
+extension Setting where Value == Int {
+    static let port = Setting(
+        key: "server.port", environmentVariable: "HAVEN_PORT", expected: "a port number from 0 to 65535"
+    ) { text in
+        Int(text).flatMap { (0...65535).contains($0) ? $0 : nil }
+    }
+
+    static let maxRequestBody = Setting(
+        key: "limits.max_request_body", environmentVariable: "HAVEN_MAX_REQUEST_BODY",
+        expected: "a size such as 1048576, \"512KiB\" or \"2MiB\""
+    ) { text in
+        ByteCount.parse(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+}
+
+extension Setting where Value == Logger.Level {
+    static let logLevel = Setting(
+        key: "server.log_level", environmentVariable: "HAVEN_LOG_LEVEL",
+        expected: "one of trace, debug, info, notice, warning, error, critical"
+    ) { text in
+        Logger.Level(rawValue: text.lowercased())
+    }
+}

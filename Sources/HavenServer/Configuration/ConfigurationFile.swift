@@ -1,0 +1,50 @@
+import Logging
+import TOMLKit
+
+/// Reads `haven.toml` into flat `section.key` → text pairs, so that its values go through the
+/// same parsers as environment variables. Unknown keys are errors: a typo must not be ignored.
+enum ConfigurationFile {
+    /// Every key `haven.toml` may hold.
+    static let knownKeys: Set<String> = [
+        Setting<String>.host.key, Setting<Int>.port.key, Setting<Logger.Level>.logLevel.key,
+        Setting<Int>.maxRequestBody.key,
+    ]
+
+    static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            throw .malformedFile(reason: "line \(error.source.begin.line): \(error.description)")
+        } catch {
+            throw .malformedFile(reason: "\(error)")
+        }
+        var values: [String: String] = [:]
+        try flatten(table, prefix: "", into: &values)
+        return values
+    }
+
+    private static func flatten(
+        _ table: TOMLTable, prefix: String, into values: inout [String: String]
+    ) throws(ConfigurationError) {
+        for (key, value) in table {
+            let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if let nested = value.table {
+                try flatten(nested, prefix: path, into: &values)
+                continue
+            }
+            guard knownKeys.contains(path) else {
+                throw .unknownSetting(path)
+            }
+            if let string = value.string {
+                values[path] = string
+            } else if let int = value.int {
+                values[path] = String(int)
+            } else if let bool = value.bool {
+                values[path] = String(bool)
+            } else {
+                values[path] = value.debugDescription
+            }
+        }
+    }
+}

@@ -1,0 +1,31 @@
+import Hummingbird
+
+/// Per-request state shared by the middleware chain and the handlers: who is asking (set by
+/// ``AuthenticationMiddleware``) and how large a body may be decoded.
+public struct HavenRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set once the bearer token checked out; `nil` only on public routes.
+    public var authentication: Authentication?
+    public var maxUploadSize: Int = Configuration().maxRequestBodyBytes
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// The authenticated caller, for handlers behind ``AuthenticationMiddleware``.
+    public func requireAuthentication() throws -> Authentication {
+        guard let authentication else { throw AuthenticationError.missingCredentials }
+        return authentication
+    }
+
+    /// The caller, if it is the owner; otherwise a 403.
+    public func requireOwner() throws -> Authentication {
+        let authentication = try requireAuthentication()
+        guard authentication.principal == .owner else {
+            throw APIError(
+                .forbidden, code: "owner_only",
+                message: "only the owner may do this; \(authentication.principal) may not")
+        }
+        return authentication
+    }
+}

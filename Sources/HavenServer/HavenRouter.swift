@@ -1,0 +1,28 @@
+import Hummingbird
+
+/// Builds the router: the middleware chain every request passes through, and the routes.
+///
+/// Middleware, outermost first: request logging, `X-Request-Id`, JSON errors, the body limit,
+/// then authentication, so even a 401 or an unknown path gets the JSON error shape and an id.
+public enum HavenRouter {
+    /// URL namespaces reserved for later capabilities: they already require a token, and
+    /// answer 404 in the JSON error shape until they exist.
+    public static let reservedNamespaces = ["/v1", "/api", "/data", "/exchange", "/mcp"]
+
+    public static func build(environment: ServerEnvironment) -> Router<HavenRequestContext> {
+        let router = Router(context: HavenRequestContext.self)
+        router.add(middleware: LogRequestsMiddleware(.info))
+        router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: ErrorMiddleware())
+        router.add(middleware: BodyLimitMiddleware(maxBytes: environment.configuration.maxRequestBodyBytes))
+        router.add(
+            middleware: AuthenticationMiddleware(
+                authenticator: TokenAuthenticator(catalog: environment.catalog),
+                publicPaths: [HealthController.path]))
+
+        HealthController().addRoutes(to: router)
+        StatusController(environment: environment).addRoutes(to: router.group("haven"))
+        TokenController(catalog: environment.catalog).addRoutes(to: router.group("haven/tokens"))
+        return router
+    }
+}

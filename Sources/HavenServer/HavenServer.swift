@@ -1,0 +1,90 @@
+import Foundation
+import HavenIdentity
+import Hummingbird
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// Runs a Haven: opens the data directory and catalog, serves the HTTP API, and shuts down
+/// gracefully on SIGINT or SIGTERM (in-flight requests finish, then the catalog closes).
+///
+/// HavenServer owns the HTTP edge: routes, middleware, authentication and the mapping of every
+/// domain error to a JSON error body. Domain decisions belong to the lower targets; handlers
+/// here parse, call them, and encode.
+public struct HavenServer: Sendable {
+    /// The version reported by `/haven/status` and `haven --version`.
+    public static let version = "0.1.0"
+
+    public let home: HavenHome
+    public let configuration: Configuration
+    public let logger: Logger
+
+    public init(home: HavenHome, configuration: Configuration, logger: Logger = Logger(label: "haven.server")) {
+        self.home = home
+        self.configuration = configuration
+        self.logger = logger
+    }
+
+    /// Serves until a shutdown signal, then closes the catalog.
+    ///
+    /// - Throws: ``HomeError`` for a missing or damaged home, ``ServerError`` when the address
+    ///   cannot be bound.
+    public func run() async throws {
+        try home.validate()
+        let key = try home.loadOwnerKey()
+        let catalog = try home.openCatalog()
+        let environment = ServerEnvironment(catalog: catalog, owner: key.did, configuration: configuration)
+        let application = Self.makeApplication(
+            router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        do {
+            try await group.run()
+        } catch {
+            try? catalog.close()
+            throw ServerError(bindError: error, host: configuration.host, port: configuration.port) ?? error
+        }
+        try catalog.close()
+        logger.info("stopped; catalog closed")
+    }
+
+    /// The Hummingbird application for a router, bound as configured. Exposed so tests can run
+    /// the real stack with extra routes.
+    public static func makeApplication(
+        router: Router<HavenRequestContext>,
+        configuration: Configuration,
+        logger: Logger,
+        onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
+    ) -> some ApplicationProtocol {
+        Application(
+            router: router,
+            configuration: .init(
+                address: .hostname(configuration.host, port: configuration.port), serverName: "haven"),
+            onServerRunning: { channel in
+                if let address = channel.localAddress {
+                    logger.notice("listening", metadata: ["address": "\(address)", "version": "\(version)"])
+                }
+                await onServerRunning(channel)
+            },
+            logger: logger
+        )
+    }
+}
+
+/// The server could not start listening.
+public struct ServerError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+
+    init?(bindError error: any Error, host: String, port: Int) {
+        guard let ioError = error as? IOError else { return nil }
+        let reason =
+            switch ioError.errnoCode {
+            case EADDRINUSE: "the address is already in use (is another haven serve running? choose another --port or HAVEN_PORT)"
+            case EADDRNOTAVAIL: "that address does not belong to this machine (check --host or HAVEN_HOST)"
+            case EACCES: "permission denied (ports below 1024 need privileges)"
+            default: String(cString: strerror(ioError.errnoCode))
+            }
+        self.description = "cannot listen on \(host):\(port): \(reason)"
+    }
+}

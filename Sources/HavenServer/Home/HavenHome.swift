@@ -1,0 +1,167 @@
+import Foundation
+import HavenIdentity
+
+/// The data directory of one Haven (`$HAVEN_HOME`, by default `~/.haven`) and its layout.
+///
+/// ```
+/// haven.toml       configuration, commented defaults
+/// owner.key        the owner's Ed25519 key, PKCS#8 PEM, mode 0600
+/// owner.token      the owner's API token for the local CLI, mode 0600
+/// catalog.sqlite   the catalog (SQLite in WAL mode)
+/// objects/ models/ logs/
+/// ```
+public struct HavenHome: Sendable, Equatable {
+    /// Absolute path of the directory.
+    public let path: String
+
+    /// A home at `path`, made absolute against the working directory; nothing is checked yet.
+    public init(path: String) {
+        let url = URL(fileURLWithPath: path, isDirectory: true).standardizedFileURL
+        self.path = url.path
+    }
+
+    /// `$HAVEN_HOME` if set, otherwise `~/.haven`.
+    public static func defaultPath(environment: [String: String]) -> String {
+        if let home = environment["HAVEN_HOME"], !home.isEmpty { return home }
+        let user = environment["HOME"] ?? NSHomeDirectory()
+        return user + "/.haven"
+    }
+
+    public var configurationFile: String { path + "/haven.toml" }
+    public var ownerKeyFile: String { path + "/owner.key" }
+    public var ownerTokenFile: String { path + "/owner.token" }
+    public var catalogFile: String { path + "/catalog.sqlite" }
+    /// Subdirectories created by `haven init` for the capabilities that store files.
+    public static let directories = ["objects", "models", "logs"]
+
+    /// What `haven init` made: the home, the owner's identifier and the owner's API token.
+    public struct Initialised: Sendable {
+        public let home: HavenHome
+        public let owner: DID
+        public let ownerToken: APIToken
+    }
+
+    /// Creates a new home at `path`, all or nothing.
+    ///
+    /// Everything is written into a hidden sibling directory which is renamed into place last,
+    /// so a failure or a crash never leaves a half-made home; an existing home is refused and
+    /// left exactly as it was.
+    public static func initialise(at path: String, now: Date = Date()) throws(HomeError) -> Initialised {
+        let home = HavenHome(path: path)
+        try home.checkAvailable()
+        let parent = (home.path as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+        } catch {
+            throw .unreadable(path: parent, reason: "cannot create the parent directory")
+        }
+        let staging = HavenHome(path: parent + "/.haven-init-" + UUID().uuidString)
+        do throws(HomeError) {
+            let result = try staging.populate(now: now)
+            guard rename(staging.path, home.path) == 0 else {
+                let code = errno
+                if code == ENOTEMPTY || code == EEXIST { throw HomeError.alreadyInitialised(path: home.path) }
+                throw HomeError.unreadable(path: home.path, reason: String(cString: strerror(code)))
+            }
+            return Initialised(home: home, owner: result.owner, ownerToken: result.token)
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging.path)
+            throw error
+        }
+    }
+
+    /// Refuses a path that is a file, a non-empty directory or an existing home.
+    private func checkAvailable() throws(HomeError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else { throw .notADirectory(path: path) }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw .unreadable(path: path, reason: "cannot list the directory")
+        }
+        if entries.contains(where: { ["haven.toml", "catalog.sqlite", "owner.key"].contains($0) }) {
+            throw .alreadyInitialised(path: path)
+        }
+        guard entries.isEmpty else { throw .notEmpty(path: path) }
+    }
+
+    private func populate(now: Date) throws(HomeError) -> (owner: DID, token: APIToken) {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
+            for directory in Self.directories {
+                try FileManager.default.createDirectory(
+                    atPath: path + "/" + directory, withIntermediateDirectories: false,
+                    attributes: [.posixPermissions: 0o700])
+            }
+        } catch {
+            throw .unreadable(path: path, reason: "cannot create the directory")
+        }
+        let key = IdentityKey()
+        let token = APIToken.generate()
+        try SecretFile.create(ownerKeyFile, contents: key.pemRepresentation)
+        try SecretFile.create(ownerTokenFile, contents: token.stringValue + "\n")
+        try SecretFile.create(configurationFile, contents: Configuration.template)
+        // The catalog file is made 0600 before SQLite opens it; SQLite gives its WAL the same mode.
+        try SecretFile.create(catalogFile, contents: "")
+        do {
+            let catalog = try Catalog.open(at: catalogFile)
+            _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: now)
+            try catalog.close()
+        } catch {
+            throw .corrupt(path: catalogFile, reason: "\(error)")
+        }
+        return (key.did, token)
+    }
+
+    /// Checks that this is an initialised home.
+    public func validate() throws(HomeError) {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+            throw .notInitialised(path: path)
+        }
+        guard isDirectory.boolValue else { throw .notADirectory(path: path) }
+        guard FileManager.default.fileExists(atPath: catalogFile) else { throw .notInitialised(path: path) }
+        guard FileManager.default.isReadableFile(atPath: catalogFile),
+            FileManager.default.isWritableFile(atPath: catalogFile)
+        else {
+            throw .unreadable(path: catalogFile, reason: "permission denied")
+        }
+    }
+
+    /// The text of `haven.toml`, or `nil` when the owner removed it (defaults then apply).
+    public func readConfigurationFile() throws(HomeError) -> String? {
+        guard FileManager.default.fileExists(atPath: configurationFile) else { return nil }
+        guard let data = FileManager.default.contents(atPath: configurationFile) else {
+            throw .unreadable(path: configurationFile, reason: "permission denied")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Loads the owner's signing key.
+    public func loadOwnerKey() throws(HomeError) -> IdentityKey {
+        let pem = try SecretFile.read(ownerKeyFile)
+        do {
+            return try IdentityKey(pemRepresentation: pem)
+        } catch {
+            throw .corrupt(path: ownerKeyFile, reason: error.description)
+        }
+    }
+
+    /// The owner's API token, as the local CLI presents it.
+    public func readOwnerToken() throws(HomeError) -> String {
+        try SecretFile.read(ownerTokenFile).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// Opens the catalog, migrating it to the current schema.
+    public func openCatalog() throws(HomeError) -> Catalog {
+        try validate()
+        do {
+            return try Catalog.open(at: catalogFile)
+        } catch {
+            throw .corrupt(path: catalogFile, reason: error.description)
+        }
+    }
+}

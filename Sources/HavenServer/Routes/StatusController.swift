@@ -1,0 +1,19 @@
+import Hummingbird
+
+/// `GET /haven/status` (version, owner, uptime) and `GET /haven/whoami` (the caller).
+struct StatusController {
+    let environment: ServerEnvironment
+
+    func addRoutes(to group: RouterGroup<HavenRequestContext>) {
+        group.get("status") { _, _ in
+            StatusResponse(
+                name: "haven", version: HavenServer.version, owner: environment.owner,
+                startedAt: environment.startedAt, uptimeSeconds: environment.uptime)
+        }
+        group.get("whoami") { _, context in
+            let authentication = try context.requireAuthentication()
+            return WhoAmIResponse(
+                principal: authentication.principal, token: authentication.tokenName, owner: environment.owner)
+        }
+    }
+}

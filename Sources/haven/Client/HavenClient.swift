@@ -1,0 +1,80 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// A small client for the Haven HTTP API, used by every command but `init` and `serve`.
+struct HavenClient: Sendable {
+    let baseURL: String
+    let token: String
+    var timeout: TimeAmount = .seconds(30)
+
+    func get<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
+        try await send(.GET, path, body: Optional<Data>.none)
+    }
+
+    func post<Response: Decodable>(
+        _ path: String, body: some Encodable, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        try await send(.POST, path, body: try JSONEncoder().encode(body))
+    }
+
+    func delete<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
+        try await send(.DELETE, path, body: Optional<Data>.none)
+    }
+
+    /// The raw JSON body of a GET, for `--json` output.
+    func getRaw(_ path: String) async throws -> Data {
+        try await exchange(.GET, path, body: nil)
+    }
+
+    private func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Response {
+        let data = try await exchange(method, path, body: body)
+        do {
+            return try Self.decoder.decode(Response.self, from: data)
+        } catch {
+            throw ClientError.unexpectedResponse(status: 200, reason: "the body does not decode: \(error)")
+        }
+    }
+
+    private func exchange(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Data {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        let response: HTTPClientResponse
+        do {
+            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+        } catch {
+            throw ClientError.serverUnreachable(url: baseURL)
+        }
+        let bytes = try await response.body.collect(upTo: 64 << 20)
+        let data = Data(buffer: bytes)
+        guard (200..<300).contains(response.status.code) else {
+            if let envelope = try? Self.decoder.decode(ErrorEnvelope.self, from: data) {
+                throw ClientError.server(
+                    status: Int(response.status.code), code: envelope.error.code, message: envelope.error.message)
+            }
+            throw ClientError.server(status: Int(response.status.code), code: nil, message: response.status.reasonPhrase)
+        }
+        return data
+    }
+
+    private struct ErrorEnvelope: Decodable {
+        struct Detail: Decodable {
+            let message: String
+            let code: String?
+        }
+        let error: Detail
+    }
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }()
+}

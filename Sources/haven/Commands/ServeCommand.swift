@@ -1,0 +1,50 @@
+import ArgumentParser
+import HavenServer
+import Logging
+
+/// `haven serve`: runs the server in the foreground until SIGINT or SIGTERM.
+struct ServeCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Run the Haven server (HTTP API on 127.0.0.1:8420 by default).",
+        discussion: """
+            Settings come from flags, then HAVEN_HOST, HAVEN_PORT, HAVEN_LOG_LEVEL, then \
+            haven.toml in the data directory, then the defaults.
+            """
+    )
+
+    @OptionGroup var home: HomeOption
+
+    @Option(help: ArgumentHelp("Address to listen on (default 127.0.0.1, loopback only).", valueName: "address"))
+    var host: String?
+
+    @Option(help: ArgumentHelp("TCP port (default 8420; 0 picks a free one).", valueName: "port"))
+    var port: Int?
+
+    @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
+    var logLevel: String?
+
+    func validate() throws {
+        if let port, !(0...65535).contains(port) {
+            throw ValidationError("--port must be from 0 to 65535, not \(port)")
+        }
+        if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+    }
+
+    func run() async throws {
+        let home = home.resolve()
+        try home.validate()
+        let configuration = try Configuration.resolve(
+            overrides: .init(host: host, port: port, logLevel: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) }),
+            environment: self.home.environment,
+            file: home.readConfigurationFile())
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = configuration.logLevel
+            return handler
+        }
+        try await HavenServer(home: home, configuration: configuration).run()
+    }
+}
