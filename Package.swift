@@ -51,7 +51,11 @@ let package = Package(
         ),
         .target(
             name: "HavenTestSupport",
-            dependencies: ["HavenServer"],
+            dependencies: [
+                "HavenServer",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
             path: "Tests/HavenTestSupport"
         ),
         .testTarget(

@@ -31,7 +31,7 @@ extension Catalog {
     /// Tokens in the order they were made; revoked ones only when asked for.
     public func tokens(includeRevoked: Bool = false) throws(CatalogError) -> [TokenInfo] {
         let records = try read { db in
-            var request = TokenRecord.order(TokenRecord.Columns.createdAt, TokenRecord.Columns.name)
+            var request = TokenRecord.order(TokenRecord.Columns.createdAt, Column.rowID)
             if !includeRevoked {
                 request = request.filter(TokenRecord.Columns.revokedAt == nil)
             }

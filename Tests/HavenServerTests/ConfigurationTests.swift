@@ -1,0 +1,93 @@
+import Logging
+import Testing
+
+@testable import HavenServer
+
+@Suite struct ConfigurationTests {
+    @Test func defaultsAreLoopbackOnPort8420() throws {
+        let configuration = try Configuration.resolve()
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8420)
+        #expect(configuration.logLevel == .info)
+        #expect(configuration.maxRequestBodyBytes == 1 << 20)
+    }
+
+    @Test func flagsBeatEnvironmentWhichBeatsTheFileWhichBeatsDefaults() throws {
+        let file = """
+            [server]
+            host = "10.0.0.5"
+            port = 9000
+            log_level = "debug"
+            """
+        let environment = ["HAVEN_PORT": "9100", "HAVEN_LOG_LEVEL": "warning"]
+
+        let fromFile = try Configuration.resolve(file: file)
+        #expect(fromFile.host == "10.0.0.5")
+        #expect(fromFile.port == 9000)
+        #expect(fromFile.logLevel == .debug)
+
+        let fromEnvironment = try Configuration.resolve(environment: environment, file: file)
+        #expect(fromEnvironment.host == "10.0.0.5")
+        #expect(fromEnvironment.port == 9100)
+        #expect(fromEnvironment.logLevel == .warning)
+
+        let fromFlags = try Configuration.resolve(
+            overrides: .init(port: 9200, logLevel: .error), environment: environment, file: file)
+        #expect(fromFlags.port == 9200)
+        #expect(fromFlags.logLevel == .error)
+        #expect(fromFlags.host == "10.0.0.5")
+    }
+
+    @Test func theTemplateIsValidAndChangesNothing() throws {
+        #expect(try Configuration.resolve(file: Configuration.template) == Configuration())
+    }
+
+    @Test(arguments: [
+        ("1048576", 1_048_576), ("512KiB", 524_288), ("2MiB", 2_097_152), ("1 GB", 1_000_000_000), ("10B", 10),
+    ])
+    func readsSizesWithUnits(text: String, bytes: Int) throws {
+        let configuration = try Configuration.resolve(environment: ["HAVEN_MAX_REQUEST_BODY": text])
+        #expect(configuration.maxRequestBodyBytes == bytes)
+    }
+
+    @Test(arguments: [
+        (["HAVEN_PORT": "80a"], "HAVEN_PORT"),
+        (["HAVEN_PORT": "70000"], "HAVEN_PORT"),
+        (["HAVEN_PORT": "-1"], "HAVEN_PORT"),
+        (["HAVEN_LOG_LEVEL": "loud"], "HAVEN_LOG_LEVEL"),
+        (["HAVEN_HOST": " "], "HAVEN_HOST"),
+        (["HAVEN_MAX_REQUEST_BODY": "0"], "HAVEN_MAX_REQUEST_BODY"),
+        (["HAVEN_MAX_REQUEST_BODY": "1 parsec"], "HAVEN_MAX_REQUEST_BODY"),
+    ])
+    func badEnvironmentValuesNameTheVariable(environment: [String: String], variable: String) {
+        #expect {
+            try Configuration.resolve(environment: environment)
+        } throws: { error in
+            guard case .invalidValue(let setting, _, _) = error as? ConfigurationError else { return false }
+            return setting == variable
+        }
+    }
+
+    @Test func badFileValuesNameTheKey() {
+        #expect(throws: ConfigurationError.invalidValue(
+            setting: "server.port in haven.toml", value: "eighty", expected: "a port number from 0 to 65535")
+        ) {
+            try Configuration.resolve(file: "[server]\nport = \"eighty\"\n")
+        }
+    }
+
+    @Test func unknownKeysAreReported() {
+        #expect(throws: ConfigurationError.unknownSetting("server.prot")) {
+            try Configuration.resolve(file: "[server]\nprot = 80\n")
+        }
+    }
+
+    @Test func malformedTOMLIsReportedWithItsLine() {
+        #expect {
+            try Configuration.resolve(file: "[server]\nport = = 1\n")
+        } throws: { error in
+            guard case .malformedFile(let reason) = error as? ConfigurationError else { return false }
+            return reason.hasPrefix("line 2")
+        }
+    }
+}

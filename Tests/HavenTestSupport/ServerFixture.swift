@@ -1,0 +1,43 @@
+import Foundation
+import HavenIdentity
+import HavenServer
+import Hummingbird
+
+/// A server environment on an in-memory catalog, with the owner's token already issued:
+/// what the HTTP tests run the real router against.
+public struct ServerFixture: Sendable {
+    public let environment: ServerEnvironment
+    public let ownerKey: IdentityKey
+    /// The owner's API token, as `haven init` would have printed it.
+    public let ownerToken: String
+
+    public init(configuration: Configuration = Configuration()) throws {
+        let catalog = try Catalog.inMemory()
+        let token = APIToken.generate()
+        _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())
+        ownerKey = IdentityKey()
+        ownerToken = token.stringValue
+        environment = ServerEnvironment(catalog: catalog, owner: ownerKey.did, configuration: configuration)
+    }
+
+    public var catalog: Catalog { environment.catalog }
+
+    /// The real router, middleware included.
+    public func makeRouter() -> Router<HavenRequestContext> {
+        HavenRouter.build(environment: environment)
+    }
+
+    /// Issues a token for `app:NAME` directly in the catalog.
+    public func makeAppToken(name: String) throws -> String {
+        let token = APIToken.generate()
+        _ = try catalog.insertToken(token, name: name, principal: .app(name), createdAt: Date())
+        return token.stringValue
+    }
+}
+
+extension HTTPFields {
+    /// Headers carrying `Authorization: Bearer TOKEN`.
+    public static func bearer(_ token: String) -> HTTPFields {
+        [.authorization: "Bearer \(token)"]
+    }
+}
