@@ -48,7 +48,7 @@ struct HavenClient: Sendable {
         }
         let response: HTTPClientResponse
         do {
-            response = try await HTTPClient.shared.execute(request, timeout: timeout)
+            response = try await Self.http.execute(request, timeout: timeout)
         } catch {
             throw ClientError.serverUnreachable(url: baseURL)
         }
@@ -71,6 +71,15 @@ struct HavenClient: Sendable {
         }
         let error: Detail
     }
+
+    /// One client for the process. A refused connection fails at once rather than being
+    /// retried until the deadline: the usual cause is that no server is running.
+    static let http: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(5)
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()

@@ -1,0 +1,34 @@
+# The two commands a newcomer needs:
+#   make run    set up what is missing, build (release), create ~/.haven if needed, serve
+#   make test   set up what is missing, build, run every test (Swift, then end to end)
+
+SWIFT_BUILD_FLAGS ?=
+
+.PHONY: run test build setup-run setup-test unit e2e clean
+
+run: setup-run
+	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
+	scripts/run
+
+test: setup-test
+	swift build --build-tests $(SWIFT_BUILD_FLAGS)
+	swift test --skip-build
+	scripts/e2e
+
+build:
+	swift build $(SWIFT_BUILD_FLAGS)
+
+setup-run:
+	scripts/setup run
+
+setup-test:
+	scripts/setup test
+
+unit:
+	swift test
+
+e2e:
+	scripts/e2e
+
+clean:
+	rm -rf .build

@@ -1,0 +1,105 @@
+"""Fixtures that run the real `haven` binary: a fresh data directory and a live server."""
+
+import os
+import signal
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import requests
+
+HAVEN_BIN = os.environ.get("HAVEN_BIN", str(Path(__file__).resolve().parents[2] / ".build/debug/haven"))
+
+
+def run_haven(*args, env=None, check=False, timeout=60):
+    """Runs the CLI and returns the CompletedProcess (text mode)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [HAVEN_BIN, *args], env=full_env, capture_output=True, text=True, timeout=timeout, check=check
+    )
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class Home:
+    path: Path
+    token: str
+
+    @property
+    def env(self):
+        return {"HAVEN_HOME": str(self.path)}
+
+
+@dataclass
+class Server:
+    home: Home
+    port: int
+    process: subprocess.Popen
+    log_path: Path
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def env(self):
+        return {"HAVEN_HOME": str(self.home.path), "HAVEN_PORT": str(self.port)}
+
+    def log(self):
+        return self.log_path.read_text()
+
+    def stop(self, sig=signal.SIGTERM, timeout=30):
+        self.process.send_signal(sig)
+        return self.process.wait(timeout=timeout)
+
+
+@pytest.fixture
+def home(tmp_path):
+    result = run_haven("init", "--home", str(tmp_path / "home"), check=True)
+    return Home(path=tmp_path / "home", token=result.stdout.strip())
+
+
+def start_server(home, tmp_path, *extra_args, env=None):
+    port = free_port()
+    log_path = tmp_path / f"serve-{port}.log"
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
+    full_env.update(env or {})
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(
+            [HAVEN_BIN, "serve", "--home", str(home.path), "--port", str(port), *extra_args],
+            stdout=log, stderr=subprocess.STDOUT, env=full_env,
+        )
+    server = Server(home=home, port=port, process=process, log_path=log_path)
+    # Wait until the server answers (or has died), for at most 30 s.
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"haven serve exited with {process.returncode}:\n{server.log()}")
+        try:
+            if requests.get(server.url + "/healthz", timeout=1).status_code == 200:
+                return server
+        except requests.ConnectionError:
+            time.sleep(0.05)
+    process.kill()
+    raise RuntimeError(f"haven serve did not answer within 30 s:\n{server.log()}")
+
+
+@pytest.fixture
+def server(home, tmp_path):
+    server = start_server(home, tmp_path)
+    yield server
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
