@@ -14,9 +14,10 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if publicPaths.contains(request.uri.path) {
             return try await next(request, context)
         }
+        let authentication = try authenticator.authenticate(authorization: request.headers[.authorization])
         var context = context
-        context.authentication = try authenticator.authenticate(authorization: request.headers[.authorization])
-        context.logger[metadataKey: "haven.principal"] = "\(context.authentication!.principal)"
+        context.authentication = authentication
+        context.logger[metadataKey: "haven.principal"] = "\(authentication.principal)"
         return try await next(request, context)
     }
 }

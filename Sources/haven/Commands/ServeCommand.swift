@@ -35,7 +35,6 @@ struct ServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let home = home.resolve()
-        try home.validate()
         let configuration = try Configuration.resolve(
             overrides: .init(host: host, port: port, logLevel: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) }),
             environment: self.home.environment,
