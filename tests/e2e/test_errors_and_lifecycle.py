@@ -2,12 +2,15 @@
 
 import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
+import tempfile
 
 import pytest
 
-from conftest import free_port, run_haven, start_server
+from conftest import HAVEN_BIN, free_port, run_haven, start_server
 
 
 def assert_one_line_error(result, *fragments):
@@ -121,3 +124,28 @@ def test_shutdown_signals_stop_cleanly_and_keep_data(home, tmp_path, sig):
         assert whoami.stdout.strip() == "app:kept"
     finally:
         assert restarted.stop() == 0
+
+
+def test_an_unreadable_home_is_reported_as_such(home, tmp_path):
+    """A home this user may not read is a permission problem, not a missing home."""
+    if os.geteuid() != 0:
+        os.chmod(home.path, 0)
+        try:
+            result = run_haven("serve", env=home.env)
+        finally:
+            os.chmod(home.path, 0o700)
+    else:
+        # Root reads everything: run the binary as an unprivileged user instead.
+        shared = tempfile.mkdtemp(prefix="haven-bin-")
+        os.chmod(shared, 0o755)
+        binary = os.path.join(shared, "haven")
+        shutil.copy(HAVEN_BIN, binary)
+        os.chmod(binary, 0o755)
+        try:
+            result = subprocess.run(
+                ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", binary, "serve", "--home", str(home.path)],
+                capture_output=True, text=True, timeout=60, env={"PATH": os.environ["PATH"]},
+            )
+        finally:
+            shutil.rmtree(shared)
+    assert_one_line_error(result, "cannot read", str(home.path), "ermission denied")

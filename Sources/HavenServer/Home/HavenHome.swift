@@ -116,18 +116,18 @@ public struct HavenHome: Sendable, Equatable {
         return (key.did, token)
     }
 
-    /// Checks that this is an initialised home.
+    /// Checks that this is an initialised home this process may read and write.
     public func validate() throws(HomeError) {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw .notInitialised(path: path)
+        var status = stat()
+        guard stat(path, &status) == 0 else {
+            let code = errno
+            if code == ENOENT { throw .notInitialised(path: path) }
+            throw .unreadable(path: path, reason: String(cString: strerror(code)))
         }
-        guard isDirectory.boolValue else { throw .notADirectory(path: path) }
-        guard FileManager.default.fileExists(atPath: catalogFile) else { throw .notInitialised(path: path) }
-        guard FileManager.default.isReadableFile(atPath: catalogFile),
-            FileManager.default.isWritableFile(atPath: catalogFile)
-        else {
-            throw .unreadable(path: catalogFile, reason: "permission denied")
+        guard status.st_mode & S_IFMT == S_IFDIR else { throw .notADirectory(path: path) }
+        guard access(catalogFile, F_OK) == 0 || errno != ENOENT else { throw .notInitialised(path: path) }
+        guard access(catalogFile, R_OK | W_OK) == 0 else {
+            throw .unreadable(path: catalogFile, reason: String(cString: strerror(errno)))
         }
     }
 
