@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "haven", targets: ["haven"]),
         .library(name: "HavenIdentity", targets: ["HavenIdentity"]),
+        .library(name: "HavenInference", targets: ["HavenInference"]),
         .library(name: "HavenServer", targets: ["HavenServer"]),
     ],
     dependencies: [
@@ -22,6 +23,14 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
     targets: [
+        .systemLibrary(name: "CLlama", pkgConfig: "llama"),
+        .target(
+            name: "HavenInference",
+            dependencies: [
+                "CLlama",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .target(
             name: "HavenIdentity",
             dependencies: [
@@ -32,6 +41,7 @@ let package = Package(
             name: "HavenServer",
             dependencies: [
                 "HavenIdentity",
+                "HavenInference",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -57,6 +67,10 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/HavenTestSupport"
+        ),
+        .testTarget(
+            name: "HavenInferenceTests",
+            dependencies: ["HavenInference"]
         ),
         .testTarget(
             name: "HavenIdentityTests",

@@ -1,0 +1,16 @@
+/// How the next token is chosen, with the defaults llama.cpp's server uses.
+public struct SamplingParameters: Sendable, Equatable {
+    public var temperature: Double = 0.8
+    public var topK: Int = 40
+    public var topP: Double = 0.95
+    public var minP: Double = 0.05
+    /// A fixed seed makes generation repeatable; `nil` draws one.
+    public var seed: UInt32?
+    public var repeatPenalty: Double = 1.0
+    public var frequencyPenalty: Double = 0
+    public var presencePenalty: Double = 0
+    /// How many recent tokens the penalties look at.
+    public var penaltyWindow: Int = 64
+
+    public init() {}
+}

@@ -1,0 +1,33 @@
+/// Why a model could not be used or a generation could not run.
+public enum InferenceError: Error, Equatable, Sendable {
+    case modelNotFound(String)
+    case modelLoadFailed(path: String)
+    case contextCreationFailed
+    case noChatTemplate
+    case unsupportedChatTemplate
+    /// The prompt does not fit the per-request context.
+    case promptTooLong(tokens: Int, limit: Int)
+    case emptyPrompt
+    /// Every sequence is busy and the wait queue is full.
+    case queueFull(retryAfterSeconds: Int)
+    case decodeFailed(status: Int)
+    case invalidParameter(String)
+}
+
+extension InferenceError: CustomStringConvertible {
+    public var description: String {
+        switch self {
+        case .modelNotFound(let name): "model '\(name)' is not installed; see GET /v1/models or 'haven model list'"
+        case .modelLoadFailed(let path): "the model file \(path) could not be loaded"
+        case .contextCreationFailed: "the model could not be given a context (out of memory?)"
+        case .noChatTemplate: "this model has no chat template; use the completions API instead"
+        case .unsupportedChatTemplate: "this model's chat template is not supported"
+        case .promptTooLong(let tokens, let limit):
+            "the prompt has \(tokens) tokens; this model accepts at most \(limit) per request (prompt and answer together)"
+        case .emptyPrompt: "the prompt is empty"
+        case .queueFull: "the server is busy: every sequence is in use and the queue is full; retry shortly"
+        case .decodeFailed(let status): "the model failed to process the batch (llama_decode returned \(status))"
+        case .invalidParameter(let reason): reason
+        }
+    }
+}

@@ -1,0 +1,69 @@
+import CLlama
+
+/// A llama.cpp context with `sequenceCount` sequences sharing one unified KV cache, and the
+/// batch it decodes. Owned and used by exactly one ``InferenceEngine`` (an actor), which is
+/// what makes the `@unchecked Sendable` safe: no two threads ever touch it at once.
+final class LlamaContext: @unchecked Sendable {
+    let model: LlamaModel
+    let pointer: OpaquePointer
+    let batchCapacity: Int
+    private var batch: llama_batch
+
+    init(model: LlamaModel, sequenceCount: Int, contextLength: Int, threads: Int) throws(InferenceError) {
+        var parameters = llama_context_default_params()
+        parameters.n_ctx = UInt32(contextLength)
+        parameters.n_batch = 512
+        parameters.n_ubatch = 512
+        parameters.n_seq_max = UInt32(sequenceCount)
+        parameters.n_threads = Int32(threads)
+        parameters.n_threads_batch = Int32(threads)
+        // One unified cache lets sequences share the cells of a common prefix (seq_cp is free).
+        parameters.kv_unified = true
+        guard let context = llama_init_from_model(model.pointer, parameters) else {
+            throw .contextCreationFailed
+        }
+        self.model = model
+        self.pointer = context
+        self.batchCapacity = Int(llama_n_batch(context))
+        self.batch = llama_batch_init(Int32(batchCapacity), 0, 1)
+    }
+
+    deinit {
+        llama_batch_free(batch)
+        llama_free(pointer)
+    }
+
+    /// One token placed in the batch.
+    struct Entry {
+        var token: Int32
+        var position: Int
+        var sequence: Int
+        var wantsLogits: Bool
+    }
+
+    /// Decodes the entries as one batch; the logits of entry `i` (if it wanted them) are then
+    /// read with batch index `i`.
+    func decode(_ entries: [Entry]) throws(InferenceError) {
+        precondition(entries.count <= batchCapacity)
+        batch.n_tokens = Int32(entries.count)
+        for (index, entry) in entries.enumerated() {
+            batch.token[index] = entry.token
+            batch.pos[index] = Int32(entry.position)
+            batch.n_seq_id[index] = 1
+            batch.seq_id[index]![0] = Int32(entry.sequence)
+            batch.logits[index] = entry.wantsLogits ? 1 : 0
+        }
+        let status = llama_decode(pointer, batch)
+        guard status == 0 else { throw .decodeFailed(status: Int(status)) }
+    }
+
+    /// Forgets the sequence's cache from `position` on.
+    func removeSequence(_ sequence: Int, from position: Int = 0) {
+        _ = llama_memory_seq_rm(llama_get_memory(pointer), Int32(sequence), Int32(position), -1)
+    }
+
+    /// Makes `destination` share the cache of `source`'s first `length` positions.
+    func copySequence(_ source: Int, to destination: Int, length: Int) {
+        llama_memory_seq_cp(llama_get_memory(pointer), Int32(source), Int32(destination), 0, Int32(length))
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import Logging
+import Testing
+
+@testable import HavenInference
+
+/// The engine with the real default model (SmolLM2-135M). `make test` sets HAVEN_TEST_MODEL.
+@Suite struct InferenceEngineTests {
+    static func modelPath() throws -> String {
+        try #require(
+            ProcessInfo.processInfo.environment["HAVEN_TEST_MODEL"],
+            "set HAVEN_TEST_MODEL to a GGUF file (make test does: scripts/path default-model)")
+    }
+
+    static func makeEngine(parallel: Int = 4, queueLimit: Int = 64, context: Int = 2048) throws -> InferenceEngine {
+        var configuration = EngineConfiguration()
+        configuration.parallel = parallel
+        configuration.queueLimit = queueLimit
+        configuration.contextPerSequence = context
+        return try InferenceEngine(name: "test", path: modelPath(), configuration: configuration, logger: Logger(label: "test"))
+    }
+
+    static func greedy(_ engine: InferenceEngine, _ question: String, maxTokens: Int = 24) throws -> GenerationRequest {
+        var sampling = SamplingParameters()
+        sampling.temperature = 0
+        let prompt = try engine.renderChat([("user", question)])
+        return GenerationRequest(prompt: engine.tokenize(prompt), sampling: sampling, maxTokens: maxTokens)
+    }
+
+    static func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> (String, GenerationSummary) {
+        var text = ""
+        for try await event in stream {
+            switch event {
+            case .text(let piece): text += piece
+            case .finished(let summary): return (text, summary)
+            }
+        }
+        Issue.record("the stream ended without a summary")
+        return (text, GenerationSummary(finishReason: .stop, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0))
+    }
+
+    @Test func theChatTemplateIsTheModelsOwn() throws {
+        let engine = try Self.makeEngine()
+        let prompt = try engine.renderChat([("system", "Be brief."), ("user", "Hi")])
+        #expect(prompt.contains("<|im_start|>system\nBe brief.<|im_end|>"))
+        #expect(prompt.hasSuffix("<|im_start|>assistant\n"))
+    }
+
+    @Test func greedyGenerationIsRepeatableAndCounted() async throws {
+        let engine = try Self.makeEngine()
+        let request = try Self.greedy(engine, "What is the capital of France?")
+        let (first, summary) = try await Self.collect(engine.generate(request))
+        let (second, _) = try await Self.collect(engine.generate(request))
+        #expect(!first.isEmpty)
+        #expect(first == second)
+        #expect(summary.promptTokens == request.prompt.count)
+        #expect(summary.completionTokens > 0 && summary.completionTokens <= 24)
+    }
+
+    @Test func maxTokensEndsWithLength() async throws {
+        let engine = try Self.makeEngine()
+        let request = try Self.greedy(engine, "Write a long story about a dragon.", maxTokens: 5)
+        let (_, summary) = try await Self.collect(engine.generate(request))
+        #expect(summary.finishReason == .length)
+        #expect(summary.completionTokens == 5)
+    }
+
+    @Test func aRepeatedPrefixIsReusedNotRecomputed() async throws {
+        let engine = try Self.makeEngine()
+        let system = String(repeating: "You are a helpful assistant who answers questions about geography. ", count: 8)
+        func request(_ question: String) throws -> GenerationRequest {
+            var sampling = SamplingParameters()
+            sampling.temperature = 0
+            let prompt = try engine.renderChat([("system", system), ("user", question)])
+            return GenerationRequest(prompt: engine.tokenize(prompt), sampling: sampling, maxTokens: 4)
+        }
+        let (_, cold) = try await Self.collect(engine.generate(request("Where is Paris?")))
+        #expect(cold.cachedPromptTokens == 0)
+        // Four at once: each starts from the cached system prompt, its own or copied from another sequence.
+        let summaries = try await withThrowingTaskGroup(of: GenerationSummary.self) { group in
+            for question in ["Where is Rome?", "Where is Oslo?", "Where is Lima?", "Where is Cairo?"] {
+                let stream = try await engine.generate(request(question))
+                group.addTask { try await Self.collect(stream).1 }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let systemTokens = engine.tokenize(try engine.renderChat([("system", system)])).count
+        for summary in summaries {
+            #expect(summary.cachedPromptTokens >= systemTokens - 4, "\(summary)")
+        }
+    }
+
+    @Test func concurrentGenerationsBeyondTheSequenceCountAllComplete() async throws {
+        let engine = try Self.makeEngine(parallel: 2)
+        let results = try await withThrowingTaskGroup(of: GenerationSummary.self) { group in
+            for index in 0..<6 {
+                let stream = try await engine.generate(Self.greedy(engine, "Count to \(index + 3).", maxTokens: 8))
+                group.addTask { try await Self.collect(stream).1 }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(results.count == 6)
+        #expect(results.allSatisfy { $0.completionTokens > 0 })
+        #expect(await engine.load == (0, 0))
+    }
+
+    @Test func aDroppedStreamFreesItsSequence() async throws {
+        let engine = try Self.makeEngine(parallel: 1)
+        let long = try Self.greedy(engine, "Write a very long essay about the sea.", maxTokens: 1_500)
+        var iterator = try await engine.generate(long).makeAsyncIterator()
+        _ = try await iterator.next()  // it is running
+        #expect(await engine.load.running == 1)
+        _ = consume iterator  // the client goes away
+        // With one sequence, this request can only run once the abandoned one was freed.
+        let (_, summary) = try await Self.collect(engine.generate(Self.greedy(engine, "Say hi.", maxTokens: 4)))
+        #expect(summary.completionTokens > 0)
+        #expect(await engine.load == (0, 0))
+        // The abandoned generation stopped within a step or two instead of running on.
+        let abandoned = await engine.sampledTokens - summary.completionTokens - 1
+        #expect(abandoned < 20, "the abandoned generation sampled \(abandoned) tokens")
+    }
+
+    @Test func aFullQueueIsRefused() async throws {
+        let engine = try Self.makeEngine(parallel: 1, queueLimit: 1)
+        let long = try Self.greedy(engine, "Write a very long essay about the sea.", maxTokens: 200)
+        let running = try await engine.generate(long)
+        var iterator = running.makeAsyncIterator()
+        _ = try await iterator.next()
+        let queued = try await engine.generate(long)
+        await #expect(throws: InferenceError.queueFull(retryAfterSeconds: 1)) { try await engine.generate(long) }
+        _ = queued
+    }
+
+    @Test func aPromptLongerThanTheContextIsRefused() async throws {
+        let engine = try Self.makeEngine(context: 64)
+        let prompt = engine.tokenize(String(repeating: "word ", count: 100))
+        await #expect(throws: InferenceError.promptTooLong(tokens: prompt.count, limit: 64)) {
+            try await engine.generate(GenerationRequest(prompt: prompt))
+        }
+    }
+}
