@@ -2,6 +2,8 @@
 public enum InferenceError: Error, Equatable, Sendable {
     case modelNotFound(String)
     case modelLoadFailed(path: String)
+    /// The file is not a usable GGUF model.
+    case invalidModelFile(path: String, reason: String)
     case contextCreationFailed
     case noChatTemplate
     case unsupportedChatTemplate
@@ -19,6 +21,7 @@ extension InferenceError: CustomStringConvertible {
         switch self {
         case .modelNotFound(let name): "model '\(name)' is not installed; see GET /v1/models or 'haven model list'"
         case .modelLoadFailed(let path): "the model file \(path) could not be loaded"
+        case .invalidModelFile(let path, let reason): "\(path) is not a usable model: \(reason)"
         case .contextCreationFailed: "the model could not be given a context (out of memory?)"
         case .noChatTemplate: "this model has no chat template; use the completions API instead"
         case .unsupportedChatTemplate: "this model's chat template is not supported"

@@ -5,10 +5,8 @@ import Hummingbird
 /// Middleware, outermost first: request logging, `X-Request-Id`, JSON errors, the body limit,
 /// then authentication, so even a 401 or an unknown path gets the JSON error shape and an id.
 public enum HavenRouter {
-    /// URL namespaces reserved for later capabilities: they already require a token, and
-    /// answer 404 in the JSON error shape until they exist.
-    public static let reservedNamespaces = ["/v1", "/api", "/data", "/exchange", "/mcp"]
-
+    // `/data`, `/exchange` and `/mcp` are reserved for later capabilities: like every path but
+    // `/healthz` they already require a token, and answer 404 in the JSON error shape.
     public static func build(environment: ServerEnvironment) -> Router<HavenRequestContext> {
         let router = Router(context: HavenRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -23,6 +21,8 @@ public enum HavenRouter {
         HealthController().addRoutes(to: router)
         StatusController(environment: environment).addRoutes(to: router.group("haven"))
         TokenController(catalog: environment.catalog).addRoutes(to: router.group("haven/tokens"))
+        OpenAIController(service: environment.inference).addRoutes(to: router.group("v1"))
+        OllamaController(service: environment.inference).addRoutes(to: router.group("api"))
         return router
     }
 }

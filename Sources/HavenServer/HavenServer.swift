@@ -33,7 +33,8 @@ public struct HavenServer: Sendable {
         try home.validate()
         let key = try home.loadOwnerKey()
         let catalog = try home.openCatalog()
-        let environment = ServerEnvironment(catalog: catalog, owner: key.did, configuration: configuration)
+        let environment = ServerEnvironment(
+            catalog: catalog, owner: key.did, configuration: configuration, modelsDirectory: home.modelsDirectory)
         let application = Self.makeApplication(
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
         let group = ServiceGroup(

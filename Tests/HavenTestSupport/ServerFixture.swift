@@ -17,7 +17,9 @@ public struct ServerFixture: Sendable {
         _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())
         ownerKey = IdentityKey()
         ownerToken = token.stringValue
-        environment = ServerEnvironment(catalog: catalog, owner: ownerKey.did, configuration: configuration)
+        environment = ServerEnvironment(
+            catalog: catalog, owner: ownerKey.did, configuration: configuration,
+            modelsDirectory: NSTemporaryDirectory() + "haven-no-models")
     }
 
     public var catalog: Catalog { environment.catalog }

@@ -12,6 +12,9 @@ import pytest
 import requests
 
 HAVEN_BIN = os.environ.get("HAVEN_BIN", str(Path(__file__).resolve().parents[2] / ".build/debug/haven"))
+# The default model's GGUF, installed into every test home (a hard link: no copy).
+MODEL_FILE = os.environ.get("HAVEN_TEST_MODEL", "")
+MODEL = "smollm2-135m-instruct-q4_1"
 
 
 def run_haven(*args, env=None, check=False, timeout=60):
@@ -64,7 +67,8 @@ class Server:
 
 @pytest.fixture
 def home(tmp_path):
-    result = run_haven("init", "--home", str(tmp_path / "home"), check=True)
+    assert MODEL_FILE, "set HAVEN_TEST_MODEL to the default model's GGUF (scripts/e2e does)"
+    result = run_haven("init", "--home", str(tmp_path / "home"), "--model", MODEL_FILE, check=True)
     return Home(path=tmp_path / "home", token=result.stdout.strip())
 
 

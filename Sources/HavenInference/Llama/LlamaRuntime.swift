@@ -4,12 +4,16 @@ import CLlama
 /// limited to errors (llama.cpp writes to stderr, outside swift-log).
 enum LlamaRuntime {
     static let initialised: Void = {
-        llama_log_set({ level, text, _ in
-            guard level == GGML_LOG_LEVEL_ERROR, let text else { return }
-            _ = write(STDERR_FILENO, text, strlen(text))
-        }, nil)
+        // Errors only, from llama.cpp and from ggml (allocation failures, damaged GGUF files).
+        llama_log_set(errorsOnly, nil)
+        ggml_log_set(errorsOnly, nil)
         llama_backend_init()
     }()
+
+    private static let errorsOnly: ggml_log_callback = { level, text, _ in
+        guard level == GGML_LOG_LEVEL_ERROR, let text else { return }
+        _ = write(STDERR_FILENO, text, strlen(text))
+    }
 }
 
 #if canImport(Glibc)

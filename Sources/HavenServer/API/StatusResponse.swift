@@ -10,9 +10,27 @@ public struct StatusResponse: Codable, Sendable, ResponseEncodable {
     public let owner: DID
     public let startedAt: Date
     public let uptimeSeconds: Double
+    /// Models in memory and what their engines are doing.
+    public let models: [LoadedModel]
+
+    /// One loaded model's engine.
+    public struct LoadedModel: Codable, Sendable {
+        public let name: String
+        /// Generations holding a sequence now.
+        public let running: Int
+        /// Generations waiting for a sequence.
+        public let waiting: Int
+        /// Tokens sampled since the model was loaded.
+        public let sampledTokens: Int
+
+        enum CodingKeys: String, CodingKey {
+            case name, running, waiting
+            case sampledTokens = "sampled_tokens"
+        }
+    }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, owner
+        case name, version, owner, models
         case startedAt = "started_at"
         case uptimeSeconds = "uptime_seconds"
     }

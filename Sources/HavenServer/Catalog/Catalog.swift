@@ -60,6 +60,7 @@ public struct Catalog: Sendable {
             try db.execute(
                 sql: "CREATE UNIQUE INDEX api_token_active_name ON api_token(name) WHERE revoked_at IS NULL")
         }
+        registerModelMigrations(&migrator)
         return migrator
     }
 

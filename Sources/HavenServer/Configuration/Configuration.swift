@@ -1,4 +1,5 @@
 import Foundation
+import HavenInference
 import Logging
 
 /// Every setting of a Haven server, resolved once at start-up and passed down explicitly.
@@ -15,20 +16,40 @@ public struct Configuration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Largest request body the API decodes (JSON requests); larger ones get 413.
     public var maxRequestBodyBytes: Int = 1 << 20
+    /// Sequences each loaded model decodes together (continuous batching).
+    public var parallel: Int = 4
+    /// Tokens of context per request (prompt and answer), capped by the model's training length.
+    public var contextPerSequence: Int = 2048
+    /// Requests that may wait for a busy model before the server answers 429.
+    public var queueLimit: Int = 64
+    /// CPU threads for inference; 0 uses every core.
+    public var threads: Int = 0
 
     /// The defaults, as written (commented out) into a new `haven.toml`.
     public init() {}
+
+    /// The engine settings these values imply.
+    public var engineConfiguration: EngineConfiguration {
+        var engine = EngineConfiguration()
+        engine.parallel = parallel
+        engine.contextPerSequence = contextPerSequence
+        engine.queueLimit = queueLimit
+        if threads > 0 { engine.threads = threads }
+        return engine
+    }
 
     /// Values given on the command line; `nil` means "not given".
     public struct Overrides: Sendable, Equatable {
         public var host: String?
         public var port: Int?
         public var logLevel: Logger.Level?
+        public var parallel: Int?
 
-        public init(host: String? = nil, port: Int? = nil, logLevel: Logger.Level? = nil) {
+        public init(host: String? = nil, port: Int? = nil, logLevel: Logger.Level? = nil, parallel: Int? = nil) {
             self.host = host
             self.port = port
             self.logLevel = logLevel
+            self.parallel = parallel
         }
     }
 
@@ -64,6 +85,10 @@ public struct Configuration: Sendable, Equatable {
         if let port = try value(.port, override: overrides.port) { configuration.port = port }
         if let level = try value(.logLevel, override: overrides.logLevel) { configuration.logLevel = level }
         if let bytes = try value(.maxRequestBody, override: nil) { configuration.maxRequestBodyBytes = bytes }
+        if let parallel = try value(.parallel, override: overrides.parallel) { configuration.parallel = parallel }
+        if let context = try value(.context, override: nil) { configuration.contextPerSequence = context }
+        if let queue = try value(.queueLimit, override: nil) { configuration.queueLimit = queue }
+        if let threads = try value(.threads, override: nil) { configuration.threads = threads }
         return configuration
     }
 
@@ -86,6 +111,16 @@ public struct Configuration: Sendable, Equatable {
             [limits]
             # Largest JSON request body accepted, e.g. "1MiB", "512KiB". (HAVEN_MAX_REQUEST_BODY)
             # max_request_body = "1MiB"
+
+            [inference]
+            # Requests each model serves at once (continuous batching). (HAVEN_PARALLEL, --parallel)
+            # parallel = \(defaults.parallel)
+            # Tokens of context per request, prompt and answer together. (HAVEN_CONTEXT)
+            # context = \(defaults.contextPerSequence)
+            # Requests that may wait for a busy model before the server answers 429. (HAVEN_QUEUE_LIMIT)
+            # queue_limit = \(defaults.queueLimit)
+            # CPU threads for inference; 0 uses every core. (HAVEN_THREADS)
+            # threads = \(defaults.threads)
 
             """
     }
@@ -113,6 +148,30 @@ extension Setting where Value == Int {
         key: "server.port", environmentVariable: "HAVEN_PORT", expected: "a port number from 0 to 65535"
     ) { text in
         Int(text).flatMap { (0...65535).contains($0) ? $0 : nil }
+    }
+
+    static let parallel = Setting(
+        key: "inference.parallel", environmentVariable: "HAVEN_PARALLEL", expected: "a whole number from 1 to 64"
+    ) { text in
+        Int(text).flatMap { (1...64).contains($0) ? $0 : nil }
+    }
+
+    static let context = Setting(
+        key: "inference.context", environmentVariable: "HAVEN_CONTEXT", expected: "a whole number of tokens from 64 to 1048576"
+    ) { text in
+        Int(text).flatMap { (64...1_048_576).contains($0) ? $0 : nil }
+    }
+
+    static let queueLimit = Setting(
+        key: "inference.queue_limit", environmentVariable: "HAVEN_QUEUE_LIMIT", expected: "a whole number from 0 to 100000"
+    ) { text in
+        Int(text).flatMap { (0...100_000).contains($0) ? $0 : nil }
+    }
+
+    static let threads = Setting(
+        key: "inference.threads", environmentVariable: "HAVEN_THREADS", expected: "a whole number from 0 to 1024"
+    ) { text in
+        Int(text).flatMap { (0...1024).contains($0) ? $0 : nil }
     }
 
     static let maxRequestBody = Setting(

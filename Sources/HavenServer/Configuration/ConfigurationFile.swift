@@ -7,7 +7,8 @@ enum ConfigurationFile {
     /// Every key `haven.toml` may hold.
     static let knownKeys: Set<String> = [
         Setting<String>.host.key, Setting<Int>.port.key, Setting<Logger.Level>.logLevel.key,
-        Setting<Int>.maxRequestBody.key,
+        Setting<Int>.maxRequestBody.key, Setting<Int>.parallel.key, Setting<Int>.context.key,
+        Setting<Int>.queueLimit.key, Setting<Int>.threads.key,
     ]
 
     static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {

@@ -21,6 +21,8 @@ extension CatalogError: APIErrorConvertible {
         switch self {
         case .tokenNameTaken: APIError(.conflict, code: "token_name_taken", message: description)
         case .tokenNotFound: APIError(.notFound, code: "token_not_found", message: description)
+        case .modelNameTaken: APIError(.conflict, code: "model_name_taken", message: description)
+        case .modelNotFound: APIError(.notFound, code: "model_not_found", message: description)
         case .ownerTokenProtected: APIError(.badRequest, code: "owner_token_protected", message: description)
         case .cannotOpen, .database: APIError(.internalServerError, code: "catalog_error", message: "the catalog failed")
         }

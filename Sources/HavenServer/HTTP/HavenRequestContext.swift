@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 
 /// Per-request state shared by the middleware chain and the handlers: who is asking (set by
@@ -10,6 +11,14 @@ public struct HavenRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+    }
+
+    /// JSON out: ISO 8601 dates, and `/` left unescaped so paths and URLs read as written.
+    public var responseEncoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = .withoutEscapingSlashes
+        return encoder
     }
 
     /// The authenticated caller, for handlers behind ``AuthenticationMiddleware``.

@@ -31,6 +31,7 @@ public struct HavenHome: Sendable, Equatable {
     public var ownerKeyFile: String { path + "/owner.key" }
     public var ownerTokenFile: String { path + "/owner.token" }
     public var catalogFile: String { path + "/catalog.sqlite" }
+    public var modelsDirectory: String { path + "/models" }
     /// Subdirectories created by `haven init` for the capabilities that store files.
     public static let directories = ["objects", "models", "logs"]
 
@@ -39,6 +40,8 @@ public struct HavenHome: Sendable, Equatable {
         public let home: HavenHome
         public let owner: DID
         public let ownerToken: APIToken
+        /// The model registered as the default one, if a file was given.
+        public let defaultModel: ModelRecord?
     }
 
     /// Creates a new home at `path`, all or nothing.
@@ -46,7 +49,12 @@ public struct HavenHome: Sendable, Equatable {
     /// Everything is written into a hidden sibling directory which is renamed into place last,
     /// so a failure or a crash never leaves a half-made home; an existing home is refused and
     /// left exactly as it was.
-    public static func initialise(at path: String, now: Date = Date()) throws(HomeError) -> Initialised {
+    ///
+    /// - Parameter defaultModel: a GGUF file to install as the first model; a file that is not a
+    ///   valid model makes the whole init fail.
+    public static func initialise(
+        at path: String, defaultModel: String? = nil, now: Date = Date()
+    ) throws(HomeError) -> Initialised {
         let home = HavenHome(path: path)
         try home.checkAvailable()
         let parent = (home.path as NSString).deletingLastPathComponent
@@ -57,13 +65,13 @@ public struct HavenHome: Sendable, Equatable {
         }
         let staging = HavenHome(path: parent + "/.haven-init-" + UUID().uuidString)
         do throws(HomeError) {
-            let result = try staging.populate(now: now)
+            let result = try staging.populate(defaultModel: defaultModel, now: now)
             guard rename(staging.path, home.path) == 0 else {
                 let code = errno
                 if code == ENOTEMPTY || code == EEXIST { throw HomeError.alreadyInitialised(path: home.path) }
                 throw HomeError.unreadable(path: home.path, reason: String(cString: strerror(code)))
             }
-            return Initialised(home: home, owner: result.owner, ownerToken: result.token)
+            return Initialised(home: home, owner: result.owner, ownerToken: result.token, defaultModel: result.model)
         } catch {
             try? FileManager.default.removeItem(atPath: staging.path)
             throw error
@@ -87,7 +95,7 @@ public struct HavenHome: Sendable, Equatable {
         guard entries.isEmpty else { throw .notEmpty(path: path) }
     }
 
-    private func populate(now: Date) throws(HomeError) -> (owner: DID, token: APIToken) {
+    private func populate(defaultModel: String?, now: Date) throws(HomeError) -> (owner: DID, token: APIToken, model: ModelRecord?) {
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -106,14 +114,21 @@ public struct HavenHome: Sendable, Equatable {
         try SecretFile.create(configurationFile, contents: Configuration.template)
         // The catalog file is made 0600 before SQLite opens it; SQLite gives its WAL the same mode.
         try SecretFile.create(catalogFile, contents: "")
+        let catalog: Catalog
         do {
-            let catalog = try Catalog.open(at: catalogFile)
+            catalog = try Catalog.open(at: catalogFile)
             _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: now)
-            try catalog.close()
         } catch {
             throw .corrupt(path: catalogFile, reason: "\(error)")
         }
-        return (key.did, token)
+        defer { try? catalog.close() }
+        guard let defaultModel else { return (key.did, token, nil) }
+        do {
+            let model = try ModelInstaller(home: self, catalog: catalog).install(from: defaultModel, now: now)
+            return (key.did, token, model)
+        } catch {
+            throw .defaultModelUnusable(reason: "\(error)")
+        }
     }
 
     /// Checks that this is an initialised home this process may read and write.

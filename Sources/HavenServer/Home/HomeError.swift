@@ -12,6 +12,8 @@ public enum HomeError: Error, Equatable, Sendable {
     case unreadable(path: String, reason: String)
     /// A secret file is open to other users.
     case insecurePermissions(path: String, mode: UInt16)
+    /// The model given to `haven init` cannot be installed.
+    case defaultModelUnusable(reason: String)
     /// A file of the home holds something that does not parse.
     case corrupt(path: String, reason: String)
 }
@@ -31,6 +33,8 @@ extension HomeError: CustomStringConvertible {
             "cannot read \(path): \(reason)"
         case .insecurePermissions(let path, let mode):
             "\(path) is readable by other users (mode \(String(mode, radix: 8))); run 'chmod 600 \(path)'"
+        case .defaultModelUnusable(let reason):
+            "the default model cannot be installed, so no home was created: \(reason)"
         case .corrupt(let path, let reason):
             "\(path) is damaged: \(reason)"
         }

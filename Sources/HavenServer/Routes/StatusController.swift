@@ -6,9 +6,14 @@ struct StatusController {
 
     func addRoutes(to group: RouterGroup<HavenRequestContext>) {
         group.get("status") { _, _ in
-            StatusResponse(
+            var models: [StatusResponse.LoadedModel] = []
+            for (name, engine) in await environment.models.loaded() {
+                let load = await engine.load
+                models.append(.init(name: name, running: load.running, waiting: load.waiting, sampledTokens: await engine.sampledTokens))
+            }
+            return StatusResponse(
                 name: "haven", version: HavenServer.version, owner: environment.owner,
-                startedAt: environment.startedAt, uptimeSeconds: environment.uptime)
+                startedAt: environment.startedAt, uptimeSeconds: environment.uptime, models: models)
         }
         group.get("whoami") { _, context in
             let authentication = try context.requireAuthentication()

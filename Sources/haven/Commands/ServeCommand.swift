@@ -21,12 +21,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("TCP port (default 8420; 0 picks a free one).", valueName: "port"))
     var port: Int?
 
+    @Option(help: ArgumentHelp("Requests each model serves at once (default 4).", valueName: "n"))
+    var parallel: Int?
+
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
     func validate() throws {
         if let port, !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535, not \(port)")
+        }
+        if let parallel, !(1...64).contains(parallel) {
+            throw ValidationError("--parallel must be from 1 to 64, not \(parallel)")
         }
         if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
@@ -36,7 +42,8 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         let home = home.resolve()
         let configuration = try Configuration.resolve(
-            overrides: .init(host: host, port: port, logLevel: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) }),
+            overrides: .init(host: host, port: port, logLevel: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) },
+                parallel: parallel),
             environment: self.home.environment,
             file: home.readConfigurationFile())
         LoggingSystem.bootstrap { label in

@@ -1,0 +1,59 @@
+import CLlama
+import Foundation
+
+/// What a GGUF file says about itself, read and checked without loading its weights.
+public struct GGUFFile: Sendable, Equatable {
+    public let version: Int
+    public let tensorCount: Int
+    /// `general.architecture`, e.g. `llama`.
+    public let architecture: String?
+    /// `general.name`, e.g. `SmolLM2 135M Instruct`.
+    public let modelName: String?
+    /// `general.size_label`, e.g. `135M`.
+    public let sizeLabel: String?
+    public let fileSize: Int64
+
+    /// Reads the header, metadata and tensor table of `path` with ggml's own GGUF reader,
+    /// and checks that every tensor's data lies inside the file, so a truncated download is
+    /// refused here rather than failing at load time.
+    public init(path: String) throws(InferenceError) {
+        LlamaRuntime.initialised
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+            let size = (attributes[.size] as? NSNumber)?.int64Value
+        else { throw .invalidModelFile(path: path, reason: "it cannot be read") }
+        guard let handle = FileHandle(forReadingAtPath: path) else {
+            throw .invalidModelFile(path: path, reason: "it cannot be read")
+        }
+        let magic = handle.readData(ofLength: 4)
+        try? handle.close()
+        guard magic == Data("GGUF".utf8) else {
+            throw .invalidModelFile(path: path, reason: "it is not a GGUF file (wrong magic number)")
+        }
+        guard let context = gguf_init_from_file(path, gguf_init_params(no_alloc: true, ctx: nil)) else {
+            throw .invalidModelFile(path: path, reason: "its header or metadata is damaged or truncated")
+        }
+        defer { gguf_free(context) }
+
+        let tensors = Int(gguf_get_n_tensors(context))
+        let dataOffset = Int64(gguf_get_data_offset(context))
+        var end = dataOffset
+        for index in 0..<Int64(tensors) {
+            end = max(end, dataOffset + Int64(gguf_get_tensor_offset(context, index)) + Int64(gguf_get_tensor_size(context, index)))
+        }
+        guard tensors > 0 else { throw .invalidModelFile(path: path, reason: "it holds no tensors") }
+        guard end <= size else {
+            throw .invalidModelFile(path: path, reason: "it is truncated: the tensors need \(end) bytes, the file has \(size)")
+        }
+        func string(_ key: String) -> String? {
+            let id = gguf_find_key(context, key)
+            guard id >= 0, gguf_get_kv_type(context, id) == GGUF_TYPE_STRING else { return nil }
+            return gguf_get_val_str(context, id).map { String(cString: $0) }
+        }
+        version = Int(gguf_get_version(context))
+        tensorCount = tensors
+        architecture = string("general.architecture")
+        modelName = string("general.name")
+        sizeLabel = string("general.size_label")
+        fileSize = size
+    }
+}

@@ -1,0 +1,93 @@
+/// Body of `POST /v1/chat/completions`, as OpenAI's clients send it. Fields Haven does not
+/// support yet (`tools`, `response_format` other than text) are refused, not ignored.
+public struct ChatCompletionRequest: Decodable, Sendable {
+    public struct Message: Decodable, Sendable {
+        public let role: String
+        public let content: MessageContent?
+    }
+
+    public struct StreamOptions: Decodable, Sendable {
+        public let includeUsage: Bool?
+        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
+
+    public let model: String
+    public let messages: [Message]
+    public let stream: Bool?
+    public let streamOptions: StreamOptions?
+    public let maxTokens: Int?
+    public let maxCompletionTokens: Int?
+    public let temperature: Double?
+    public let topP: Double?
+    public let topK: Int?
+    public let minP: Double?
+    public let seed: Int?
+    public let stop: StopSequences?
+    public let presencePenalty: Double?
+    public let frequencyPenalty: Double?
+    public let repeatPenalty: Double?
+    public let n: Int?
+    public let tools: [AnyDecodable]?
+    public let responseFormat: ResponseFormat?
+
+    public struct ResponseFormat: Decodable, Sendable {
+        public let type: String
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, stream, temperature, seed, stop, n, tools
+        case streamOptions = "stream_options"
+        case maxTokens = "max_tokens"
+        case maxCompletionTokens = "max_completion_tokens"
+        case topP = "top_p"
+        case topK = "top_k"
+        case minP = "min_p"
+        case presencePenalty = "presence_penalty"
+        case frequencyPenalty = "frequency_penalty"
+        case repeatPenalty = "repeat_penalty"
+        case responseFormat = "response_format"
+    }
+}
+
+/// A message's content: a string, or OpenAI's list of parts (of which text parts are used).
+public struct MessageContent: Decodable, Sendable {
+    public let text: String
+
+    struct Part: Decodable {
+        let type: String
+        let text: String?
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            self.text = text
+        } else {
+            let parts = try container.decode([Part].self)
+            guard parts.allSatisfy({ $0.type == "text" }) else {
+                throw DecodingError.dataCorruptedError(
+                    in: container, debugDescription: "only text content parts are supported")
+            }
+            self.text = parts.compactMap(\.text).joined()
+        }
+    }
+}
+
+/// `stop`: one string or a list of them.
+public struct StopSequences: Decodable, Sendable {
+    public let values: [String]
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let one = try? container.decode(String.self) {
+            values = [one]
+        } else {
+            values = try container.decode([String].self)
+        }
+    }
+}
+
+/// Any JSON value, accepted so that its presence can be reported.
+public struct AnyDecodable: Decodable, Sendable {
+    public init(from decoder: any Decoder) throws {}
+}

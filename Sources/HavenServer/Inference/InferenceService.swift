@@ -1,0 +1,60 @@
+import Foundation
+import HavenIdentity
+import HavenInference
+import Hummingbird
+
+/// What the OpenAI and Ollama controllers share: finding a model's engine for a caller (with
+/// the `infer` check), turning API parameters into a generation, and stamping answers.
+struct InferenceService: Sendable {
+    let catalog: Catalog
+    let modelsDirectory: String
+    let loaded: LoadedModels
+
+    /// The engine of `model`, if the caller may use models.
+    func engine(for model: String, caller: Authentication) async throws -> InferenceEngine {
+        // Until grants arrive, only the owner holds `infer`; an app token holds no rights.
+        guard caller.principal == .owner else {
+            throw APIError(
+                .forbidden, code: "infer_not_granted",
+                message: "\(caller.principal) holds no 'infer' right on models; the owner has not granted it")
+        }
+        guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
+        return try await loaded.engine(name: record.name, path: modelsDirectory + "/" + record.file)
+    }
+
+    /// A chat as the model's template renders it, in tokens.
+    func chatPrompt(_ messages: [(role: String, content: String)], engine: InferenceEngine) throws -> [Int32] {
+        guard !messages.isEmpty else { throw InferenceError.invalidParameter("messages must not be empty") }
+        for message in messages where !Self.roles.contains(message.role) {
+            throw InferenceError.invalidParameter(
+                "unknown message role '\(message.role)'; use system, user or assistant")
+        }
+        let normalised = messages.map { (role: $0.role == "developer" ? "system" : $0.role, content: $0.content) }
+        return engine.tokenize(try engine.renderChat(normalised))
+    }
+
+    static let roles: Set<String> = ["system", "developer", "user", "assistant"]
+
+    static func completionID(prefix: String) -> String {
+        prefix + "-" + (0..<12).map { _ in String(Int.random(in: 0..<36), radix: 36) }.joined()
+    }
+
+    static var now: Int { Int(Date().timeIntervalSince1970) }
+}
+
+extension InferenceError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .modelNotFound: return APIError(.notFound, code: "model_not_found", message: description)
+        case .promptTooLong: return APIError(.badRequest, code: "context_length_exceeded", message: description)
+        case .queueFull(let seconds):
+            var error = APIError(.tooManyRequests, code: "server_busy", message: description)
+            error.headers[.retryAfter] = String(seconds)
+            return error
+        case .invalidParameter, .emptyPrompt, .noChatTemplate, .unsupportedChatTemplate, .invalidModelFile:
+            return APIError(.badRequest, code: "invalid_request", message: description)
+        case .modelLoadFailed, .contextCreationFailed, .decodeFailed:
+            return APIError(.internalServerError, code: "inference_failed", message: description)
+        }
+    }
+}

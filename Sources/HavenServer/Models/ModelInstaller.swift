@@ -1,0 +1,66 @@
+import Foundation
+import HavenInference
+
+/// Puts GGUF models into a home: validates the file, links (or copies) it into `models/`
+/// under its name, and records it in the catalog. A file that fails validation, or a name
+/// already taken, leaves nothing behind.
+public struct ModelInstaller: Sendable {
+    public let home: HavenHome
+    public let catalog: Catalog
+
+    public init(home: HavenHome, catalog: Catalog) {
+        self.home = home
+        self.catalog = catalog
+    }
+
+    /// Installs `source` as `name` (default: derived from the file name).
+    public func install(from source: String, name: String? = nil, now: Date = Date()) throws -> ModelRecord {
+        let gguf = try GGUFFile(path: source)
+        let name = try name ?? Self.name(forFile: source)
+        try Self.validate(name: name)
+        if try catalog.model(named: name) != nil { throw CatalogError.modelNameTaken(name) }
+        let file = name + ".gguf"
+        let target = home.modelsDirectory + "/" + file
+        let partial = target + ".part-" + UUID().uuidString
+        // A hard link costs nothing and survives the source's removal; across file systems, copy.
+        if link(source, partial) != 0 {
+            try FileManager.default.copyItem(atPath: source, toPath: partial)
+        }
+        do {
+            guard rename(partial, target) == 0 else {
+                throw HomeError.unreadable(path: target, reason: String(cString: strerror(errno)))
+            }
+            let record = ModelRecord(name: name, file: file, sizeBytes: gguf.fileSize, addedAt: now)
+            try catalog.registerModel(record)
+            return record
+        } catch {
+            unlink(partial)
+            unlink(target)
+            throw error
+        }
+    }
+
+    /// Removes an installed model and its file.
+    public func remove(named name: String) throws -> ModelRecord {
+        let record = try catalog.removeModel(named: name)
+        unlink(home.modelsDirectory + "/" + record.file)
+        return record
+    }
+
+    /// `SmolLM2-135M-Instruct.Q4_1.gguf` → `smollm2-135m-instruct-q4_1`.
+    static func name(forFile path: String) throws -> String {
+        var stem = (path as NSString).lastPathComponent
+        if stem.lowercased().hasSuffix(".gguf") { stem = String(stem.dropLast(5)) }
+        return stem.lowercased().replacingOccurrences(of: ".", with: "-")
+    }
+
+    /// 1 to 64 characters: lower-case letters, digits, `-`, `_`, `.` and `:`.
+    static func validate(name: String) throws {
+        let allowed = Set("abcdefghijklmnopqrstuvwxyz0123456789-_.:")
+        guard (1...64).contains(name.count), name.allSatisfy(allowed.contains), name.first != ".", name.first != "-"
+        else {
+            throw InferenceError.invalidParameter(
+                "'\(name)' is not a valid model name: use 1 to 64 lower-case letters, digits, '-', '_', '.' or ':'")
+        }
+    }
+}

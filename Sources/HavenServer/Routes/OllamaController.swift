@@ -1,0 +1,156 @@
+import Foundation
+import HavenInference
+import Hummingbird
+
+/// The Ollama-compatible API under `/api`: chat and generate (NDJSON streams or one answer),
+/// the installed and loaded models, and the version.
+struct OllamaController {
+    let service: InferenceService
+
+    func addRoutes(to group: RouterGroup<HavenRequestContext>) {
+        group.get("version") { _, _ in ["version": HavenServer.version] }
+        group.get("tags", use: tags)
+        group.get("ps", use: running)
+        group.post("chat", use: chat)
+        group.post("generate", use: generate)
+    }
+
+    @Sendable func tags(_ request: Request, context: HavenRequestContext) async throws -> OllamaModelList {
+        _ = try context.requireAuthentication()
+        return OllamaModelList(models: try service.catalog.models().map(describe))
+    }
+
+    @Sendable func running(_ request: Request, context: HavenRequestContext) async throws -> OllamaModelList {
+        _ = try context.requireAuthentication()
+        let loaded = Set(await service.loaded.loaded().map(\.name))
+        return OllamaModelList(models: try service.catalog.models().filter { loaded.contains($0.name) }.map(describe))
+    }
+
+    private func describe(_ record: ModelRecord) -> OllamaModelList.Model {
+        let gguf = try? GGUFFile(path: service.modelsDirectory + "/" + record.file)
+        return OllamaModelList.Model(
+            name: record.name, model: record.name, modifiedAt: Self.timestamp(record.addedAt), size: record.sizeBytes,
+            details: .init(family: gguf?.architecture, parameterSize: gguf?.sizeLabel))
+    }
+
+    @Sendable func chat(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        let body = try await request.decode(as: OllamaChatRequest.self, context: context)
+        let engine = try await service.engine(for: body.model, caller: caller)
+        let prompt = try service.chatPrompt(body.messages.map { ($0.role, $0.content) }, engine: engine)
+        return try await answer(
+            prompt: prompt, engine: engine, model: body.model, options: body.options, stream: body.stream ?? true,
+            chat: true, request: request, context: context)
+    }
+
+    @Sendable func generate(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        let body = try await request.decode(as: OllamaGenerateRequest.self, context: context)
+        let engine = try await service.engine(for: body.model, caller: caller)
+        guard let text = body.prompt, !text.isEmpty else { throw InferenceError.emptyPrompt }
+        let prompt: [Int32]
+        if body.raw == true {
+            prompt = engine.tokenize(text)
+        } else {
+            var messages: [(role: String, content: String)] = []
+            if let system = body.system { messages.append(("system", system)) }
+            messages.append(("user", text))
+            prompt = try service.chatPrompt(messages, engine: engine)
+        }
+        return try await answer(
+            prompt: prompt, engine: engine, model: body.model, options: body.options, stream: body.stream ?? true,
+            chat: false, request: request, context: context)
+    }
+
+    private func answer(
+        prompt: [Int32], engine: InferenceEngine, model: String, options: OllamaOptions?, stream: Bool, chat: Bool,
+        request: Request, context: HavenRequestContext
+    ) async throws -> Response {
+        let start = ContinuousClock.now
+        let events = try await engine.generate(
+            GenerationRequest(prompt: prompt, sampling: Self.sampling(options), maxTokens: options?.numPredict.flatMap { $0 < 0 ? nil : $0 },
+                              stop: options?.stop ?? []))
+        @Sendable func line(_ text: String) -> OllamaResponseLine {
+            OllamaResponseLine(
+                model: model, createdAt: Self.timestamp(Date()),
+                message: chat ? .init(role: "assistant", content: text) : nil, response: chat ? nil : text, done: false)
+        }
+        @Sendable func last(_ summary: GenerationSummary, text: String, firstToken: ContinuousClock.Instant?) -> OllamaResponseLine {
+            var final = line(text)
+            let end = ContinuousClock.now
+            let promptEnd = firstToken ?? end
+            final.done = true
+            final.doneReason = summary.finishReason.rawValue
+            final.totalDuration = Self.nanoseconds(end - start)
+            final.loadDuration = 0
+            final.promptEvalCount = summary.promptTokens
+            final.promptEvalDuration = Self.nanoseconds(promptEnd - start)
+            final.evalCount = summary.completionTokens
+            final.evalDuration = Self.nanoseconds(end - promptEnd)
+            return final
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .withoutEscapingSlashes
+
+        guard stream else {
+            var text = ""
+            var firstToken: ContinuousClock.Instant?
+            for try await event in events {
+                switch event {
+                case .text(let piece):
+                    if firstToken == nil { firstToken = .now }
+                    text += piece
+                case .finished(let summary):
+                    var headers = HTTPFields()
+                    headers[.contentType] = "application/json; charset=utf-8"
+                    return Response(
+                        status: .ok, headers: headers,
+                        body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(last(summary, text: text, firstToken: firstToken)))))
+                }
+            }
+            throw InferenceError.decodeFailed(status: -1)
+        }
+
+        var headers = HTTPFields()
+        headers[.contentType] = "application/x-ndjson"
+        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
+            var firstToken: ContinuousClock.Instant?
+            for try await event in events {
+                let next: OllamaResponseLine
+                switch event {
+                case .text(let piece):
+                    if firstToken == nil { firstToken = .now }
+                    next = line(piece)
+                case .finished(let summary):
+                    next = last(summary, text: "", firstToken: firstToken)
+                }
+                var bytes = try encoder.encode(next)
+                bytes.append(0x0A)
+                try await writer.write(ByteBuffer(bytes: bytes))
+            }
+            try await writer.finish(nil)
+        })
+    }
+
+    static func sampling(_ options: OllamaOptions?) -> SamplingParameters {
+        var sampling = SamplingParameters()
+        guard let options else { return sampling }
+        if let value = options.temperature { sampling.temperature = value }
+        if let value = options.topP { sampling.topP = value }
+        if let value = options.topK { sampling.topK = value }
+        if let value = options.minP { sampling.minP = value }
+        if let value = options.seed { sampling.seed = UInt32(truncatingIfNeeded: value) }
+        if let value = options.repeatPenalty { sampling.repeatPenalty = value }
+        if let value = options.presencePenalty { sampling.presencePenalty = value }
+        if let value = options.frequencyPenalty { sampling.frequencyPenalty = value }
+        return sampling
+    }
+
+    static func nanoseconds(_ duration: Duration) -> Int {
+        Int(duration.components.seconds) * 1_000_000_000 + Int(duration.components.attoseconds / 1_000_000_000)
+    }
+
+    static func timestamp(_ date: Date) -> String {
+        date.formatted(.iso8601)
+    }
+}

@@ -1,0 +1,178 @@
+"""Local inference through the clients people already use: the official openai and ollama packages."""
+
+import concurrent.futures
+import json
+
+import ollama
+import openai
+import pytest
+import requests
+
+from conftest import MODEL, run_haven, start_server
+
+
+def openai_client(server, token=None):
+    return openai.OpenAI(base_url=server.url + "/v1", api_key=token or server.home.token, max_retries=0, timeout=120)
+
+
+def ollama_client(server):
+    return ollama.Client(host=server.url, headers={"Authorization": f"Bearer {server.home.token}"}, timeout=120)
+
+
+def ask(client, question, **kwargs):
+    return client.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": question}], **{"max_tokens": 24, "temperature": 0, **kwargs}
+    )
+
+
+def status(server):
+    response = requests.get(server.url + "/haven/status", headers={"Authorization": f"Bearer {server.home.token}"}, timeout=10)
+    return response.json()
+
+
+def test_models_are_listed(server):
+    ids = [model.id for model in openai_client(server).models.list()]
+    assert ids == [MODEL]
+    assert openai_client(server).models.retrieve(MODEL).id == MODEL
+
+
+def test_chat_answers_with_usage(server):
+    answer = ask(openai_client(server), "What is the capital of France?")
+    assert answer.choices[0].message.role == "assistant"
+    assert "Paris" in answer.choices[0].message.content
+    assert answer.choices[0].finish_reason in ("stop", "length")
+    assert answer.usage.prompt_tokens > 5
+    assert 0 < answer.usage.completion_tokens <= 24
+    assert answer.usage.total_tokens == answer.usage.prompt_tokens + answer.usage.completion_tokens
+
+
+def test_streaming_chat_yields_deltas_then_a_finish_reason_and_usage(server):
+    stream = ask(openai_client(server), "Name three colours.", stream=True, stream_options={"include_usage": True})
+    text, finish, usage = "", None, None
+    for chunk in stream:
+        if chunk.usage:
+            usage = chunk.usage
+        for choice in chunk.choices:
+            text += choice.delta.content or ""
+            finish = choice.finish_reason or finish
+    assert text.strip()
+    assert finish in ("stop", "length")
+    assert usage is not None and usage.completion_tokens > 0
+
+
+def test_greedy_answers_are_repeatable_and_stop_strings_cut(server):
+    client = openai_client(server)
+    first = ask(client, "Count from one to ten in words.").choices[0].message.content
+    assert first == ask(client, "Count from one to ten in words.").choices[0].message.content
+    words = first.split()
+    assert len(words) > 3
+    stop = words[2]
+    cut = ask(client, "Count from one to ten in words.", stop=[stop]).choices[0]
+    assert stop not in cut.message.content
+    assert cut.finish_reason == "stop"
+
+
+def test_eight_concurrent_streams_all_complete(server):
+    client = openai_client(server)
+
+    def run(index):
+        text = ""
+        finish = None
+        for chunk in ask(client, f"Write a sentence about the number {index}.", stream=True, max_tokens=32, temperature=0.7):
+            for choice in chunk.choices:
+                text += choice.delta.content or ""
+                finish = choice.finish_reason or finish
+        return text, finish
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        results = list(pool.map(run, range(8)))
+    assert all(text.strip() and finish in ("stop", "length") for text, finish in results)
+
+
+def test_a_client_that_disconnects_frees_its_sequence(home, tmp_path):
+    server = start_server(home, tmp_path, "--parallel", "1")
+    try:
+        client = openai_client(server)
+        stream = ask(client, "Write a very long essay about the history of the sea.", stream=True, max_tokens=1500)
+        received = 0
+        for chunk in stream:
+            received += 1
+            if received == 3:
+                break
+        stream.close()  # the client goes away mid-stream
+        # With a single sequence, this request runs only once the abandoned one was freed.
+        follow_up = ask(client, "Say hello.", max_tokens=4)
+        assert follow_up.usage.completion_tokens > 0
+        engine = status(server)["models"][0]
+        assert engine["running"] == 0 and engine["waiting"] == 0
+        abandoned = engine["sampled_tokens"] - follow_up.usage.completion_tokens
+        assert abandoned < 60, f"the abandoned stream went on for {abandoned} tokens"
+    finally:
+        server.stop()
+
+
+def test_a_full_queue_answers_429_with_retry_after(home, tmp_path):
+    server = start_server(home, tmp_path, "--parallel", "1", env={"HAVEN_QUEUE_LIMIT": "0"})
+    try:
+        client = openai_client(server)
+        busy = ask(client, "Write a very long essay about mountains.", stream=True, max_tokens=400)
+        next(iter(busy))  # it holds the only sequence
+        with pytest.raises(openai.RateLimitError) as refused:
+            ask(client, "Hi")
+        assert refused.value.response.headers["retry-after"] == "1"
+        assert refused.value.body["code"] == "server_busy"
+        busy.close()
+    finally:
+        server.stop()
+
+
+def test_errors_come_in_the_shape_the_client_parses(home, tmp_path):
+    server = start_server(home, tmp_path, env={"HAVEN_CONTEXT": "128"})
+    try:
+        client = openai_client(server)
+        with pytest.raises(openai.NotFoundError) as missing:
+            client.chat.completions.create(model="no-such-model", messages=[{"role": "user", "content": "hi"}])
+        assert missing.value.body["code"] == "model_not_found"
+
+        with pytest.raises(openai.BadRequestError) as too_long:
+            ask(client, "tell me " * 200)
+        assert too_long.value.body["code"] == "context_length_exceeded"
+        assert "at most 128" in too_long.value.body["message"]
+
+        malformed = requests.post(
+            server.url + "/v1/chat/completions", data="{not json",
+            headers={"Authorization": f"Bearer {server.home.token}", "Content-Type": "application/json"}, timeout=10)
+        assert malformed.status_code == 400
+        assert malformed.json()["error"]["type"] == "invalid_request_error"
+
+        app_token = run_haven("token", "create", "--name", "reader", env=server.env).stdout.strip()
+        with pytest.raises(openai.PermissionDeniedError) as denied:
+            ask(openai_client(server, token=app_token), "hi")
+        assert denied.value.body["code"] == "infer_not_granted"
+    finally:
+        server.stop()
+
+
+def test_ollama_client_chat_generate_and_tags(server):
+    client = ollama_client(server)
+    assert [model.model for model in client.list().models] == [MODEL]
+    chat = client.chat(model=MODEL, messages=[{"role": "user", "content": "What is the capital of France?"}],
+                       stream=False, options={"temperature": 0, "num_predict": 24})
+    assert "Paris" in chat.message.content
+    assert chat.done and chat.eval_count > 0 and chat.prompt_eval_count > 0
+
+    parts = list(client.chat(model=MODEL, messages=[{"role": "user", "content": "Name a fruit."}], stream=True,
+                             options={"num_predict": 16}))
+    assert "".join(part.message.content for part in parts).strip()
+    assert parts[-1].done and parts[-1].done_reason in ("stop", "length")
+
+    generated = client.generate(model=MODEL, prompt="Why is the sky blue?", options={"num_predict": 16, "temperature": 0})
+    assert generated.response.strip() and generated.done
+    assert [model.model for model in client.ps().models] == [MODEL]
+
+
+def test_ollama_errors(server):
+    client = ollama_client(server)
+    with pytest.raises(ollama.ResponseError) as missing:
+        client.chat(model="no-such-model", messages=[{"role": "user", "content": "hi"}])
+    assert missing.value.status_code == 404
