@@ -7,6 +7,7 @@ SWIFT_BUILD_FLAGS ?=
 # Where scripts/setup puts the pinned llama.cpp build and the default model.
 export PKG_CONFIG_PATH := $(shell scripts/path llama-pkgconfig)$(if $(PKG_CONFIG_PATH),:$(PKG_CONFIG_PATH))
 export HAVEN_TEST_MODEL ?= $(shell scripts/path default-model)
+export HAVEN_DEFAULT_MODEL ?= $(shell scripts/path default-model)
 
 .PHONY: run test build setup-run setup-test unit e2e clean
 

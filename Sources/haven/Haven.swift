@@ -14,7 +14,8 @@ struct Haven: AsyncParsableCommand {
             """,
         version: HavenServer.version,
         subcommands: [
-            InitCommand.self, ServeCommand.self, StatusCommand.self, WhoamiCommand.self, TokenCommand.self,
+            InitCommand.self, ServeCommand.self, ChatCommand.self, ModelCommand.self, StatusCommand.self,
+            WhoamiCommand.self, TokenCommand.self,
         ]
     )
 }

@@ -124,7 +124,7 @@ public struct HavenHome: Sendable, Equatable {
         defer { try? catalog.close() }
         guard let defaultModel else { return (key.did, token, nil) }
         do {
-            let model = try ModelInstaller(home: self, catalog: catalog).install(from: defaultModel, now: now)
+            let model = try ModelInstaller(directory: modelsDirectory, catalog: catalog).install(from: defaultModel, now: now)
             return (key.did, token, model)
         } catch {
             throw .defaultModelUnusable(reason: "\(error)")

@@ -5,11 +5,12 @@ import HavenInference
 /// under its name, and records it in the catalog. A file that fails validation, or a name
 /// already taken, leaves nothing behind.
 public struct ModelInstaller: Sendable {
-    public let home: HavenHome
+    /// The home's `models/` directory.
+    public let directory: String
     public let catalog: Catalog
 
-    public init(home: HavenHome, catalog: Catalog) {
-        self.home = home
+    public init(directory: String, catalog: Catalog) {
+        self.directory = directory
         self.catalog = catalog
     }
 
@@ -20,7 +21,7 @@ public struct ModelInstaller: Sendable {
         try Self.validate(name: name)
         if try catalog.model(named: name) != nil { throw CatalogError.modelNameTaken(name) }
         let file = name + ".gguf"
-        let target = home.modelsDirectory + "/" + file
+        let target = directory + "/" + file
         let partial = target + ".part-" + UUID().uuidString
         // A hard link costs nothing and survives the source's removal; across file systems, copy.
         if link(source, partial) != 0 {
@@ -43,7 +44,7 @@ public struct ModelInstaller: Sendable {
     /// Removes an installed model and its file.
     public func remove(named name: String) throws -> ModelRecord {
         let record = try catalog.removeModel(named: name)
-        unlink(home.modelsDirectory + "/" + record.file)
+        unlink(directory + "/" + record.file)
         return record
     }
 

@@ -23,6 +23,40 @@ struct HavenClient: Sendable {
         try await send(.DELETE, path, body: Optional<Data>.none)
     }
 
+    /// POSTs `body` and yields the response's lines as they arrive (server-sent events, NDJSON).
+    func postStreamingLines(_ path: String, body: some Encodable) async throws -> AsyncThrowingStream<String, any Error> {
+        let request = try makeRequest(.POST, path, body: JSONEncoder().encode(body))
+        let response: HTTPClientResponse
+        do {
+            response = try await Self.http.execute(request, timeout: .hours(24))
+        } catch {
+            throw ClientError.serverUnreachable(url: baseURL)
+        }
+        guard (200..<300).contains(response.status.code) else {
+            let data = Data(buffer: try await response.body.collect(upTo: 1 << 20))
+            throw Self.error(status: Int(response.status.code), reason: response.status.reasonPhrase, body: data)
+        }
+        return AsyncThrowingStream { continuation in
+            let task = Task {
+                do {
+                    var pending: [UInt8] = []
+                    for try await buffer in response.body {
+                        pending += buffer.readableBytesView
+                        while let newline = pending.firstIndex(of: 0x0A) {
+                            continuation.yield(String(decoding: pending[..<newline], as: UTF8.self))
+                            pending.removeSubrange(...newline)
+                        }
+                    }
+                    if !pending.isEmpty { continuation.yield(String(decoding: pending, as: UTF8.self)) }
+                    continuation.finish()
+                } catch {
+                    continuation.finish(throwing: error)
+                }
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
     /// The raw JSON body of a GET, for `--json` output.
     func getRaw(_ path: String) async throws -> Data {
         try await exchange(.GET, path, body: nil)
@@ -38,14 +72,7 @@ struct HavenClient: Sendable {
     }
 
     private func exchange(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Data {
-        var request = HTTPClientRequest(url: baseURL + path)
-        request.method = method
-        request.headers.add(name: "Authorization", value: "Bearer \(token)")
-        request.headers.add(name: "Accept", value: "application/json")
-        if let body {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(bytes: body))
-        }
+        let request = makeRequest(method, path, body: body)
         let response: HTTPClientResponse
         do {
             response = try await Self.http.execute(request, timeout: timeout)
@@ -55,13 +82,28 @@ struct HavenClient: Sendable {
         let bytes = try await response.body.collect(upTo: 64 << 20)
         let data = Data(buffer: bytes)
         guard (200..<300).contains(response.status.code) else {
-            if let envelope = try? Self.decoder.decode(ErrorEnvelope.self, from: data) {
-                throw ClientError.server(
-                    status: Int(response.status.code), code: envelope.error.code, message: envelope.error.message)
-            }
-            throw ClientError.server(status: Int(response.status.code), code: nil, message: response.status.reasonPhrase)
+            throw Self.error(status: Int(response.status.code), reason: response.status.reasonPhrase, body: data)
         }
         return data
+    }
+
+    private static func error(status: Int, reason: String, body: Data) -> ClientError {
+        if let envelope = try? decoder.decode(ErrorEnvelope.self, from: body) {
+            return .server(status: status, code: envelope.error.code, message: envelope.error.message)
+        }
+        return .server(status: status, code: nil, message: reason)
+    }
+
+    private func makeRequest(_ method: HTTPMethod, _ path: String, body: Data?) -> HTTPClientRequest {
+        var request = HTTPClientRequest(url: baseURL + path)
+        request.method = method
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        request.headers.add(name: "Accept", value: "application/json")
+        if let body {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(bytes: body))
+        }
+        return request
     }
 
     private struct ErrorEnvelope: Decodable {

@@ -1,0 +1,36 @@
+import Foundation
+import Hummingbird
+
+/// An installed model as `/haven/models` shows it.
+public struct ModelInfo: Codable, Sendable, ResponseEncodable {
+    public let name: String
+    public let file: String
+    public let sizeBytes: Int64
+    public let addedAt: Date
+    public let architecture: String?
+    public let sizeLabel: String?
+    /// Whether the model is in memory now.
+    public let loaded: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case name, file, architecture, loaded
+        case sizeBytes = "size_bytes"
+        case addedAt = "added_at"
+        case sizeLabel = "size_label"
+    }
+}
+
+/// Body of `GET /haven/models`.
+public struct ModelInfoList: Codable, Sendable, ResponseEncodable {
+    public let models: [ModelInfo]
+}
+
+/// Body of `POST /haven/models`: a GGUF file on the server's machine to install.
+public struct AddModelRequest: Codable, Sendable {
+    public let path: String
+    public let name: String?
+    public init(path: String, name: String?) {
+        self.path = path
+        self.name = name
+    }
+}

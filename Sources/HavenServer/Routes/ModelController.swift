@@ -1,0 +1,66 @@
+import Foundation
+import HavenInference
+import Hummingbird
+
+/// `/haven/models`: installed models; the owner adds and removes them.
+struct ModelController {
+    let service: InferenceService
+
+    func addRoutes(to group: RouterGroup<HavenRequestContext>) {
+        group.get(use: list)
+        group.get(":name", use: show)
+        group.post(use: add)
+        group.delete(":name", use: remove)
+    }
+
+    private var installer: ModelInstaller {
+        ModelInstaller(directory: service.modelsDirectory, catalog: service.catalog)
+    }
+
+    private func describe(_ record: ModelRecord, loaded: Set<String>) -> ModelInfo {
+        let gguf = try? GGUFFile(path: service.modelsDirectory + "/" + record.file)
+        return ModelInfo(
+            name: record.name, file: record.file, sizeBytes: record.sizeBytes, addedAt: record.addedAt,
+            architecture: gguf?.architecture, sizeLabel: gguf?.sizeLabel, loaded: loaded.contains(record.name))
+    }
+
+    private func loadedNames() async -> Set<String> {
+        Set(await service.loaded.loaded().map(\.name))
+    }
+
+    @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> ModelInfoList {
+        _ = try context.requireAuthentication()
+        let loaded = await loadedNames()
+        return ModelInfoList(models: try service.catalog.models().map { describe($0, loaded: loaded) })
+    }
+
+    @Sendable func show(_ request: Request, context: HavenRequestContext) async throws -> ModelInfo {
+        _ = try context.requireAuthentication()
+        let name = try context.parameters.require("name")
+        guard let record = try service.catalog.model(named: name) else { throw InferenceError.modelNotFound(name) }
+        return describe(record, loaded: await loadedNames())
+    }
+
+    @Sendable func add(_ request: Request, context: HavenRequestContext) async throws -> EditedResponse<ModelInfo> {
+        _ = try context.requireOwner()
+        let body = try await request.decode(as: AddModelRequest.self, context: context)
+        guard body.path.hasPrefix("/") else {
+            throw InferenceError.invalidParameter("path must be absolute (a file on the server's machine)")
+        }
+        let record = try installer.install(from: body.path, name: body.name)
+        context.logger.info("model added", metadata: ["model": "\(record.name)"])
+        return EditedResponse(status: .created, response: describe(record, loaded: []))
+    }
+
+    @Sendable func remove(_ request: Request, context: HavenRequestContext) async throws -> ModelInfo {
+        _ = try context.requireOwner()
+        let name = try context.parameters.require("name")
+        let loaded = await loadedNames()
+        guard let existing = try service.catalog.model(named: name) else { throw InferenceError.modelNotFound(name) }
+        let info = describe(existing, loaded: loaded)
+        _ = try installer.remove(named: name)
+        await service.loaded.unload(name: name)
+        context.logger.info("model removed", metadata: ["model": "\(name)"])
+        return info
+    }
+}
