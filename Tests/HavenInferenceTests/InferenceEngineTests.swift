@@ -139,3 +139,30 @@ import Testing
         }
     }
 }
+
+@Suite struct EmbeddingTests {
+    @Test func embeddingsHaveTheModelsWidthAreNormalisedAndRepeatable() async throws {
+        let engine = try InferenceEngineTests.makeEngine()
+        let texts = ["The cat sat on the mat.", "A kitten rested on the rug.", "Quarterly tax filing deadlines."]
+        let vectors = try await engine.embed(texts.map { engine.tokenize($0) })
+        #expect(vectors.count == 3)
+        #expect(vectors.allSatisfy { $0.count == engine.embeddingLength })
+        for vector in vectors {
+            #expect(abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-3)
+        }
+        let again = try await engine.embed([engine.tokenize(texts[0])])
+        #expect(again[0] == vectors[0])
+        func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        // Related sentences are closer than unrelated ones.
+        #expect(cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]))
+    }
+
+    @Test func embeddingsInterleaveWithRunningGenerations() async throws {
+        let engine = try InferenceEngineTests.makeEngine()
+        let stream = try await engine.generate(InferenceEngineTests.greedy(engine, "Tell me about whales.", maxTokens: 16))
+        let vector = try await engine.embed([engine.tokenize("whales")])
+        let (_, summary) = try await InferenceEngineTests.collect(stream)
+        #expect(vector[0].count == engine.embeddingLength)
+        #expect(summary.completionTokens > 0)
+    }
+}

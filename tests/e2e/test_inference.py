@@ -176,3 +176,36 @@ def test_ollama_errors(server):
     with pytest.raises(ollama.ResponseError) as missing:
         client.chat(model="no-such-model", messages=[{"role": "user", "content": "hi"}])
     assert missing.value.status_code == 404
+
+
+def test_text_completions_stream_and_not(server):
+    client = openai_client(server)
+    answer = client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=8, temperature=0)
+    assert answer.object == "text_completion"
+    assert answer.choices[0].text.strip()
+    assert answer.choices[0].finish_reason in ("stop", "length")
+    assert answer.usage.completion_tokens <= 8
+    streamed = "".join(
+        chunk.choices[0].text
+        for chunk in client.completions.create(model=MODEL, prompt="The capital of France is", max_tokens=8,
+                                               temperature=0, stream=True)
+        if chunk.choices
+    )
+    assert streamed == answer.choices[0].text
+
+
+def test_embeddings_have_the_models_width_and_are_equal_for_equal_input(server):
+    client = openai_client(server)
+    # The openai client asks for base64 by default and decodes it; ask for floats too.
+    vectors = client.embeddings.create(model=MODEL, input=["a red apple", "a red apple", "tax law"]).data
+    floats = client.embeddings.create(model=MODEL, input="a red apple", encoding_format="float").data[0].embedding
+    width = len(vectors[0].embedding)
+    assert width == 576  # SmolLM2-135M's embedding length
+    assert all(len(v.embedding) == width for v in vectors)
+    assert vectors[0].embedding == vectors[1].embedding
+    assert vectors[0].embedding != vectors[2].embedding
+    assert max(abs(a - b) for a, b in zip(floats, vectors[0].embedding)) < 1e-6
+
+    ollama_vectors = ollama_client(server).embed(model=MODEL, input=["a red apple", "tax law"]).embeddings
+    assert len(ollama_vectors) == 2 and len(ollama_vectors[0]) == width
+    assert max(abs(a - b) for a, b in zip(ollama_vectors[0], floats)) < 1e-5

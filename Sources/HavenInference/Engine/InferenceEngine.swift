@@ -22,6 +22,8 @@ public actor InferenceEngine {
         executor.asUnownedSerialExecutor()
     }
 
+    /// Created on the first embeddings request.
+    private var embeddingContext: LlamaContext?
     /// What each sequence's KV cache holds, token for token.
     private var cached: [[Int32]]
     private var running: [Int: Generation] = [:]
@@ -68,6 +70,31 @@ public actor InferenceEngine {
 
     /// Generations currently holding a sequence, and those waiting for one.
     public var load: (running: Int, waiting: Int) { (running.count, waiting.count) }
+
+    // MARK: Embeddings
+
+    /// Mean-pooled, L2-normalised embeddings of each input, in order. Runs between decode steps.
+    public func embed(_ inputs: [[Int32]]) throws(InferenceError) -> [[Float]] {
+        for input in inputs {
+            guard !input.isEmpty else { throw .emptyPrompt }
+            guard input.count <= configuration.contextPerSequence else {
+                throw .promptTooLong(tokens: input.count, limit: configuration.contextPerSequence)
+            }
+        }
+        if embeddingContext == nil {
+            embeddingContext = try LlamaContext(
+                model: model, sequenceCount: 1, contextLength: configuration.contextPerSequence,
+                threads: configuration.threads, embeddings: true)
+        }
+        let context = embeddingContext!
+        return try inputs.map { input throws(InferenceError) in
+            context.removeSequence(0)
+            try context.decode(input.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: true) })
+            guard let vector = context.pooledEmbedding(sequence: 0) else { throw .decodeFailed(status: -2) }
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            return norm > 0 ? vector.map { $0 / norm } : vector
+        }
+    }
 
     // MARK: Generation
 

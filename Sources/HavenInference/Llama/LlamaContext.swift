@@ -9,11 +9,17 @@ final class LlamaContext: @unchecked Sendable {
     let batchCapacity: Int
     private var batch: llama_batch
 
-    init(model: LlamaModel, sequenceCount: Int, contextLength: Int, threads: Int) throws(InferenceError) {
+    /// - Parameter embeddings: a context for pooled (mean) embeddings rather than generation;
+    ///   its batch holds a whole input, which pooling needs.
+    init(model: LlamaModel, sequenceCount: Int, contextLength: Int, threads: Int, embeddings: Bool = false) throws(InferenceError) {
         var parameters = llama_context_default_params()
         parameters.n_ctx = UInt32(contextLength)
-        parameters.n_batch = 512
-        parameters.n_ubatch = 512
+        parameters.n_batch = embeddings ? UInt32(contextLength) : 512
+        parameters.n_ubatch = parameters.n_batch
+        if embeddings {
+            parameters.embeddings = true
+            parameters.pooling_type = LLAMA_POOLING_TYPE_MEAN
+        }
         parameters.n_seq_max = UInt32(sequenceCount)
         parameters.n_threads = Int32(threads)
         parameters.n_threads_batch = Int32(threads)
@@ -55,6 +61,12 @@ final class LlamaContext: @unchecked Sendable {
         }
         let status = llama_decode(pointer, batch)
         guard status == 0 else { throw .decodeFailed(status: Int(status)) }
+    }
+
+    /// The pooled embedding of a sequence just decoded in an embeddings context.
+    func pooledEmbedding(sequence: Int) -> [Float]? {
+        guard let values = llama_get_embeddings_seq(pointer, Int32(sequence)) else { return nil }
+        return Array(UnsafeBufferPointer(start: values, count: model.embeddingLength))
     }
 
     /// Forgets the sequence's cache from `position` on.

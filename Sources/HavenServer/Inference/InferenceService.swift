@@ -33,6 +33,29 @@ struct InferenceService: Sendable {
         return engine.tokenize(try engine.renderChat(normalised))
     }
 
+    /// Sampling settings from API parameters (OpenAI's and Ollama's share these), validated.
+    static func sampling(
+        temperature: Double?, topP: Double?, topK: Int?, minP: Double?, seed: Int?, presencePenalty: Double?,
+        frequencyPenalty: Double?, repeatPenalty: Double?
+    ) throws -> SamplingParameters {
+        var sampling = SamplingParameters()
+        if let value = temperature {
+            guard (0...2).contains(value) else { throw InferenceError.invalidParameter("temperature must be from 0 to 2") }
+            sampling.temperature = value
+        }
+        if let value = topP {
+            guard value > 0, value <= 1 else { throw InferenceError.invalidParameter("top_p must be in (0, 1]") }
+            sampling.topP = value
+        }
+        if let value = topK { sampling.topK = max(0, value) }
+        if let value = minP { sampling.minP = value }
+        if let value = seed { sampling.seed = UInt32(truncatingIfNeeded: value) }
+        if let value = presencePenalty { sampling.presencePenalty = value }
+        if let value = frequencyPenalty { sampling.frequencyPenalty = value }
+        if let value = repeatPenalty { sampling.repeatPenalty = value }
+        return sampling
+    }
+
     static let roles: Set<String> = ["system", "developer", "user", "assistant"]
 
     static func completionID(prefix: String) -> String {

@@ -13,6 +13,18 @@ struct OllamaController {
         group.get("ps", use: running)
         group.post("chat", use: chat)
         group.post("generate", use: generate)
+        group.post("embed", use: embed)
+    }
+
+    @Sendable func embed(_ request: Request, context: HavenRequestContext) async throws -> OllamaEmbedResponse {
+        let caller = try context.requireAuthentication()
+        let body = try await request.decode(as: OllamaEmbedRequest.self, context: context)
+        guard !body.input.values.isEmpty else { throw InferenceError.invalidParameter("input must not be empty") }
+        let engine = try await service.engine(for: body.model, caller: caller)
+        let inputs = body.input.values.map { engine.tokenize($0) }
+        return OllamaEmbedResponse(
+            model: body.model, embeddings: try await engine.embed(inputs),
+            promptEvalCount: inputs.reduce(0) { $0 + $1.count })
     }
 
     @Sendable func tags(_ request: Request, context: HavenRequestContext) async throws -> OllamaModelList {
@@ -68,7 +80,7 @@ struct OllamaController {
     ) async throws -> Response {
         let start = ContinuousClock.now
         let events = try await engine.generate(
-            GenerationRequest(prompt: prompt, sampling: Self.sampling(options), maxTokens: options?.numPredict.flatMap { $0 < 0 ? nil : $0 },
+            GenerationRequest(prompt: prompt, sampling: try Self.sampling(options), maxTokens: options?.numPredict.flatMap { $0 < 0 ? nil : $0 },
                               stop: options?.stop ?? []))
         @Sendable func line(_ text: String) -> OllamaResponseLine {
             OllamaResponseLine(
@@ -132,18 +144,11 @@ struct OllamaController {
         })
     }
 
-    static func sampling(_ options: OllamaOptions?) -> SamplingParameters {
-        var sampling = SamplingParameters()
-        guard let options else { return sampling }
-        if let value = options.temperature { sampling.temperature = value }
-        if let value = options.topP { sampling.topP = value }
-        if let value = options.topK { sampling.topK = value }
-        if let value = options.minP { sampling.minP = value }
-        if let value = options.seed { sampling.seed = UInt32(truncatingIfNeeded: value) }
-        if let value = options.repeatPenalty { sampling.repeatPenalty = value }
-        if let value = options.presencePenalty { sampling.presencePenalty = value }
-        if let value = options.frequencyPenalty { sampling.frequencyPenalty = value }
-        return sampling
+    static func sampling(_ options: OllamaOptions?) throws -> SamplingParameters {
+        try InferenceService.sampling(
+            temperature: options?.temperature, topP: options?.topP, topK: options?.topK, minP: options?.minP,
+            seed: options?.seed, presencePenalty: options?.presencePenalty, frequencyPenalty: options?.frequencyPenalty,
+            repeatPenalty: options?.repeatPenalty)
     }
 
     static func nanoseconds(_ duration: Duration) -> Int {

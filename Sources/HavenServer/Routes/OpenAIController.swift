@@ -11,6 +11,8 @@ struct OpenAIController {
         group.get("models", use: listModels)
         group.get("models/:id", use: showModel)
         group.post("chat/completions", use: chatCompletions)
+        group.post("completions", use: completions)
+        group.post("embeddings", use: embeddings)
     }
 
     @Sendable func listModels(_ request: Request, context: HavenRequestContext) async throws -> ModelList {
@@ -65,38 +67,105 @@ struct OpenAIController {
 
         let includeUsage = body.streamOptions?.includeUsage == true
         let model = body.model
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-        var headers = HTTPFields()
-        headers[.contentType] = "text/event-stream"
-        headers[.cacheControl] = "no-cache"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            func send(_ chunk: ChatCompletionChunk) async throws {
-                let json = try encoder.encode(chunk)
-                try await writer.write(ByteBuffer(string: "data: " + String(decoding: json, as: UTF8.self) + "\n\n"))
-            }
+        return ServerSentEvents.response { sender, writer in
             var chunk = ChatCompletionChunk(
                 id: id, created: created, model: model,
                 choices: [.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil)])
-            try await send(chunk)
+            try await writer.write(sender.data(chunk))
             for try await event in events {
                 switch event {
                 case .text(let piece):
                     chunk.choices = [.init(index: 0, delta: .init(content: piece), finishReason: nil)]
-                    try await send(chunk)
+                    try await writer.write(sender.data(chunk))
                 case .finished(let summary):
                     chunk.choices = [.init(index: 0, delta: .init(), finishReason: summary.finishReason.rawValue)]
-                    try await send(chunk)
+                    try await writer.write(sender.data(chunk))
                     if includeUsage {
                         chunk.choices = []
                         chunk.usage = Self.usage(summary)
-                        try await send(chunk)
+                        try await writer.write(sender.data(chunk))
                     }
                 }
             }
-            try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
-            try await writer.finish(nil)
-        })
+        }
+    }
+
+    @Sendable func completions(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        let body = try await request.decode(as: CompletionRequest.self, context: context)
+        guard body.prompt.values.count == 1, let text = body.prompt.values.first else {
+            throw InferenceError.invalidParameter("give exactly one prompt")
+        }
+        let engine = try await service.engine(for: body.model, caller: caller)
+        let sampling = try InferenceService.sampling(
+            temperature: body.temperature, topP: body.topP, topK: body.topK, minP: body.minP, seed: body.seed,
+            presencePenalty: body.presencePenalty, frequencyPenalty: body.frequencyPenalty, repeatPenalty: body.repeatPenalty)
+        let events = try await engine.generate(
+            GenerationRequest(
+                prompt: engine.tokenize(text), sampling: sampling, maxTokens: body.maxTokens ?? 16,
+                stop: body.stop?.values ?? []))
+        let id = InferenceService.completionID(prefix: "cmpl")
+        var answer = CompletionResponse(
+            id: id, created: InferenceService.now, model: body.model,
+            choices: [.init(text: "", index: 0, finishReason: nil)])
+
+        guard body.stream == true else {
+            for try await event in events {
+                switch event {
+                case .text(let piece): answer.choices[0].text += piece
+                case .finished(let summary):
+                    answer.choices[0].finishReason = summary.finishReason.rawValue
+                    answer.usage = Self.usage(summary)
+                }
+            }
+            return try answer.response(from: request, context: context)
+        }
+        return ServerSentEvents.response { [answer] sender, writer in
+            var answer = answer
+            for try await event in events {
+                switch event {
+                case .text(let piece):
+                    answer.choices = [.init(text: piece, index: 0, finishReason: nil)]
+                case .finished(let summary):
+                    answer.choices = [.init(text: "", index: 0, finishReason: summary.finishReason.rawValue)]
+                    answer.usage = Self.usage(summary)
+                }
+                try await writer.write(sender.data(answer))
+            }
+        }
+    }
+
+    @Sendable func embeddings(_ request: Request, context: HavenRequestContext) async throws -> EmbeddingResponse {
+        let caller = try context.requireAuthentication()
+        let body = try await request.decode(as: EmbeddingRequest.self, context: context)
+        let format = body.encodingFormat ?? "float"
+        guard format == "float" || format == "base64" else {
+            throw InferenceError.invalidParameter("encoding_format must be 'float' or 'base64'")
+        }
+        let engine = try await service.engine(for: body.model, caller: caller)
+        let inputs: [[Int32]]
+        switch body.input {
+        case .texts(let texts): inputs = texts.map { engine.tokenize($0) }
+        case .tokens(let lists): inputs = lists
+        }
+        guard !inputs.isEmpty else { throw InferenceError.invalidParameter("input must not be empty") }
+        let vectors = try await engine.embed(inputs)
+        let tokens = inputs.reduce(0) { $0 + $1.count }
+        return EmbeddingResponse(
+            data: vectors.enumerated().map { index, vector in
+                .init(index: index, embedding: format == "base64" ? .base64(Self.base64(vector)) : .float(vector))
+            },
+            model: body.model, usage: .init(promptTokens: tokens, totalTokens: tokens))
+    }
+
+    /// Little-endian float32 bytes in base64, as OpenAI's `encoding_format: base64`.
+    static func base64(_ vector: [Float]) -> String {
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(vector.count * 4)
+        for value in vector {
+            withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes.append(contentsOf: $0) }
+        }
+        return Data(bytes).base64EncodedString()
     }
 
     static func usage(_ summary: GenerationSummary) -> CompletionUsage {
@@ -107,21 +176,9 @@ struct OpenAIController {
     }
 
     static func sampling(_ body: ChatCompletionRequest) throws -> SamplingParameters {
-        var sampling = SamplingParameters()
-        if let value = body.temperature {
-            guard (0...2).contains(value) else { throw InferenceError.invalidParameter("temperature must be from 0 to 2") }
-            sampling.temperature = value
-        }
-        if let value = body.topP {
-            guard value > 0, value <= 1 else { throw InferenceError.invalidParameter("top_p must be in (0, 1]") }
-            sampling.topP = value
-        }
-        if let value = body.topK { sampling.topK = max(0, value) }
-        if let value = body.minP { sampling.minP = value }
-        if let value = body.seed { sampling.seed = UInt32(truncatingIfNeeded: value) }
-        if let value = body.presencePenalty { sampling.presencePenalty = value }
-        if let value = body.frequencyPenalty { sampling.frequencyPenalty = value }
-        if let value = body.repeatPenalty { sampling.repeatPenalty = value }
-        return sampling
+        try InferenceService.sampling(
+            temperature: body.temperature, topP: body.topP, topK: body.topK, minP: body.minP, seed: body.seed,
+            presencePenalty: body.presencePenalty, frequencyPenalty: body.frequencyPenalty, repeatPenalty: body.repeatPenalty)
     }
+
 }

@@ -22,7 +22,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public let topK: Int?
     public let minP: Double?
     public let seed: Int?
-    public let stop: StopSequences?
+    public let stop: OneOrMany?
     public let presencePenalty: Double?
     public let frequencyPenalty: Double?
     public let repeatPenalty: Double?
@@ -73,8 +73,8 @@ public struct MessageContent: Decodable, Sendable {
     }
 }
 
-/// `stop`: one string or a list of them.
-public struct StopSequences: Decodable, Sendable {
+/// One string or a list of them (`stop`, a completion's `prompt`, an embedding's `input`).
+public struct OneOrMany: Decodable, Sendable {
     public let values: [String]
 
     public init(from decoder: any Decoder) throws {
