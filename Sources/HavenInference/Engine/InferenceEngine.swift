@@ -113,12 +113,11 @@ public actor InferenceEngine {
         if let maxTokens = request.maxTokens, maxTokens < 0 {
             throw .invalidParameter("max_tokens must not be negative")
         }
+        let sampler = try LlamaSampler(parameters: request.sampling, model: model)
         let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
         nextID += 1
         let id = nextID
-        let generation = Generation(
-            id: id, request: request, continuation: continuation,
-            sampler: LlamaSampler(parameters: request.sampling, vocabularySize: model.vocabularySize))
+        let generation = Generation(id: id, request: request, continuation: continuation, sampler: sampler)
         continuation.onTermination = { [weak self] termination in
             if case .cancelled = termination {
                 Task { await self?.cancel(id) }

@@ -11,6 +11,8 @@ public struct SamplingParameters: Sendable, Equatable {
     public var presencePenalty: Double = 0
     /// How many recent tokens the penalties look at.
     public var penaltyWindow: Int = 64
+    /// A GBNF grammar (start rule `root`) the output must match, e.g. from ``JSONSchemaGrammar``.
+    public var grammar: String?
 
     public init() {}
 }

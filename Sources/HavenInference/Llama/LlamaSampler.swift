@@ -6,8 +6,17 @@ final class LlamaSampler: @unchecked Sendable {
     // Used only by the engine that owns the generation it belongs to.
     private let chain: UnsafeMutablePointer<llama_sampler>
 
-    init(parameters: SamplingParameters, vocabularySize: Int32) {
+    init(parameters: SamplingParameters, model: LlamaModel) throws(InferenceError) {
         chain = llama_sampler_chain_init(llama_sampler_chain_default_params())
+        let vocabularySize = model.vocabularySize
+        if let grammar = parameters.grammar {
+            // First, over the whole vocabulary: later stages must only ever see allowed tokens.
+            // On a throw `deinit` still runs (every stored property is set), and frees the chain.
+            guard let constraint = llama_sampler_init_grammar(model.vocab, grammar, "root") else {
+                throw .invalidParameter("the output grammar could not be compiled")
+            }
+            llama_sampler_chain_add(chain, constraint)
+        }
         if parameters.repeatPenalty != 1 || parameters.frequencyPenalty != 0 || parameters.presencePenalty != 0 {
             llama_sampler_chain_add(
                 chain,
@@ -30,10 +39,9 @@ final class LlamaSampler: @unchecked Sendable {
         llama_sampler_free(chain)
     }
 
-    /// Draws the next token from the logits at `batchIndex` and records it for the penalties.
+    /// Draws the next token from the logits at `batchIndex`. `llama_sampler_sample` also
+    /// accepts it into the chain (grammar state, penalty history); it must not be accepted twice.
     func sample(from context: LlamaContext, batchIndex: Int) -> Int32 {
-        let token = llama_sampler_sample(chain, context.pointer, Int32(batchIndex))
-        llama_sampler_accept(chain, token)
-        return token
+        llama_sampler_sample(chain, context.pointer, Int32(batchIndex))
     }
 }
