@@ -56,6 +56,23 @@ struct InferenceService: Sendable {
         return sampling
     }
 
+    /// The grammar that enforces an OpenAI `response_format`, or `nil` for free text.
+    static func grammar(for format: ChatCompletionRequest.ResponseFormat?) throws -> String? {
+        guard let format else { return nil }
+        switch format.type {
+        case "text": return nil
+        case "json_object": return JSONSchemaGrammar.anyObject
+        case "json_schema":
+            guard let schema = format.jsonSchema?.schema else {
+                throw InferenceError.invalidParameter("response_format json_schema needs json_schema.schema")
+            }
+            return try JSONSchemaGrammar.grammar(for: schema)
+        default:
+            throw InferenceError.invalidParameter(
+                "response_format type must be text, json_object or json_schema, not '\(format.type)'")
+        }
+    }
+
     static let roles: Set<String> = ["system", "developer", "user", "assistant"]
 
     static func completionID(prefix: String) -> String {

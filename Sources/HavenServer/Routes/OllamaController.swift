@@ -51,8 +51,8 @@ struct OllamaController {
         let engine = try await service.engine(for: body.model, caller: caller)
         let prompt = try service.chatPrompt(body.messages.map { ($0.role, $0.content) }, engine: engine)
         return try await answer(
-            prompt: prompt, engine: engine, model: body.model, options: body.options, stream: body.stream ?? true,
-            chat: true, request: request, context: context)
+            prompt: prompt, engine: engine, model: body.model, options: body.options, format: body.format,
+            stream: body.stream ?? true, chat: true, request: request, context: context)
     }
 
     @Sendable func generate(_ request: Request, context: HavenRequestContext) async throws -> Response {
@@ -70,17 +70,25 @@ struct OllamaController {
             prompt = try service.chatPrompt(messages, engine: engine)
         }
         return try await answer(
-            prompt: prompt, engine: engine, model: body.model, options: body.options, stream: body.stream ?? true,
-            chat: false, request: request, context: context)
+            prompt: prompt, engine: engine, model: body.model, options: body.options, format: body.format,
+            stream: body.stream ?? true, chat: false, request: request, context: context)
     }
 
     private func answer(
-        prompt: [Int32], engine: InferenceEngine, model: String, options: OllamaOptions?, stream: Bool, chat: Bool,
+        prompt: [Int32], engine: InferenceEngine, model: String, options: OllamaOptions?, format: JSONValue?,
+        stream: Bool, chat: Bool,
         request: Request, context: HavenRequestContext
     ) async throws -> Response {
         let start = ContinuousClock.now
+        var sampling = try Self.sampling(options)
+        switch format {
+        case nil, .string("")?: break
+        case .string("json")?: sampling.grammar = JSONSchemaGrammar.anyObject
+        case .object?: sampling.grammar = try JSONSchemaGrammar.grammar(for: format!)
+        default: throw InferenceError.invalidParameter("format must be \"json\" or a JSON schema")
+        }
         let events = try await engine.generate(
-            GenerationRequest(prompt: prompt, sampling: try Self.sampling(options), maxTokens: options?.numPredict.flatMap { $0 < 0 ? nil : $0 },
+            GenerationRequest(prompt: prompt, sampling: sampling, maxTokens: options?.numPredict.flatMap { $0 < 0 ? nil : $0 },
                               stop: options?.stop ?? []))
         @Sendable func line(_ text: String) -> OllamaResponseLine {
             OllamaResponseLine(

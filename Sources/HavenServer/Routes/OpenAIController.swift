@@ -36,13 +36,12 @@ struct OpenAIController {
         let body = try await request.decode(as: ChatCompletionRequest.self, context: context)
         if let n = body.n, n != 1 { throw InferenceError.invalidParameter("only n = 1 is supported") }
         if let tools = body.tools, !tools.isEmpty { throw InferenceError.invalidParameter("tools are not supported yet") }
-        if let format = body.responseFormat, format.type != "text" {
-            throw InferenceError.invalidParameter("response_format '\(format.type)' is not supported yet")
-        }
+        var sampling = try Self.sampling(body)
+        sampling.grammar = try InferenceService.grammar(for: body.responseFormat)
         let engine = try await service.engine(for: body.model, caller: caller)
         let prompt = try service.chatPrompt(body.messages.map { ($0.role, $0.content?.text ?? "") }, engine: engine)
         let generation = GenerationRequest(
-            prompt: prompt, sampling: try Self.sampling(body),
+            prompt: prompt, sampling: sampling,
             maxTokens: body.maxCompletionTokens ?? body.maxTokens, stop: body.stop?.values ?? [])
         let events = try await engine.generate(generation)
         let id = InferenceService.completionID(prefix: "chatcmpl")

@@ -1,4 +1,5 @@
 import Foundation
+import HavenInference
 import Hummingbird
 
 /// Ollama's `options`: sampling settings by Ollama's names.
@@ -37,6 +38,8 @@ public struct OllamaChatRequest: Decodable, Sendable {
     /// Ollama streams unless told not to.
     public let stream: Bool?
     public let options: OllamaOptions?
+    /// `"json"` or a JSON schema the answer must follow.
+    public let format: JSONValue?
 }
 
 /// Body of `POST /api/generate`.
@@ -48,6 +51,7 @@ public struct OllamaGenerateRequest: Decodable, Sendable {
     public let raw: Bool?
     public let stream: Bool?
     public let options: OllamaOptions?
+    public let format: JSONValue?
 }
 
 /// One NDJSON line of `/api/chat` or `/api/generate`; the last has `done: true` and the counts.

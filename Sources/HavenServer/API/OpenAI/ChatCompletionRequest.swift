@@ -1,3 +1,5 @@
+import HavenInference
+
 /// Body of `POST /v1/chat/completions`, as OpenAI's clients send it. Fields Haven does not
 /// support yet (`tools`, `response_format` other than text) are refused, not ignored.
 public struct ChatCompletionRequest: Decodable, Sendable {
@@ -30,8 +32,18 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public let tools: [AnyDecodable]?
     public let responseFormat: ResponseFormat?
 
+    /// `{"type": "text" | "json_object" | "json_schema", "json_schema": {"name", "schema", "strict"}}`.
     public struct ResponseFormat: Decodable, Sendable {
+        public struct Schema: Decodable, Sendable {
+            public let name: String?
+            public let schema: JSONValue?
+        }
         public let type: String
+        public let jsonSchema: Schema?
+        enum CodingKeys: String, CodingKey {
+            case type
+            case jsonSchema = "json_schema"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
