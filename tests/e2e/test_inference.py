@@ -256,3 +256,69 @@ def test_unsupported_schemas_are_refused_not_weakened(server):
         ask(openai_client(server), "hi", response_format={
             "type": "json_schema", "json_schema": {"name": "x", "schema": {"type": "string", "pattern": "^a+$"}}})
     assert "pattern" in refused.value.body["message"]
+
+
+WEATHER_TOOL = {
+    "type": "function",
+    "function": {
+        "name": "get_weather",
+        "description": "Current weather in a city",
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string", "maxLength": 40}, "unit": {"enum": ["celsius", "fahrenheit"]}},
+            "required": ["city", "unit"],
+        },
+    },
+}
+
+
+def test_tool_call_round_trip(server):
+    import jsonschema
+
+    client = openai_client(server)
+    messages = [{"role": "user", "content": "What is the weather in Paris right now?"}]
+    first = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER_TOOL],
+                                           tool_choice="required", max_tokens=100, temperature=0)
+    choice = first.choices[0]
+    assert choice.finish_reason == "tool_calls"
+    call = choice.message.tool_calls[0]
+    assert call.type == "function" and call.function.name == "get_weather" and call.id
+    arguments = json.loads(call.function.arguments)
+    jsonschema.validate(arguments, WEATHER_TOOL["function"]["parameters"])
+
+    messages += [
+        {"role": "assistant", "content": None, "tool_calls": [call.model_dump()]},
+        {"role": "tool", "tool_call_id": call.id, "content": json.dumps({"temperature": 21, "conditions": "sunny"})},
+    ]
+    final = client.chat.completions.create(model=MODEL, messages=messages, tools=[WEATHER_TOOL], tool_choice="none",
+                                           max_tokens=40, temperature=0)
+    assert final.choices[0].finish_reason in ("stop", "length")
+    assert final.choices[0].message.tool_calls is None
+    assert final.choices[0].message.content.strip()
+    # The call and its result reached the model: compared with the bare question, the prompt grew.
+    bare = client.chat.completions.create(model=MODEL, messages=messages[:1], tools=[WEATHER_TOOL], tool_choice="none",
+                                          max_tokens=1)
+    assert final.usage.prompt_tokens > bare.usage.prompt_tokens + 20
+
+
+def test_named_tool_choice_streams_its_call(server):
+    client = openai_client(server)
+    calls, finish = [], None
+    for chunk in client.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "Weather in Oslo?"}], tools=[WEATHER_TOOL],
+            tool_choice={"type": "function", "function": {"name": "get_weather"}}, stream=True, max_tokens=100):
+        for choice in chunk.choices:
+            calls += choice.delta.tool_calls or []
+            finish = choice.finish_reason or finish
+    assert finish == "tool_calls"
+    assert calls[0].function.name == "get_weather"
+    assert set(json.loads(calls[0].function.arguments)) == {"city", "unit"}
+
+
+def test_bad_tool_requests_are_refused(server):
+    client = openai_client(server)
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], tools=[WEATHER_TOOL],
+                                       tool_choice={"type": "function", "function": {"name": "nope"}})
+    with pytest.raises(openai.BadRequestError):
+        client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], tool_choice="required")

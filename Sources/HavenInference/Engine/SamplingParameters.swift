@@ -13,6 +13,9 @@ public struct SamplingParameters: Sendable, Equatable {
     public var penaltyWindow: Int = 64
     /// A GBNF grammar (start rule `root`) the output must match, e.g. from ``JSONSchemaGrammar``.
     public var grammar: String?
+    /// When set, the grammar waits until the output matches one of these patterns (regexes
+    /// over the whole output, constrained from their first group on): a lazy grammar.
+    public var grammarTriggers: [String] = []
 
     public init() {}
 }

@@ -12,7 +12,10 @@ public struct JSONSchemaGrammar {
     private var rules: [(name: String, body: String)] = []
     private var ruleNames: Set<String> = []
     private var references: [String: String] = [:]
-    private let root: JSONValue
+    /// The schema that `$ref`s resolve against; tool grammars convert several in turn.
+    private var root: JSONValue
+    /// Distinguishes the `$ref`s of different root schemas.
+    private var scope = ""
 
     static let ignoredKeywords: Set<String> = [
         "$schema", "$id", "title", "description", "default", "examples", "$comment", "additionalProperties",
@@ -36,6 +39,39 @@ public struct JSONSchemaGrammar {
         var converter = JSONSchemaGrammar(root: .null)
         converter.addGenericValueRules()
         converter.add(name: "root", body: "object")
+        return converter.render()
+    }
+
+    /// A grammar for one or more tool calls, `<tool_call>{"name": …, "arguments": …}</tool_call>`,
+    /// each naming one of `tools` with arguments valid against that tool's parameter schema.
+    public static func toolCalls(_ tools: [(name: String, parameters: JSONValue?)]) throws(InferenceError) -> String {
+        guard !tools.isEmpty else { throw .invalidParameter("no tools to call") }
+        var converter = JSONSchemaGrammar(root: .null)
+        converter.addPrimitiveRules()
+        var alternatives: [String] = []
+        for (index, tool) in tools.enumerated() {
+            converter.root = tool.parameters ?? .object([:], order: [])
+            converter.scope = "tool\(index)"
+            let arguments: String
+            if let parameters = tool.parameters {
+                let body = try converter.rule(for: parameters, path: "tool-\(index)-arguments")
+                arguments = converter.name(for: "tool-\(index)-arguments")
+                converter.add(name: arguments, body: body)
+            } else {
+                converter.addGenericValueRules()
+                arguments = "object"
+            }
+            let call = converter.name(for: "tool-\(index)")
+            converter.add(
+                name: call,
+                body: literal(.string(tool.name)) + #" space "," space "\"arguments\"" space ":" space "# + arguments)
+            alternatives.append(call)
+        }
+        converter.add(
+            name: "call",
+            body: #""<tool_call>" "\n"? "{" space "\"name\"" space ":" space ("#
+                + alternatives.joined(separator: " | ") + #") "}" space "\n"? "</tool_call>""#)
+        converter.add(name: "root", body: #"call ("\n" call)*"#)
         return converter.render()
     }
 
@@ -193,16 +229,16 @@ public struct JSONSchemaGrammar {
 
     private mutating func ruleForReference(_ reference: JSONValue, path: String) throws(InferenceError) -> String {
         guard let target = reference.stringValue else { throw .invalidParameter("$ref at \(path) must be a string") }
-        if let existing = references[target] { return existing }
+        if let existing = references[scope + target] { return existing }
         let parts = target.split(separator: "/").map(String.init)
         guard parts.count == 3, parts[0] == "#", parts[1] == "$defs" || parts[1] == "definitions",
             let definition = root[parts[1]]?[parts[2]]
         else {
             throw .invalidParameter("$ref '\(target)' must point into #/$defs or #/definitions of the same schema")
         }
-        let referenceName = name(for: "ref-" + parts[2])
-        references[target] = referenceName  // set before descending: recursive schemas terminate
-        let body = try rule(for: definition, path: "ref-" + parts[2])
+        let referenceName = name(for: scope + "ref-" + parts[2])
+        references[scope + target] = referenceName  // set before descending: recursive schemas terminate
+        let body = try rule(for: definition, path: scope + "ref-" + parts[2])
         add(name: referenceName, body: body)
         return referenceName
     }

@@ -1,5 +1,9 @@
 import CLlama
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A llama.cpp sampler chain built from ``SamplingParameters``: penalties, then top-k, top-p,
 /// min-p, temperature and a seeded draw (or greedy at temperature 0).
 final class LlamaSampler: @unchecked Sendable {
@@ -12,7 +16,17 @@ final class LlamaSampler: @unchecked Sendable {
         if let grammar = parameters.grammar {
             // First, over the whole vocabulary: later stages must only ever see allowed tokens.
             // On a throw `deinit` still runs (every stored property is set), and frees the chain.
-            guard let constraint = llama_sampler_init_grammar(model.vocab, grammar, "root") else {
+            let constraint: UnsafeMutablePointer<llama_sampler>?
+            if parameters.grammarTriggers.isEmpty {
+                constraint = llama_sampler_init_grammar(model.vocab, grammar, "root")
+            } else {
+                let patterns = parameters.grammarTriggers.map { strdup($0) }
+                defer { patterns.forEach { free($0) } }
+                var pointers = patterns.map { UnsafePointer<CChar>($0) }
+                constraint = llama_sampler_init_grammar_lazy_patterns(
+                    model.vocab, grammar, "root", &pointers, pointers.count, nil, 0)
+            }
+            guard let constraint else {
                 throw .invalidParameter("the output grammar could not be compiled")
             }
             llama_sampler_chain_add(chain, constraint)

@@ -35,11 +35,12 @@ struct OpenAIController {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: ChatCompletionRequest.self, context: context)
         if let n = body.n, n != 1 { throw InferenceError.invalidParameter("only n = 1 is supported") }
-        if let tools = body.tools, !tools.isEmpty { throw InferenceError.invalidParameter("tools are not supported yet") }
+        let plan = try ChatPlan(body)
         var sampling = try Self.sampling(body)
-        sampling.grammar = try InferenceService.grammar(for: body.responseFormat)
+        sampling.grammar = plan.grammar
+        sampling.grammarTriggers = plan.grammarTriggers
         let engine = try await service.engine(for: body.model, caller: caller)
-        let prompt = try service.chatPrompt(body.messages.map { ($0.role, $0.content?.text ?? "") }, engine: engine)
+        let prompt = try service.chatPrompt(plan.messages, engine: engine)
         let generation = GenerationRequest(
             prompt: prompt, sampling: sampling,
             maxTokens: body.maxCompletionTokens ?? body.maxTokens, stop: body.stop?.values ?? [])
@@ -57,27 +58,48 @@ struct OpenAIController {
                 }
             }
             guard let summary else { throw InferenceError.decodeFailed(status: -1) }
+            let (message, toolReason) = plan.answer(from: text)
             let answer = ChatCompletionResponse(
                 id: id, created: created, model: body.model,
-                choices: [.init(index: 0, message: ChatMessage(role: "assistant", content: text), finishReason: summary.finishReason.rawValue)],
+                choices: [.init(index: 0, message: message, finishReason: toolReason ?? summary.finishReason.rawValue)],
                 usage: Self.usage(summary))
             return try answer.response(from: request, context: context)
         }
 
         let includeUsage = body.streamOptions?.includeUsage == true
         let model = body.model
+        // With tools on offer, the answer is held until it is known to be text or calls.
+        let holdForTools = !plan.tools.isEmpty
         return ServerSentEvents.response { sender, writer in
             var chunk = ChatCompletionChunk(
                 id: id, created: created, model: model,
                 choices: [.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil)])
             try await writer.write(sender.data(chunk))
+            var held = ""
             for try await event in events {
                 switch event {
                 case .text(let piece):
+                    if holdForTools {
+                        held += piece
+                        continue
+                    }
                     chunk.choices = [.init(index: 0, delta: .init(content: piece), finishReason: nil)]
                     try await writer.write(sender.data(chunk))
                 case .finished(let summary):
-                    chunk.choices = [.init(index: 0, delta: .init(), finishReason: summary.finishReason.rawValue)]
+                    var finishReason = summary.finishReason.rawValue
+                    if holdForTools {
+                        let (message, toolReason) = plan.answer(from: held)
+                        var delta = ChatCompletionChunk.Delta(content: message.content)
+                        delta.toolCalls = message.toolCalls?.enumerated().map { index, call in
+                            var call = call
+                            call.index = index
+                            return call
+                        }
+                        chunk.choices = [.init(index: 0, delta: delta, finishReason: nil)]
+                        try await writer.write(sender.data(chunk))
+                        finishReason = toolReason ?? finishReason
+                    }
+                    chunk.choices = [.init(index: 0, delta: .init(), finishReason: finishReason)]
                     try await writer.write(sender.data(chunk))
                     if includeUsage {
                         chunk.choices = []

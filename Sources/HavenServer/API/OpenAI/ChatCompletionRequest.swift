@@ -6,6 +6,54 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public struct Message: Decodable, Sendable {
         public let role: String
         public let content: MessageContent?
+        /// Calls an earlier assistant turn made.
+        public let toolCalls: [ToolCall]?
+        /// For `role: tool`, the call this is the result of.
+        public let toolCallID: String?
+
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+            case toolCallID = "tool_call_id"
+        }
+    }
+
+    /// `{"type": "function", "function": {"name", "description", "parameters"}}`.
+    public struct Tool: Decodable, Sendable {
+        public struct Function: Decodable, Sendable {
+            public let name: String
+            public let description: String?
+            public let parameters: JSONValue?
+        }
+        public let type: String
+        public let function: Function
+    }
+
+    /// `"none" | "auto" | "required"` or `{"type": "function", "function": {"name": …}}`.
+    public enum ToolChoice: Decodable, Sendable, Equatable {
+        case none, auto, required
+        case function(String)
+
+        struct Named: Decodable {
+            struct Function: Decodable { let name: String }
+            let function: Function
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if let word = try? container.decode(String.self) {
+                switch word {
+                case "none": self = .none
+                case "auto": self = .auto
+                case "required": self = .required
+                default:
+                    throw DecodingError.dataCorruptedError(
+                        in: container, debugDescription: "tool_choice must be none, auto, required or a function")
+                }
+            } else {
+                self = .function(try container.decode(Named.self).function.name)
+            }
+        }
     }
 
     public struct StreamOptions: Decodable, Sendable {
@@ -29,7 +77,8 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public let frequencyPenalty: Double?
     public let repeatPenalty: Double?
     public let n: Int?
-    public let tools: [AnyDecodable]?
+    public let tools: [Tool]?
+    public let toolChoice: ToolChoice?
     public let responseFormat: ResponseFormat?
 
     /// `{"type": "text" | "json_object" | "json_schema", "json_schema": {"name", "schema", "strict"}}`.
@@ -48,6 +97,7 @@ public struct ChatCompletionRequest: Decodable, Sendable {
 
     enum CodingKeys: String, CodingKey {
         case model, messages, stream, temperature, seed, stop, n, tools
+        case toolChoice = "tool_choice"
         case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case maxCompletionTokens = "max_completion_tokens"
@@ -97,9 +147,4 @@ public struct OneOrMany: Decodable, Sendable {
             values = try container.decode([String].self)
         }
     }
-}
-
-/// Any JSON value, accepted so that its presence can be reported.
-public struct AnyDecodable: Decodable, Sendable {
-    public init(from decoder: any Decoder) throws {}
 }

@@ -38,10 +38,47 @@ public struct ChatCompletionResponse: Codable, Sendable, ResponseEncodable {
     public var usage: CompletionUsage
 }
 
-/// A message in an answer.
+/// A message in an answer: text, or calls to tools (then `content` is null).
 public struct ChatMessage: Codable, Sendable {
     public let role: String
-    public let content: String
+    public let content: String?
+    public var toolCalls: [ToolCall]?
+
+    public init(role: String, content: String?, toolCalls: [ToolCall]? = nil) {
+        self.role = role
+        self.content = content
+        self.toolCalls = toolCalls
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCalls = "tool_calls"
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(role, forKey: .role)
+        try container.encode(content, forKey: .content)
+        try container.encodeIfPresent(toolCalls, forKey: .toolCalls)
+    }
+}
+
+/// A call to a tool, in OpenAI's shape; `arguments` is JSON text.
+public struct ToolCall: Codable, Sendable {
+    public struct Function: Codable, Sendable {
+        public let name: String
+        public let arguments: String
+    }
+    public var index: Int?
+    public let id: String
+    public var type = "function"
+    public let function: Function
+
+    public init(index: Int? = nil, id: String, function: Function) {
+        self.index = index
+        self.id = id
+        self.function = function
+    }
 }
 
 /// One server-sent event of a streaming chat completion.
@@ -49,6 +86,11 @@ public struct ChatCompletionChunk: Codable, Sendable {
     public struct Delta: Codable, Sendable {
         public var role: String?
         public var content: String?
+        public var toolCalls: [ToolCall]?
+        enum CodingKeys: String, CodingKey {
+            case role, content
+            case toolCalls = "tool_calls"
+        }
     }
     public struct Choice: Codable, Sendable {
         public var index: Int
