@@ -43,8 +43,9 @@ import Testing
         for temperature in [0.0, 1.0] {
             var sampling = SamplingParameters()
             sampling.temperature = temperature
+            sampling.seed = 42
             sampling.grammar = try ToolCallFormat.grammar(for: [Self.weather])
-            let request = GenerationRequest(prompt: engine.tokenize(prompt), sampling: sampling, maxTokens: 120)
+            let request = GenerationRequest(prompt: engine.tokenize(prompt), sampling: sampling, maxTokens: 400)
             let (text, summary) = try await InferenceEngineTests.collect(engine.generate(request))
             #expect(summary.finishReason == .stop, "\(text)")
             let calls = ToolCallFormat.parse(text).calls
