@@ -1,6 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    set up what is missing, build (release), create ~/.haven if needed, serve
 #   make test   set up what is missing, build, run every test (Swift, then end to end)
+#   make bench  the inference benchmark, Haven against llama-server
 
 SWIFT_BUILD_FLAGS ?=
 
@@ -9,7 +10,7 @@ export PKG_CONFIG_PATH := $(shell scripts/path llama-pkgconfig)$(if $(PKG_CONFIG
 export HAVEN_TEST_MODEL ?= $(shell scripts/path default-model)
 export HAVEN_DEFAULT_MODEL ?= $(shell scripts/path default-model)
 
-.PHONY: run test build setup-run setup-test unit e2e clean
+.PHONY: run test bench build setup-run setup-test unit e2e clean
 
 run: setup-run
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
@@ -19,6 +20,11 @@ test: setup-test
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build
 	scripts/e2e
+
+# Inference benchmark against llama-server from the same llama.cpp source (built only here).
+bench: setup-test
+	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
+	scripts/bench
 
 build:
 	swift build $(SWIFT_BUILD_FLAGS)

@@ -26,3 +26,4 @@ DEFAULT_MODEL_FILE=SmolLM2-135M-Instruct.Q4_1.gguf
 llama_backend() { printf '%s' "${HAVEN_GPU:-cpu}"; }
 llama_prefix() { printf '%s/llama-%s-%s' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
 default_model_path() { printf '%s/models/smollm2-%s/%s' "$HAVEN_CACHE" "$SMOLLM2_WHEEL_VERSION" "$DEFAULT_MODEL_FILE"; }
+llama_server_prefix() { printf '%s/llama-server-%s-%s' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }

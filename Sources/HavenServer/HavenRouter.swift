@@ -21,6 +21,7 @@ public enum HavenRouter {
         HealthController().addRoutes(to: router)
         StatusController(environment: environment).addRoutes(to: router.group("haven"))
         TokenController(catalog: environment.catalog).addRoutes(to: router.group("haven/tokens"))
+        GrantController(catalog: environment.catalog).addRoutes(to: router.group("haven/grants"))
         ModelController(service: environment.inference).addRoutes(to: router.group("haven/models"))
         OpenAIController(service: environment.inference).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))

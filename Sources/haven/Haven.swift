@@ -15,7 +15,7 @@ struct Haven: AsyncParsableCommand {
         version: HavenServer.version,
         subcommands: [
             InitCommand.self, ServeCommand.self, ChatCommand.self, ModelCommand.self, StatusCommand.self,
-            WhoamiCommand.self, TokenCommand.self,
+            WhoamiCommand.self, TokenCommand.self, GrantCommand.self,
         ]
     )
 }

@@ -322,3 +322,30 @@ def test_bad_tool_requests_are_refused(server):
                                        tool_choice={"type": "function", "function": {"name": "nope"}})
     with pytest.raises(openai.BadRequestError):
         client.chat.completions.create(model=MODEL, messages=[{"role": "user", "content": "hi"}], tool_choice="required")
+
+
+def test_an_app_uses_models_only_while_granted(server):
+    app_token = run_haven("token", "create", "--name", "laptop", env=server.env).stdout.strip()
+    app = openai_client(server, token=app_token)
+    assert [m.id for m in app.models.list()] == []
+    with pytest.raises(openai.PermissionDeniedError) as denied:
+        ask(app, "hi", max_tokens=2)
+    assert "haven grant add --to app:laptop --rights infer" in denied.value.body["message"]
+
+    added = run_haven("grant", "add", "--to", "app:laptop", "--rights", "infer", "--model", MODEL, "--expires", "1h",
+                      "--purpose", "notes app", env=server.env)
+    assert added.returncode == 0, added.stderr
+    grant_id = added.stdout.strip()
+    assert [m.id for m in app.models.list()] == [MODEL]
+    assert ask(app, "Say hi.", max_tokens=3).usage.completion_tokens > 0
+
+    listed = json.loads(run_haven("grant", "list", "--json", env=server.env).stdout)["grants"]
+    assert [(g["id"], g["principal"], g["rights"], g["resource"]) for g in listed] == \
+        [(grant_id, "app:laptop", ["infer"], f"models/{MODEL}")]
+
+    assert run_haven("grant", "revoke", grant_id, env=server.env).returncode == 0
+    with pytest.raises(openai.PermissionDeniedError):
+        ask(app, "hi", max_tokens=2)
+
+    bad = run_haven("grant", "add", "--to", "app:laptop", "--rights", "read", env=server.env)
+    assert bad.returncode != 0 and "unknown right 'read'" in bad.stderr

@@ -61,6 +61,7 @@ public struct Catalog: Sendable {
                 sql: "CREATE UNIQUE INDEX api_token_active_name ON api_token(name) WHERE revoked_at IS NULL")
         }
         registerModelMigrations(&migrator)
+        registerGrantMigrations(&migrator)
         return migrator
     }
 

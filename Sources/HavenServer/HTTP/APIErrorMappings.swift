@@ -23,6 +23,7 @@ extension CatalogError: APIErrorConvertible {
         case .tokenNotFound: APIError(.notFound, code: "token_not_found", message: description)
         case .modelNameTaken: APIError(.conflict, code: "model_name_taken", message: description)
         case .modelNotFound: APIError(.notFound, code: "model_not_found", message: description)
+        case .grantNotFound: APIError(.notFound, code: "grant_not_found", message: description)
         case .ownerTokenProtected: APIError(.badRequest, code: "owner_token_protected", message: description)
         case .cannotOpen, .database: APIError(.internalServerError, code: "catalog_error", message: "the catalog failed")
         }

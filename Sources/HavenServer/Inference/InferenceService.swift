@@ -12,14 +12,28 @@ struct InferenceService: Sendable {
 
     /// The engine of `model`, if the caller may use models.
     func engine(for model: String, caller: Authentication) async throws -> InferenceEngine {
-        // Until grants arrive, only the owner holds `infer`; an app token holds no rights.
-        guard caller.principal == .owner else {
-            throw APIError(
-                .forbidden, code: "infer_not_granted",
-                message: "\(caller.principal) holds no 'infer' right on models; the owner has not granted it")
+        // The owner holds `infer`; anyone else needs a current grant, checked on every request.
+        if caller.principal != .owner {
+            let allowed = try catalog.grants(for: caller.principal)
+                .contains { $0.allows(caller.principal, .infer, on: "models/" + model, at: Date()) }
+            guard allowed else {
+                throw APIError(
+                    .forbidden, code: "infer_not_granted",
+                    message: "\(caller.principal) holds no 'infer' right on model '\(model)'; the owner can grant it "
+                        + "with 'haven grant add --to \(caller.principal) --rights infer'")
+            }
         }
         guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
         return try await loaded.engine(name: record.name, path: modelsDirectory + "/" + record.file)
+    }
+
+    /// The installed models `caller` may use: all for the owner, the granted ones for others.
+    func models(visibleTo caller: Authentication) throws -> [ModelRecord] {
+        let all = try catalog.models()
+        guard caller.principal != .owner else { return all }
+        let grants = try catalog.grants(for: caller.principal)
+        let now = Date()
+        return all.filter { model in grants.contains { $0.allows(caller.principal, .infer, on: "models/" + model.name, at: now) } }
     }
 
     /// A chat as the model's template renders it, in tokens.

@@ -29,15 +29,17 @@ struct ModelController {
     }
 
     @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> ModelInfoList {
-        _ = try context.requireAuthentication()
+        let caller = try context.requireAuthentication()
         let loaded = await loadedNames()
-        return ModelInfoList(models: try service.catalog.models().map { describe($0, loaded: loaded) })
+        return ModelInfoList(models: try service.models(visibleTo: caller).map { describe($0, loaded: loaded) })
     }
 
     @Sendable func show(_ request: Request, context: HavenRequestContext) async throws -> ModelInfo {
-        _ = try context.requireAuthentication()
+        let caller = try context.requireAuthentication()
         let name = try context.parameters.require("name")
-        guard let record = try service.catalog.model(named: name) else { throw InferenceError.modelNotFound(name) }
+        guard let record = try service.models(visibleTo: caller).first(where: { $0.name == name }) else {
+            throw InferenceError.modelNotFound(name)
+        }
         return describe(record, loaded: await loadedNames())
     }
 

@@ -28,14 +28,14 @@ struct OllamaController {
     }
 
     @Sendable func tags(_ request: Request, context: HavenRequestContext) async throws -> OllamaModelList {
-        _ = try context.requireAuthentication()
-        return OllamaModelList(models: try service.catalog.models().map(describe))
+        let caller = try context.requireAuthentication()
+        return OllamaModelList(models: try service.models(visibleTo: caller).map(describe))
     }
 
     @Sendable func running(_ request: Request, context: HavenRequestContext) async throws -> OllamaModelList {
-        _ = try context.requireAuthentication()
+        let caller = try context.requireAuthentication()
         let loaded = Set(await service.loaded.loaded().map(\.name))
-        return OllamaModelList(models: try service.catalog.models().filter { loaded.contains($0.name) }.map(describe))
+        return OllamaModelList(models: try service.models(visibleTo: caller).filter { loaded.contains($0.name) }.map(describe))
     }
 
     private func describe(_ record: ModelRecord) -> OllamaModelList.Model {

@@ -16,14 +16,16 @@ struct OpenAIController {
     }
 
     @Sendable func listModels(_ request: Request, context: HavenRequestContext) async throws -> ModelList {
-        _ = try context.requireAuthentication()
-        return ModelList(data: try service.catalog.models().map(Self.describe))
+        let caller = try context.requireAuthentication()
+        return ModelList(data: try service.models(visibleTo: caller).map(Self.describe))
     }
 
     @Sendable func showModel(_ request: Request, context: HavenRequestContext) async throws -> ModelList.Model {
-        _ = try context.requireAuthentication()
+        let caller = try context.requireAuthentication()
         let id = try context.parameters.require("id")
-        guard let record = try service.catalog.model(named: id) else { throw InferenceError.modelNotFound(id) }
+        guard let record = try service.models(visibleTo: caller).first(where: { $0.name == id }) else {
+            throw InferenceError.modelNotFound(id)
+        }
         return Self.describe(record)
     }
 

@@ -16,7 +16,7 @@ struct HavenClient: Sendable {
     func post<Response: Decodable>(
         _ path: String, body: some Encodable, as type: Response.Type = Response.self
     ) async throws -> Response {
-        try await send(.POST, path, body: try JSONEncoder().encode(body))
+        try await send(.POST, path, body: try Self.encoder.encode(body))
     }
 
     func delete<Response: Decodable>(_ path: String, as type: Response.Type = Response.self) async throws -> Response {
@@ -25,7 +25,7 @@ struct HavenClient: Sendable {
 
     /// POSTs `body` and yields the response's lines as they arrive (server-sent events, NDJSON).
     func postStreamingLines(_ path: String, body: some Encodable) async throws -> AsyncThrowingStream<String, any Error> {
-        let request = try makeRequest(.POST, path, body: JSONEncoder().encode(body))
+        let request = try makeRequest(.POST, path, body: Self.encoder.encode(body))
         let response: HTTPClientResponse
         do {
             response = try await Self.http.execute(request, timeout: .hours(24))
@@ -121,6 +121,12 @@ struct HavenClient: Sendable {
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(5)
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
+    }()
+
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
     }()
 
     static let decoder: JSONDecoder = {

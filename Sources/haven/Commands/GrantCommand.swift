@@ -1,0 +1,96 @@
+import ArgumentParser
+import Foundation
+import HavenIdentity
+import HavenServer
+
+/// `haven grant`: give, list and revoke rights (owner only). Today: `infer` on models.
+struct GrantCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "grant",
+        abstract: "Give, list and revoke rights.",
+        subcommands: [Add.self, List.self, Revoke.self]
+    )
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Give a principal rights, e.g. --to app:laptop --rights infer.",
+            discussion: "Rights on data come with the data store; today the right is 'infer' (use models).")
+        @OptionGroup var client: ClientOptions
+        @Option(help: "Who receives the rights: app:NAME or a did:key.") var to: String
+        @Option(help: "Comma-separated rights.") var rights: String
+        @Option(help: "Only this model (default: every model).") var model: String?
+        @Option(help: "Ends after this long: 30m, 12h, 7d, 4w.") var expires: String?
+        @Option(help: "Why the grant exists, for the record.") var purpose: String?
+
+        func run() async throws {
+            let principal: Principal
+            do {
+                principal = try Principal(parsing: to)
+            } catch {
+                throw ValidationError(error.description)
+            }
+            let parsed = try rights.split(separator: ",").map { text in
+                guard let right = Grant.Right(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+                    throw ValidationError(
+                        "unknown right '\(text)'; available now: \(Grant.Right.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                return right
+            }
+            let expiry = try expires.map { text in
+                guard let seconds = Self.seconds(text) else {
+                    throw ValidationError("--expires takes a number and a unit (m, h, d, w), e.g. 7d")
+                }
+                return Date().addingTimeInterval(seconds)
+            }
+            let grant: Grant = try await client.makeClient().post(
+                "/haven/grants",
+                body: CreateGrantRequest(to: principal, rights: parsed, model: model, expiresAt: expiry, purpose: purpose))
+            StandardError.write("Granted \(grant.rights.map(\.rawValue).joined(separator: ",")) on \(grant.resource) to \(grant.principal).")
+            print(grant.id)
+        }
+
+        static func seconds(_ text: String) -> TimeInterval? {
+            guard let unit = text.last, let value = Double(text.dropLast()), value > 0 else { return nil }
+            switch unit {
+            case "m": return value * 60
+            case "h": return value * 3_600
+            case "d": return value * 86_400
+            case "w": return value * 604_800
+            default: return nil
+            }
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List grants.")
+        @OptionGroup var client: ClientOptions
+        @Flag(help: "Include revoked grants.") var all = false
+        @Flag(help: "Print JSON.") var json = false
+
+        func run() async throws {
+            let client = try client.makeClient()
+            let path = "/haven/grants" + (all ? "?all=true" : "")
+            if json {
+                print(String(decoding: try await client.getRaw(path), as: UTF8.self))
+                return
+            }
+            let list: GrantList = try await client.get(path)
+            let rows = list.grants.map { grant in
+                [grant.id, grant.principal.description, grant.rights.map(\.rawValue).joined(separator: ","), grant.resource,
+                 grant.revokedAt != nil ? "revoked" : grant.expiresAt.map { "until " + TokenCommand.List.format($0) } ?? "active"]
+            }
+            print(TokenCommand.List.table(header: ["ID", "TO", "RIGHTS", "ON", "STATE"], rows: rows))
+        }
+    }
+
+    struct Revoke: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Revoke a grant; its next use is refused.")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "Grant id.") var id: String
+
+        func run() async throws {
+            let grant: Grant = try await client.makeClient().delete("/haven/grants/\(id)")
+            StandardError.write("Revoked grant \(grant.id) (\(grant.principal)).")
+        }
+    }
+}
