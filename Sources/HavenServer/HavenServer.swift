@@ -39,7 +39,8 @@ public struct HavenServer: Sendable {
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [application], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+                services: [application, ModelReaper(models: environment.models)],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
         } catch {

@@ -76,6 +76,29 @@ import Testing
         }
     }
 
+    @Test func keepAliveAndMemoryBudget() throws {
+        let file = """
+            [inference]
+            keep_alive = "90s"
+            memory_budget = "2GiB"
+            parallel = 8
+            """
+        let configuration = try Configuration.resolve(file: file)
+        #expect(configuration.keepAlive == .seconds(90))
+        #expect(configuration.memoryBudget == 2 << 30)
+        #expect(configuration.parallel == 8)
+        let unlimited = try Configuration.resolve(environment: ["HAVEN_KEEP_ALIVE": "-1", "HAVEN_MEMORY_BUDGET": "none"])
+        #expect(unlimited.keepAlive == nil)
+        #expect(unlimited.memoryBudget == nil)
+        #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_KEEP_ALIVE": "soon"]) }
+        #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_PARALLEL": "0"]) }
+    }
+
+    @Test(arguments: [("30s", Duration.seconds(30)), ("5m", .seconds(300)), ("2h", .seconds(7200)), ("1.5", .milliseconds(1500))])
+    func durationsForPeople(text: String, duration: Duration) {
+        #expect(DurationText.parse(text) == .duration(duration))
+    }
+
     @Test func unknownKeysAreReported() {
         #expect(throws: ConfigurationError.unknownSetting("server.prot")) {
             try Configuration.resolve(file: "[server]\nprot = 80\n")

@@ -349,3 +349,14 @@ def test_an_app_uses_models_only_while_granted(server):
 
     bad = run_haven("grant", "add", "--to", "app:laptop", "--rights", "read", env=server.env)
     assert bad.returncode != 0 and "unknown right 'read'" in bad.stderr
+
+
+def test_ollama_keep_alive_loads_and_unloads(server):
+    client = ollama_client(server)
+    assert client.ps().models == []
+    loaded = client.generate(model=MODEL, prompt="", keep_alive="10m")
+    assert loaded.done and loaded.done_reason == "load"
+    assert [m.model for m in client.ps().models] == [MODEL]
+    unloaded = client.generate(model=MODEL, prompt="", keep_alive=0)
+    assert unloaded.done_reason == "unload"
+    assert client.ps().models == []

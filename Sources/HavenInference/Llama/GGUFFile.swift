@@ -12,6 +12,11 @@ public struct GGUFFile: Sendable, Equatable {
     /// `general.size_label`, e.g. `135M`.
     public let sizeLabel: String?
     public let fileSize: Int64
+    /// Layers, embedding width and attention heads, for estimating the KV cache.
+    public let blockCount: Int?
+    public let embeddingLength: Int?
+    public let headCount: Int?
+    public let headCountKV: Int?
 
     /// Reads the header, metadata and tensor table of `path` with ggml's own GGUF reader,
     /// and checks that every tensor's data lies inside the file, so a truncated download is
@@ -49,11 +54,37 @@ public struct GGUFFile: Sendable, Equatable {
             guard id >= 0, gguf_get_kv_type(context, id) == GGUF_TYPE_STRING else { return nil }
             return gguf_get_val_str(context, id).map { String(cString: $0) }
         }
+        func integer(_ key: String) -> Int? {
+            let id = gguf_find_key(context, key)
+            guard id >= 0 else { return nil }
+            switch gguf_get_kv_type(context, id) {
+            case GGUF_TYPE_UINT32: return Int(gguf_get_val_u32(context, id))
+            case GGUF_TYPE_INT32: return Int(gguf_get_val_i32(context, id))
+            case GGUF_TYPE_UINT64: return Int(gguf_get_val_u64(context, id))
+            default: return nil
+            }
+        }
+        let prefix = string("general.architecture") ?? "llama"
+        blockCount = integer(prefix + ".block_count")
+        embeddingLength = integer(prefix + ".embedding_length")
+        headCount = integer(prefix + ".attention.head_count")
+        headCountKV = integer(prefix + ".attention.head_count_kv") ?? headCount
         version = Int(gguf_get_version(context))
         tensorCount = tensors
         architecture = string("general.architecture")
         modelName = string("general.name")
         sizeLabel = string("general.size_label")
         fileSize = size
+    }
+
+    /// Memory a loaded model needs with `contextTokens` cells of KV cache: the weights, an
+    /// f16 K and V per layer, and a tenth more for compute buffers.
+    public func estimatedMemory(contextTokens: Int) -> Int64 {
+        var kv: Int64 = 0
+        if let layers = blockCount, let width = embeddingLength, let heads = headCount, heads > 0 {
+            let kvWidth = width / heads * (headCountKV ?? heads)
+            kv = 2 * Int64(layers) * Int64(contextTokens) * Int64(kvWidth) * 2
+        }
+        return (fileSize + kv) * 11 / 10
     }
 }

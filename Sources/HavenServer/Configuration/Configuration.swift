@@ -24,6 +24,10 @@ public struct Configuration: Sendable, Equatable {
     public var queueLimit: Int = 64
     /// CPU threads for inference; 0 uses every core.
     public var threads: Int = 0
+    /// How long an idle model stays loaded; `nil` keeps it until the server stops.
+    public var keepAlive: Duration? = .seconds(300)
+    /// Bytes all loaded models may take together; `nil` for no limit.
+    public var memoryBudget: Int64? = Int64(ProcessInfo.processInfo.physicalMemory / 4 * 3)
 
     /// The defaults, as written (commented out) into a new `haven.toml`.
     public init() {}
@@ -89,6 +93,10 @@ public struct Configuration: Sendable, Equatable {
         if let context = try value(.context, override: nil) { configuration.contextPerSequence = context }
         if let queue = try value(.queueLimit, override: nil) { configuration.queueLimit = queue }
         if let threads = try value(.threads, override: nil) { configuration.threads = threads }
+        if let keepAlive = try value(.keepAlive, override: nil) {
+            if case .duration(let duration) = keepAlive { configuration.keepAlive = duration } else { configuration.keepAlive = nil }
+        }
+        if let budget = try value(.memoryBudget, override: nil) { configuration.memoryBudget = budget }
         return configuration
     }
 
@@ -121,6 +129,11 @@ public struct Configuration: Sendable, Equatable {
             # queue_limit = \(defaults.queueLimit)
             # CPU threads for inference; 0 uses every core. (HAVEN_THREADS)
             # threads = \(defaults.threads)
+            # How long an idle model stays in memory: "30s", "5m", "1h"; "-1" keeps it. (HAVEN_KEEP_ALIVE)
+            # keep_alive = "5m"
+            # Memory all loaded models may use together, e.g. "8GiB"; "none" for no limit.
+            # Default: three quarters of this machine's memory. (HAVEN_MEMORY_BUDGET)
+            # memory_budget = "none"
 
             """
     }
@@ -179,6 +192,24 @@ extension Setting where Value == Int {
         expected: "a size such as 1048576, \"512KiB\" or \"2MiB\""
     ) { text in
         ByteCount.parse(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+}
+
+extension Setting where Value == DurationText.Value {
+    static let keepAlive = Setting(
+        key: "inference.keep_alive", environmentVariable: "HAVEN_KEEP_ALIVE",
+        expected: "a duration such as \"30s\", \"5m\", \"1h\", or \"-1\" to keep models loaded"
+    ) { text in
+        DurationText.parse(text)
+    }
+}
+
+extension Setting where Value == Int64? {
+    static let memoryBudget = Setting(
+        key: "inference.memory_budget", environmentVariable: "HAVEN_MEMORY_BUDGET",
+        expected: "a size such as \"8GiB\", or \"none\""
+    ) { text in
+        text == "none" ? .some(nil) : ByteCount.parse(text).flatMap { $0 > 0 ? Int64($0) : nil }.map { .some($0) }
     }
 }
 

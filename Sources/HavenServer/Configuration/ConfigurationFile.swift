@@ -8,7 +8,8 @@ enum ConfigurationFile {
     static let knownKeys: Set<String> = [
         Setting<String>.host.key, Setting<Int>.port.key, Setting<Logger.Level>.logLevel.key,
         Setting<Int>.maxRequestBody.key, Setting<Int>.parallel.key, Setting<Int>.context.key,
-        Setting<Int>.queueLimit.key, Setting<Int>.threads.key,
+        Setting<Int>.queueLimit.key, Setting<Int>.threads.key, Setting<DurationText.Value>.keepAlive.key,
+        Setting<Int64?>.memoryBudget.key,
     ]
 
     static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {

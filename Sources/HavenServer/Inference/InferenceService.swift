@@ -11,7 +11,9 @@ struct InferenceService: Sendable {
     let loaded: LoadedModels
 
     /// The engine of `model`, if the caller may use models.
-    func engine(for model: String, caller: Authentication) async throws -> InferenceEngine {
+    func engine(
+        for model: String, caller: Authentication, keepAlive: LoadedModels.KeepAlive? = nil
+    ) async throws -> InferenceEngine {
         // The owner holds `infer`; anyone else needs a current grant, checked on every request.
         if caller.principal != .owner {
             let allowed = try catalog.grants(for: caller.principal)
@@ -24,7 +26,7 @@ struct InferenceService: Sendable {
             }
         }
         guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
-        return try await loaded.engine(name: record.name, path: modelsDirectory + "/" + record.file)
+        return try await loaded.engine(name: record.name, path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
     }
 
     /// The installed models `caller` may use: all for the owner, the granted ones for others.
@@ -107,6 +109,8 @@ extension InferenceError: APIErrorConvertible {
             return error
         case .invalidParameter, .emptyPrompt, .noChatTemplate, .unsupportedChatTemplate, .invalidModelFile:
             return APIError(.badRequest, code: "invalid_request", message: description)
+        case .memoryBudgetExceeded:
+            return APIError(.serviceUnavailable, code: "memory_budget_exceeded", message: description)
         case .modelLoadFailed, .contextCreationFailed, .decodeFailed:
             return APIError(.internalServerError, code: "inference_failed", message: description)
         }

@@ -48,7 +48,7 @@ struct OllamaController {
     @Sendable func chat(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: OllamaChatRequest.self, context: context)
-        let engine = try await service.engine(for: body.model, caller: caller)
+        let engine = try await service.engine(for: body.model, caller: caller, keepAlive: body.keepAlive?.value)
         let prompt = try service.chatPrompt(body.messages.map { ($0.role, $0.content) }, engine: engine)
         return try await answer(
             prompt: prompt, engine: engine, model: body.model, options: body.options, format: body.format,
@@ -58,8 +58,18 @@ struct OllamaController {
     @Sendable func generate(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: OllamaGenerateRequest.self, context: context)
-        let engine = try await service.engine(for: body.model, caller: caller)
-        guard let text = body.prompt, !text.isEmpty else { throw InferenceError.emptyPrompt }
+        let keepAlive = body.keepAlive?.value
+        guard let text = body.prompt, !text.isEmpty else {
+            // Ollama's idiom: an empty generate loads the model, or with keep_alive 0 unloads it.
+            if keepAlive == .duration(.zero) {
+                _ = try await service.engine(for: body.model, caller: caller)  // the same access check
+                await service.loaded.unload(name: body.model)
+                return try Self.bare(model: body.model, reason: "unload", request: request, context: context)
+            }
+            _ = try await service.engine(for: body.model, caller: caller, keepAlive: keepAlive)
+            return try Self.bare(model: body.model, reason: "load", request: request, context: context)
+        }
+        let engine = try await service.engine(for: body.model, caller: caller, keepAlive: keepAlive)
         let prompt: [Int32]
         if body.raw == true {
             prompt = engine.tokenize(text)
@@ -150,6 +160,13 @@ struct OllamaController {
             }
             try await writer.finish(nil)
         })
+    }
+
+    /// The answer to a load or unload request.
+    static func bare(model: String, reason: String, request: Request, context: HavenRequestContext) throws -> Response {
+        var line = OllamaResponseLine(model: model, createdAt: timestamp(Date()), response: "", done: true)
+        line.doneReason = reason
+        return try context.responseEncoder.encode(line, from: request, context: context)
     }
 
     static func sampling(_ options: OllamaOptions?) throws -> SamplingParameters {

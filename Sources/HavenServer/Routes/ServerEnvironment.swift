@@ -23,7 +23,9 @@ public struct ServerEnvironment: Sendable {
         self.owner = owner
         self.configuration = configuration
         self.modelsDirectory = modelsDirectory
-        self.models = LoadedModels(configuration: configuration.engineConfiguration, logger: logger)
+        self.models = LoadedModels(
+            configuration: configuration.engineConfiguration, memoryBudget: configuration.memoryBudget,
+            keepAlive: configuration.keepAlive, logger: logger)
         self.startedAt = startedAt
         self.startInstant = .now
     }

@@ -37,27 +37,16 @@ struct GrantCommand: AsyncParsableCommand {
                 return right
             }
             let expiry = try expires.map { text in
-                guard let seconds = Self.seconds(text) else {
-                    throw ValidationError("--expires takes a number and a unit (m, h, d, w), e.g. 7d")
+                guard case .duration(let duration)? = DurationText.parse(text), duration > .zero else {
+                    throw ValidationError("--expires takes a positive number and a unit (s, m, h, d, w), e.g. 7d")
                 }
-                return Date().addingTimeInterval(seconds)
+                return Date().addingTimeInterval(Double(duration.components.seconds))
             }
             let grant: Grant = try await client.makeClient().post(
                 "/haven/grants",
                 body: CreateGrantRequest(to: principal, rights: parsed, model: model, expiresAt: expiry, purpose: purpose))
             StandardError.write("Granted \(grant.rights.map(\.rawValue).joined(separator: ",")) on \(grant.resource) to \(grant.principal).")
             print(grant.id)
-        }
-
-        static func seconds(_ text: String) -> TimeInterval? {
-            guard let unit = text.last, let value = Double(text.dropLast()), value > 0 else { return nil }
-            switch unit {
-            case "m": return value * 60
-            case "h": return value * 3_600
-            case "d": return value * 86_400
-            case "w": return value * 604_800
-            default: return nil
-            }
         }
     }
 

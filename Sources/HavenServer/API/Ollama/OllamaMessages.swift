@@ -27,6 +27,23 @@ public struct OllamaOptions: Decodable, Sendable {
     }
 }
 
+/// Ollama's `keep_alive`: `"5m"`, a number of seconds, `0` (unload when idle), or negative
+/// (keep loaded).
+public struct OllamaKeepAlive: Decodable, Sendable {
+    public let value: LoadedModels.KeepAlive
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let text = try (try? container.decode(Double.self)).map { String($0) } ?? container.decode(String.self)
+        switch DurationText.parse(text) {
+        case .duration(let duration)?: value = .duration(duration)
+        case .forever?: value = .forever
+        case nil:
+            throw DecodingError.dataCorruptedError(in: container, debugDescription: "keep_alive must be like \"5m\" or a number of seconds")
+        }
+    }
+}
+
 /// Body of `POST /api/chat`.
 public struct OllamaChatRequest: Decodable, Sendable {
     public struct Message: Codable, Sendable {
@@ -40,6 +57,12 @@ public struct OllamaChatRequest: Decodable, Sendable {
     public let options: OllamaOptions?
     /// `"json"` or a JSON schema the answer must follow.
     public let format: JSONValue?
+    public let keepAlive: OllamaKeepAlive?
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, stream, options, format
+        case keepAlive = "keep_alive"
+    }
 }
 
 /// Body of `POST /api/generate`.
@@ -52,6 +75,12 @@ public struct OllamaGenerateRequest: Decodable, Sendable {
     public let stream: Bool?
     public let options: OllamaOptions?
     public let format: JSONValue?
+    public let keepAlive: OllamaKeepAlive?
+
+    enum CodingKeys: String, CodingKey {
+        case model, prompt, system, raw, stream, options, format
+        case keepAlive = "keep_alive"
+    }
 }
 
 /// One NDJSON line of `/api/chat` or `/api/generate`; the last has `done: true` and the counts.
