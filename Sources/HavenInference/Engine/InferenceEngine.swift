@@ -5,7 +5,8 @@ import Logging
 /// Requests arrive with ``generate(_:)`` and wait (bounded) for a free sequence. Each step packs
 /// one token of every running generation and prompt chunks of new ones into a single
 /// `llama_decode` (see ``BatchPlanner``). A new request reuses the longest cached prefix of its
-/// prompt, from its own sequence or copied from another's, instead of recomputing it. A
+/// prompt, from its own sequence or copied from another's (a buffer copy, far cheaper than
+/// recomputing it). A
 /// generation whose stream is dropped frees its sequence at the next step.
 ///
 /// The actor runs on its own thread (``DedicatedThreadExecutor``), so the blocking decode work

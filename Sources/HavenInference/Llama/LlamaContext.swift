@@ -23,8 +23,9 @@ final class LlamaContext: @unchecked Sendable {
         parameters.n_seq_max = UInt32(sequenceCount)
         parameters.n_threads = Int32(threads)
         parameters.n_threads_batch = Int32(threads)
-        // One unified cache lets sequences share the cells of a common prefix (seq_cp is free).
-        parameters.kv_unified = true
+        // A stream per sequence: a token attends only over its own sequence's cells, which keeps
+        // many unrelated streams fast. Sharing a prefix then means copying a stream (see below).
+        parameters.kv_unified = false
         guard let context = llama_init_from_model(model.pointer, parameters) else {
             throw .contextCreationFailed
         }
@@ -74,8 +75,11 @@ final class LlamaContext: @unchecked Sendable {
         _ = llama_memory_seq_rm(llama_get_memory(pointer), Int32(sequence), Int32(position), -1)
     }
 
-    /// Makes `destination` share the cache of `source`'s first `length` positions.
+    /// Gives `destination` the cache of `source`'s first `length` positions. Across streams
+    /// llama.cpp copies whole buffers (on the next decode), so the copy is trimmed afterwards.
     func copySequence(_ source: Int, to destination: Int, length: Int) {
-        llama_memory_seq_cp(llama_get_memory(pointer), Int32(source), Int32(destination), 0, Int32(length))
+        let memory = llama_get_memory(pointer)
+        llama_memory_seq_cp(memory, Int32(source), Int32(destination), -1, -1)
+        _ = llama_memory_seq_rm(memory, Int32(destination), Int32(length), -1)
     }
 }
