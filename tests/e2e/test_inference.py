@@ -360,3 +360,11 @@ def test_ollama_keep_alive_loads_and_unloads(server):
     unloaded = client.generate(model=MODEL, prompt="", keep_alive=0)
     assert unloaded.done_reason == "unload"
     assert client.ps().models == []
+
+
+def test_ollama_show_describes_the_model(server):
+    shown = ollama_client(server).show(MODEL)
+    assert "<|im_start|>" in shown.template
+    assert shown.details.family == "llama" and shown.details.parameter_size == "135M"
+    assert shown.modelinfo["general.architecture"] == "llama"
+    assert shown.modelinfo["llama.embedding_length"] == 576

@@ -11,6 +11,8 @@ public struct GGUFFile: Sendable, Equatable {
     public let modelName: String?
     /// `general.size_label`, e.g. `135M`.
     public let sizeLabel: String?
+    /// `tokenizer.chat_template`: the Jinja template the model was trained with.
+    public let chatTemplate: String?
     public let fileSize: Int64
     /// Layers, embedding width and attention heads, for estimating the KV cache.
     public let blockCount: Int?
@@ -74,6 +76,7 @@ public struct GGUFFile: Sendable, Equatable {
         architecture = string("general.architecture")
         modelName = string("general.name")
         sizeLabel = string("general.size_label")
+        chatTemplate = string("tokenizer.chat_template")
         fileSize = size
     }
 

@@ -14,6 +14,30 @@ struct OllamaController {
         group.post("chat", use: chat)
         group.post("generate", use: generate)
         group.post("embed", use: embed)
+        group.post("show", use: show)
+    }
+
+    @Sendable func show(_ request: Request, context: HavenRequestContext) async throws -> OllamaShowResponse {
+        let caller = try context.requireAuthentication()
+        let body = try await request.decode(as: OllamaShowRequest.self, context: context)
+        guard let record = try service.models(visibleTo: caller).first(where: { $0.name == body.model }) else {
+            throw InferenceError.modelNotFound(body.model)
+        }
+        let path = service.modelsDirectory + "/" + record.file
+        let gguf = try GGUFFile(path: path)
+        var info: [String: JSONValue] = [:]
+        if let architecture = gguf.architecture {
+            info["general.architecture"] = .string(architecture)
+            if let value = gguf.blockCount { info[architecture + ".block_count"] = .number(Double(value)) }
+            if let value = gguf.embeddingLength { info[architecture + ".embedding_length"] = .number(Double(value)) }
+            if let value = gguf.headCount { info[architecture + ".attention.head_count"] = .number(Double(value)) }
+            if let value = gguf.headCountKV { info[architecture + ".attention.head_count_kv"] = .number(Double(value)) }
+        }
+        if let name = gguf.modelName { info["general.name"] = .string(name) }
+        if let size = gguf.sizeLabel { info["general.size_label"] = .string(size) }
+        return OllamaShowResponse(
+            modelfile: "FROM \(path)\n", parameters: "", template: gguf.chatTemplate ?? "",
+            details: describe(record).details, modelInfo: info, modifiedAt: Self.timestamp(record.addedAt))
     }
 
     @Sendable func embed(_ request: Request, context: HavenRequestContext) async throws -> OllamaEmbedResponse {

@@ -135,3 +135,34 @@ public struct OllamaModelList: Encodable, Sendable, ResponseEncodable {
     }
     public let models: [Model]
 }
+
+/// Body of `POST /api/show`.
+public struct OllamaShowRequest: Decodable, Sendable {
+    public let model: String
+}
+
+/// Answer of `POST /api/show`: the model's template, details and GGUF metadata.
+public struct OllamaShowResponse: Encodable, Sendable, ResponseEncodable {
+    public let modelfile: String
+    public let parameters: String
+    public let template: String
+    public let details: OllamaModelList.Model.Details
+    public let modelInfo: [String: JSONValue]
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(modelfile, forKey: .modelfile)
+        try container.encode(parameters, forKey: .parameters)
+        try container.encode(template, forKey: .template)
+        try container.encode(details, forKey: .details)
+        try container.encode(JSONValue.object(modelInfo, order: modelInfo.keys.sorted()), forKey: .modelInfo)
+        try container.encode(modifiedAt, forKey: .modifiedAt)
+    }
+    public let modifiedAt: String
+
+    enum CodingKeys: String, CodingKey {
+        case modelfile, parameters, template, details
+        case modelInfo = "model_info"
+        case modifiedAt = "modified_at"
+    }
+}
