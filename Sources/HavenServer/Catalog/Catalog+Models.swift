@@ -12,12 +12,17 @@ public struct ModelRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var file: String
     public var sizeBytes: Int64
     public var addedAt: Date
+    /// `general.architecture` and `general.size_label`, read once at install.
+    public var architecture: String?
+    public var sizeLabel: String?
 
-    public init(name: String, file: String, sizeBytes: Int64, addedAt: Date) {
+    public init(name: String, file: String, sizeBytes: Int64, addedAt: Date, architecture: String? = nil, sizeLabel: String? = nil) {
         self.name = name
         self.file = file
         self.sizeBytes = sizeBytes
         self.addedAt = addedAt
+        self.architecture = architecture
+        self.sizeLabel = sizeLabel
     }
 }
 
@@ -29,6 +34,8 @@ extension Catalog {
                 table.column("file", .text).notNull()
                 table.column("size_bytes", .integer).notNull()
                 table.column("added_at", .datetime).notNull()
+                table.column("architecture", .text)
+                table.column("size_label", .text)
             }
         }
     }

@@ -31,7 +31,9 @@ public struct ModelInstaller: Sendable {
             guard rename(partial, target) == 0 else {
                 throw HomeError.unreadable(path: target, reason: String(cString: strerror(errno)))
             }
-            let record = ModelRecord(name: name, file: file, sizeBytes: gguf.fileSize, addedAt: now)
+            let record = ModelRecord(
+                name: name, file: file, sizeBytes: gguf.fileSize, addedAt: now, architecture: gguf.architecture,
+                sizeLabel: gguf.sizeLabel)
             try catalog.registerModel(record)
             return record
         } catch {

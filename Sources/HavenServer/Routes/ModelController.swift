@@ -18,10 +18,9 @@ struct ModelController {
     }
 
     private func describe(_ record: ModelRecord, loaded: Set<String>) -> ModelInfo {
-        let gguf = try? GGUFFile(path: service.modelsDirectory + "/" + record.file)
-        return ModelInfo(
+        ModelInfo(
             name: record.name, file: record.file, sizeBytes: record.sizeBytes, addedAt: record.addedAt,
-            architecture: gguf?.architecture, sizeLabel: gguf?.sizeLabel, loaded: loaded.contains(record.name))
+            architecture: record.architecture, sizeLabel: record.sizeLabel, loaded: loaded.contains(record.name))
     }
 
     private func loadedNames() async -> Set<String> {

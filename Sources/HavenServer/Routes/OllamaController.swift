@@ -63,10 +63,9 @@ struct OllamaController {
     }
 
     private func describe(_ record: ModelRecord) -> OllamaModelList.Model {
-        let gguf = try? GGUFFile(path: service.modelsDirectory + "/" + record.file)
-        return OllamaModelList.Model(
+        OllamaModelList.Model(
             name: record.name, model: record.name, modifiedAt: Self.timestamp(record.addedAt), size: record.sizeBytes,
-            details: .init(family: gguf?.architecture, parameterSize: gguf?.sizeLabel))
+            details: .init(family: record.architecture, parameterSize: record.sizeLabel))
     }
 
     @Sendable func chat(_ request: Request, context: HavenRequestContext) async throws -> Response {
