@@ -116,7 +116,7 @@ public actor LoadedModels {
         return unloaded.sorted()
     }
 
-    /// Names of the models in memory, with their engines and when they will be unloaded.
+    /// Names of the models in memory, with their engines.
     public func loaded() async -> [(name: String, engine: InferenceEngine)] {
         var result: [(String, InferenceEngine)] = []
         for (name, entry) in entries {
