@@ -13,6 +13,8 @@ public enum InferenceError: Error, Equatable, Sendable {
     /// Every sequence is busy and the wait queue is full.
     case queueFull(retryAfterSeconds: Int)
     case decodeFailed(status: Int)
+    /// A generation stream ended without its summary.
+    case generationIncomplete
     /// Loading the model would exceed the memory budget even with idle models unloaded.
     case memoryBudgetExceeded(model: String, needed: Int64, available: Int64)
     case invalidParameter(String)
@@ -33,6 +35,7 @@ extension InferenceError: CustomStringConvertible {
         case .queueFull: "the server is busy: every sequence is in use and the queue is full; retry shortly"
         case .decodeFailed(let status): "the model failed to process the batch (llama_decode returned \(status))"
         case .invalidParameter(let reason): reason
+        case .generationIncomplete: "the generation ended before it finished"
         case .memoryBudgetExceeded(let model, let needed, let available):
             "model '\(model)' needs about \(needed >> 20) MiB but only \(available >> 20) MiB of the memory budget is free "
                 + "(models in use stay loaded); raise inference.memory_budget or try again when they are idle"

@@ -28,15 +28,7 @@ import Testing
     }
 
     static func collect(_ stream: AsyncThrowingStream<GenerationEvent, any Error>) async throws -> (String, GenerationSummary) {
-        var text = ""
-        for try await event in stream {
-            switch event {
-            case .text(let piece): text += piece
-            case .finished(let summary): return (text, summary)
-            }
-        }
-        Issue.record("the stream ended without a summary")
-        return (text, GenerationSummary(finishReason: .stop, promptTokens: 0, completionTokens: 0, cachedPromptTokens: 0))
+        try await stream.collect()
     }
 
     @Test func theChatTemplateIsTheModelsOwn() throws {

@@ -36,3 +36,20 @@ public struct GenerationSummary: Sendable, Equatable {
     /// Prompt tokens whose KV was reused from the prefix cache instead of being computed.
     public var cachedPromptTokens: Int
 }
+
+extension AsyncThrowingStream where Element == GenerationEvent, Failure == any Error {
+    /// Reads a whole generation: all its text, and its summary.
+    ///
+    /// - Throws: the engine's error, or ``InferenceError/generationIncomplete`` if the stream
+    ///   ended without a summary.
+    public func collect() async throws -> (text: String, summary: GenerationSummary) {
+        var text = ""
+        for try await event in self {
+            switch event {
+            case .text(let piece): text += piece
+            case .finished(let summary): return (text, summary)
+            }
+        }
+        throw InferenceError.generationIncomplete
+    }
+}

@@ -111,7 +111,7 @@ extension InferenceError: APIErrorConvertible {
             return APIError(.badRequest, code: "invalid_request", message: description)
         case .memoryBudgetExceeded:
             return APIError(.serviceUnavailable, code: "memory_budget_exceeded", message: description)
-        case .modelLoadFailed, .contextCreationFailed, .decodeFailed:
+        case .modelLoadFailed, .contextCreationFailed, .decodeFailed, .generationIncomplete:
             return APIError(.internalServerError, code: "inference_failed", message: description)
         }
     }

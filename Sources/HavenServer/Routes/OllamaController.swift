@@ -161,7 +161,7 @@ struct OllamaController {
                         body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(last(summary, text: text, firstToken: firstToken)))))
                 }
             }
-            throw InferenceError.decodeFailed(status: -1)
+            throw InferenceError.generationIncomplete
         }
 
         var headers = HTTPFields()

@@ -51,15 +51,7 @@ struct OpenAIController {
         let created = InferenceService.now
 
         guard body.stream == true else {
-            var text = ""
-            var summary: GenerationSummary?
-            for try await event in events {
-                switch event {
-                case .text(let piece): text += piece
-                case .finished(let final): summary = final
-                }
-            }
-            guard let summary else { throw InferenceError.decodeFailed(status: -1) }
+            let (text, summary) = try await events.collect()
             let (message, toolReason) = plan.answer(from: text)
             let answer = ChatCompletionResponse(
                 id: id, created: created, model: body.model,
@@ -133,14 +125,10 @@ struct OpenAIController {
             choices: [.init(text: "", index: 0, finishReason: nil)])
 
         guard body.stream == true else {
-            for try await event in events {
-                switch event {
-                case .text(let piece): answer.choices[0].text += piece
-                case .finished(let summary):
-                    answer.choices[0].finishReason = summary.finishReason.rawValue
-                    answer.usage = Self.usage(summary)
-                }
-            }
+            let (text, summary) = try await events.collect()
+            answer.choices[0].text = text
+            answer.choices[0].finishReason = summary.finishReason.rawValue
+            answer.usage = Self.usage(summary)
             return try answer.response(from: request, context: context)
         }
         return ServerSentEvents.response { [answer] sender, writer in
