@@ -1,3 +1,5 @@
+import Foundation
+
 /// How an engine sizes its context.
 public struct EngineConfiguration: Sendable, Equatable {
     /// Sequences decoded together (`--parallel`).
@@ -13,5 +15,3 @@ public struct EngineConfiguration: Sendable, Equatable {
 
     public init() {}
 }
-
-import Foundation

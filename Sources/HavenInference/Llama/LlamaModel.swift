@@ -1,5 +1,9 @@
 import CLlama
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A loaded GGUF model: weights, vocabulary and chat template.
 ///
 /// Immutable after loading; llama.cpp allows concurrent read-only use of a model (tokenizing,
@@ -89,7 +93,3 @@ final class LlamaModel: @unchecked Sendable {
         }
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

@@ -1,5 +1,9 @@
 import CLlama
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Process-wide llama.cpp set-up: the backend is initialised once, and its chatty logging is
 /// limited to errors (llama.cpp writes to stderr, outside swift-log).
 enum LlamaRuntime {
@@ -15,7 +19,3 @@ enum LlamaRuntime {
         _ = write(STDERR_FILENO, text, strlen(text))
     }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

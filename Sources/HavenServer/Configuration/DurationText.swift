@@ -1,3 +1,5 @@
+import Foundation
+
 /// Durations written for people, as Ollama's `keep_alive` and `haven grant --expires` take them:
 /// `30s`, `5m`, `12h`, `7d`, `2w`, a bare number of seconds, or a negative number for "forever".
 public enum DurationText {
@@ -16,5 +18,3 @@ public enum DurationText {
         return value < 0 ? .forever : .duration(.milliseconds(Int64(value * factor * 1000)))
     }
 }
-
-import Foundation
