@@ -7,6 +7,8 @@ let package = Package(
     products: [
         .executable(name: "haven", targets: ["haven"]),
         .library(name: "HavenIdentity", targets: ["HavenIdentity"]),
+        .library(name: "HavenStore", targets: ["HavenStore"]),
+        .library(name: "HavenAccess", targets: ["HavenAccess"]),
         .library(name: "HavenInference", targets: ["HavenInference"]),
         .library(name: "HavenServer", targets: ["HavenServer"]),
     ],
@@ -38,9 +40,28 @@ let package = Package(
             ]
         ),
         .target(
-            name: "HavenServer",
+            name: "HavenStore",
             dependencies: [
                 "HavenIdentity",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "HavenAccess",
+            dependencies: [
+                "HavenIdentity",
+                "HavenStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
+            name: "HavenServer",
+            dependencies: [
+                "HavenAccess",
+                "HavenIdentity",
+                "HavenStore",
                 "HavenInference",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -63,6 +84,7 @@ let package = Package(
             name: "HavenTestSupport",
             dependencies: [
                 "HavenServer",
+                "HavenStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
@@ -77,9 +99,19 @@ let package = Package(
             dependencies: ["HavenIdentity"]
         ),
         .testTarget(
+            name: "HavenStoreTests",
+            dependencies: ["HavenStore", "HavenTestSupport"]
+        ),
+        .testTarget(
+            name: "HavenAccessTests",
+            dependencies: ["HavenAccess", "HavenStore"]
+        ),
+        .testTarget(
             name: "HavenServerTests",
             dependencies: [
+                "HavenAccess",
                 "HavenServer",
+                "HavenStore",
                 "HavenTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HavenStore
 import HavenIdentity
 import HavenServer
 

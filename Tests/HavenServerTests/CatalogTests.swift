@@ -1,4 +1,5 @@
 import Foundation
+import HavenStore
 import HavenIdentity
 import Testing
 
@@ -18,7 +19,7 @@ import Testing
 
     @Test func anActiveNameCannotBeTakenTwiceButARevokedOneCanBeReused() throws {
         _ = try catalog.insertToken(APIToken.generate(), name: "laptop", principal: .app("laptop"), createdAt: Date())
-        #expect(throws: CatalogError.tokenNameTaken("laptop")) {
+        #expect(throws: RegistryError.tokenNameTaken("laptop")) {
             try catalog.insertToken(APIToken.generate(), name: "laptop", principal: .app("laptop"), createdAt: Date())
         }
         let revoked = try catalog.revokeToken(named: "laptop", at: Date())
@@ -29,12 +30,12 @@ import Testing
     }
 
     @Test func revokingAnUnknownNameFails() {
-        #expect(throws: CatalogError.tokenNotFound("ghost")) { try catalog.revokeToken(named: "ghost", at: Date()) }
+        #expect(throws: RegistryError.tokenNotFound("ghost")) { try catalog.revokeToken(named: "ghost", at: Date()) }
     }
 
     @Test func theOwnerTokenCannotBeRevokedThroughTheCatalogAPI() throws {
         _ = try catalog.insertToken(APIToken.generate(), name: "owner", principal: .owner, createdAt: Date())
-        #expect(throws: CatalogError.ownerTokenProtected) { try catalog.revokeToken(named: "owner", at: Date()) }
+        #expect(throws: RegistryError.ownerTokenProtected) { try catalog.revokeToken(named: "owner", at: Date()) }
         #expect(try catalog.tokens().map(\.isRevoked) == [false])
     }
 }

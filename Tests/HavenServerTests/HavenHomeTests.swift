@@ -1,4 +1,5 @@
 import Foundation
+import HavenStore
 import HavenIdentity
 import HavenTestSupport
 import Testing

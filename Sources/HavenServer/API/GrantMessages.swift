@@ -1,17 +1,18 @@
 import Foundation
+import HavenAccess
 import HavenIdentity
 import Hummingbird
 
 /// Body of `POST /haven/grants`.
 public struct CreateGrantRequest: Codable, Sendable {
     public let to: Principal
-    public let rights: [Grant.Right]
+    public let rights: [Right]
     /// One model; absent means every model.
     public let model: String?
     public let expiresAt: Date?
     public let purpose: String?
 
-    public init(to: Principal, rights: [Grant.Right], model: String?, expiresAt: Date?, purpose: String?) {
+    public init(to: Principal, rights: [Right], model: String?, expiresAt: Date?, purpose: String?) {
         self.to = to
         self.rights = rights
         self.model = model

@@ -1,3 +1,4 @@
+import HavenStore
 import HavenIdentity
 
 /// Who a request comes from, as established from its bearer token.
@@ -55,7 +56,7 @@ public struct TokenAuthenticator: Sendable {
         do {
             stored = try catalog.storedToken(id: token.id)
         } catch {
-            throw .catalogUnavailable(error.description)
+            throw .catalogUnavailable("\(error)")
         }
         let matches = token.matches(secretHash: stored?.secretHash ?? Self.absentHash)
         guard let stored, matches else { throw .invalidToken }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import HavenStore
 
 /// A model the owner installed: its name in the APIs and the GGUF file in `models/`.
 public struct ModelRecord: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
@@ -26,47 +27,46 @@ public struct ModelRecord: Codable, Sendable, Equatable, FetchableRecord, Persis
     }
 }
 
-extension Catalog {
-    static func registerModelMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v2-models") { db in
-            try db.create(table: "model") { table in
-                table.primaryKey("name", .text)
-                table.column("file", .text).notNull()
-                table.column("size_bytes", .integer).notNull()
-                table.column("added_at", .datetime).notNull()
-                table.column("architecture", .text)
-                table.column("size_label", .text)
-            }
+extension CatalogMigration {
+    /// Installed models.
+    static let models = CatalogMigration("v2-models") { db in
+        try db.create(table: "model") { table in
+            table.primaryKey("name", .text)
+            table.column("file", .text).notNull()
+            table.column("size_bytes", .integer).notNull()
+            table.column("added_at", .datetime).notNull()
+            table.column("architecture", .text)
+            table.column("size_label", .text)
         }
-    }
-
-    /// Records an installed model.
-    public func registerModel(_ model: ModelRecord) throws(CatalogError) {
-        do {
-            try writer.write { db in try model.insert(db) }
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
-            throw .modelNameTaken(model.name)
-        } catch {
-            throw .database(reason: "\(error)")
-        }
-    }
-
-    /// Installed models by name.
-    public func models() throws(CatalogError) -> [ModelRecord] {
-        try read { db in try ModelRecord.order(Column("name")).fetchAll(db) }
-    }
-
-    /// The installed model called `name`, if any.
-    public func model(named name: String) throws(CatalogError) -> ModelRecord? {
-        try read { db in try ModelRecord.fetchOne(db, key: name) }
     }
 }
 
 extension Catalog {
+    /// Records an installed model.
+    public func registerModel(_ model: ModelRecord) throws {
+        do {
+            try writer.write { db in try model.insert(db) }
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_PRIMARYKEY {
+            throw RegistryError.modelNameTaken(model.name)
+        } catch {
+            throw CatalogError.database(reason: "\(error)")
+        }
+    }
+
+    /// Installed models by name.
+    public func models() throws -> [ModelRecord] {
+        try read { db in try ModelRecord.order(Column("name")).fetchAll(db) }
+    }
+
+    /// The installed model called `name`, if any.
+    public func model(named name: String) throws -> ModelRecord? {
+        try read { db in try ModelRecord.fetchOne(db, key: name) }
+    }
+
     /// Forgets an installed model; the caller removes its file.
-    public func removeModel(named name: String) throws(CatalogError) -> ModelRecord {
+    public func removeModel(named name: String) throws -> ModelRecord {
         try write { db in
-            guard let record = try ModelRecord.fetchOne(db, key: name) else { throw CatalogError.modelNotFound(name) }
+            guard let record = try ModelRecord.fetchOne(db, key: name) else { throw RegistryError.modelNotFound(name) }
             try record.delete(db)
             return record
         }

@@ -1,4 +1,6 @@
+import HavenAccess
 import HavenIdentity
+import HavenStore
 import Hummingbird
 
 extension AuthenticationError: APIErrorConvertible {
@@ -18,14 +20,28 @@ extension AuthenticationError: APIErrorConvertible {
 
 extension CatalogError: APIErrorConvertible {
     public var apiError: APIError {
+        APIError(.internalServerError, code: "catalog_error", message: "the catalog failed")
+    }
+}
+
+extension RegistryError: APIErrorConvertible {
+    public var apiError: APIError {
         switch self {
         case .tokenNameTaken: APIError(.conflict, code: "token_name_taken", message: description)
         case .tokenNotFound: APIError(.notFound, code: "token_not_found", message: description)
         case .modelNameTaken: APIError(.conflict, code: "model_name_taken", message: description)
         case .modelNotFound: APIError(.notFound, code: "model_not_found", message: description)
-        case .grantNotFound: APIError(.notFound, code: "grant_not_found", message: description)
         case .ownerTokenProtected: APIError(.badRequest, code: "owner_token_protected", message: description)
-        case .cannotOpen, .database: APIError(.internalServerError, code: "catalog_error", message: "the catalog failed")
+        }
+    }
+}
+
+extension AccessError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .unknownRight, .noRights, .invalidGrant: APIError(.badRequest, code: "invalid_grant", message: description)
+        case .grantNotFound: APIError(.notFound, code: "grant_not_found", message: description)
+        case .shareNotFound: APIError(.notFound, code: "share_not_found", message: description)
         }
     }
 }

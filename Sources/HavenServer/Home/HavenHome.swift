@@ -1,4 +1,5 @@
 import Foundation
+import HavenStore
 import HavenIdentity
 
 /// The data directory of one Haven (`$HAVEN_HOME`, by default `~/.haven`) and its layout.

@@ -1,4 +1,5 @@
 import Foundation
+import HavenStore
 import HavenInference
 
 /// Puts GGUF models into a home: validates the file, links (or copies) it into `models/`
@@ -19,7 +20,7 @@ public struct ModelInstaller: Sendable {
         let gguf = try GGUFFile(path: source)
         let name = try name ?? Self.name(forFile: source)
         try Self.validate(name: name)
-        if try catalog.model(named: name) != nil { throw CatalogError.modelNameTaken(name) }
+        if try catalog.model(named: name) != nil { throw RegistryError.modelNameTaken(name) }
         let file = name + ".gguf"
         let target = directory + "/" + file
         let partial = target + ".part-" + UUID().uuidString

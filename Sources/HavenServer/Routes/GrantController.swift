@@ -1,4 +1,6 @@
 import Foundation
+import HavenStore
+import HavenAccess
 import HavenIdentity
 import Hummingbird
 
@@ -28,7 +30,7 @@ struct GrantController {
             throw APIError(.badRequest, code: "invalid_grant", message: "the expiry is in the past")
         }
         if let model = body.model, try catalog.model(named: model) == nil {
-            throw CatalogError.modelNotFound(model)
+            throw RegistryError.modelNotFound(model)
         }
         let grant = Grant(
             id: "g" + APIToken.generate().id.rawValue, principal: body.to, rights: Array(Set(body.rights)).sorted { $0.rawValue < $1.rawValue },

@@ -1,4 +1,5 @@
 import Foundation
+import HavenStore
 import HavenIdentity
 import HavenInference
 import Logging

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import HavenAccess
 import HavenIdentity
 import HavenServer
 
@@ -30,9 +31,9 @@ struct GrantCommand: AsyncParsableCommand {
                 throw ValidationError(error.description)
             }
             let parsed = try rights.split(separator: ",").map { text in
-                guard let right = Grant.Right(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+                guard let right = Right(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
                     throw ValidationError(
-                        "unknown right '\(text)'; available now: \(Grant.Right.allCases.map(\.rawValue).joined(separator: ", "))")
+                        "unknown right '\(text)'; available now: \(Right.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
                 return right
             }

@@ -2,7 +2,8 @@ import Foundation
 import HavenIdentity
 import Testing
 
-@testable import HavenServer
+@testable import HavenAccess
+import HavenStore
 
 @Suite struct GrantTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
@@ -38,13 +39,13 @@ import Testing
     }
 
     @Test func theCatalogKeepsAndRevokesGrants() throws {
-        let catalog = try Catalog.inMemory()
+        let catalog = try Catalog.inMemory(schema: CatalogSchema([.grants, .grantNotBefore]))
         try catalog.insertGrant(grant())
         #expect(try catalog.grants(for: .app("laptop")).count == 1)
         #expect(try catalog.grants(for: .app("phone")).isEmpty)
         let revoked = try catalog.revokeGrant(id: "g1", at: now)
         #expect(revoked.revokedAt == now)
         #expect(try catalog.grants(for: .app("laptop")).isEmpty)
-        #expect(throws: CatalogError.grantNotFound("g1")) { try catalog.revokeGrant(id: "g1", at: now) }
+        #expect(throws: AccessError.grantNotFound("g1")) { try catalog.revokeGrant(id: "g1", at: now) }
     }
 }

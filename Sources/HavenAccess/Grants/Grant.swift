@@ -1,29 +1,41 @@
 import Foundation
 import HavenIdentity
 
-/// A right the owner gives a principal on a resource, until it expires or is revoked.
+/// Rights the owner gives a principal on a resource, from an optional not-before until it
+/// expires or is revoked.
 ///
-/// Today the only right is `infer` on models (`models/` for all, `models/NAME` for one); the
-/// data store adds rights on paths with the same record.
+/// The resource is a data path prefix (`/photos/`, see ``ResourcePattern``) or a model
+/// (`models/` for all, `models/NAME` for one).
 public struct Grant: Codable, Sendable, Equatable {
     public let id: String
     public let principal: Principal
     public let rights: [Right]
-    /// `models/` or `models/NAME`.
     public let resource: String
     public let purpose: String?
     public let createdAt: Date
+    public let notBefore: Date?
     public let expiresAt: Date?
     public let revokedAt: Date?
 
-    /// What a grant may allow.
-    public enum Right: String, Codable, Sendable, CaseIterable {
-        case infer
+    public init(
+        id: String, principal: Principal, rights: [Right], resource: String, purpose: String?, createdAt: Date,
+        notBefore: Date? = nil, expiresAt: Date?, revokedAt: Date?
+    ) {
+        self.id = id
+        self.principal = principal
+        self.rights = rights
+        self.resource = resource
+        self.purpose = purpose
+        self.createdAt = createdAt
+        self.notBefore = notBefore
+        self.expiresAt = expiresAt
+        self.revokedAt = revokedAt
     }
 
     enum CodingKeys: String, CodingKey {
         case id, principal, rights, resource, purpose
         case createdAt = "created_at"
+        case notBefore = "not_before"
         case expiresAt = "expires_at"
         case revokedAt = "revoked_at"
     }
@@ -32,7 +44,8 @@ public struct Grant: Codable, Sendable, Equatable {
     /// made afresh for every request.
     public func allows(_ principal: Principal, _ right: Right, on resource: String, at now: Date) -> Bool {
         guard revokedAt == nil, self.principal == principal, rights.contains(right) else { return false }
+        if let notBefore, now < notBefore { return false }
         if let expiresAt, now >= expiresAt { return false }
-        return resource == self.resource || (self.resource.hasSuffix("/") && resource.hasPrefix(self.resource))
+        return ResourcePattern.covers(self.resource, resource)
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HavenIdentity
+import HavenStore
 
 /// A grant as the catalog stores it.
 struct GrantRecord: Codable, FetchableRecord, PersistableRecord {
@@ -15,6 +16,7 @@ struct GrantRecord: Codable, FetchableRecord, PersistableRecord {
     var resource: String
     var purpose: String?
     var createdAt: Date
+    var notBefore: Date?
     var expiresAt: Date?
     var revokedAt: Date?
 
@@ -25,81 +27,83 @@ struct GrantRecord: Codable, FetchableRecord, PersistableRecord {
         resource = grant.resource
         purpose = grant.purpose
         createdAt = grant.createdAt
+        notBefore = grant.notBefore
         expiresAt = grant.expiresAt
         revokedAt = grant.revokedAt
     }
 
     func grant() throws -> Grant {
         Grant(
-            id: id, principal: try Principal(parsing: principal),
-            rights: try rights.split(separator: ",").map { text in
-                guard let right = Grant.Right(rawValue: String(text)) else { throw CatalogError.database(reason: "unknown right \(text)") }
-                return right
-            },
-            resource: resource, purpose: purpose, createdAt: createdAt, expiresAt: expiresAt, revokedAt: revokedAt)
+            id: id, principal: try Principal(parsing: principal), rights: try Right.parseList(rights),
+            resource: resource, purpose: purpose, createdAt: createdAt, notBefore: notBefore, expiresAt: expiresAt,
+            revokedAt: revokedAt)
+    }
+}
+
+extension CatalogMigration {
+    /// Grants: who may do what on which resource.
+    public static let grants = CatalogMigration("v3-grants") { db in
+        try db.create(table: "grant") { table in
+            table.primaryKey("id", .text)
+            table.column("principal", .text).notNull().indexed()
+            table.column("rights", .text).notNull()
+            table.column("resource", .text).notNull()
+            table.column("purpose", .text)
+            table.column("created_at", .datetime).notNull()
+            table.column("expires_at", .datetime)
+            table.column("revoked_at", .datetime)
+        }
+    }
+
+    /// Grants may start later than they are made.
+    public static let grantNotBefore = CatalogMigration("v5-grant-not-before") { db in
+        try db.alter(table: "grant") { table in
+            table.add(column: "not_before", .datetime)
+        }
     }
 }
 
 extension Catalog {
-    static func registerGrantMigrations(_ migrator: inout DatabaseMigrator) {
-        migrator.registerMigration("v3-grants") { db in
-            try db.create(table: "grant") { table in
-                table.primaryKey("id", .text)
-                table.column("principal", .text).notNull().indexed()
-                table.column("rights", .text).notNull()
-                table.column("resource", .text).notNull()
-                table.column("purpose", .text)
-                table.column("created_at", .datetime).notNull()
-                table.column("expires_at", .datetime)
-                table.column("revoked_at", .datetime)
-            }
-        }
-    }
-
-    public func insertGrant(_ grant: Grant) throws(CatalogError) {
+    public func insertGrant(_ grant: Grant) throws {
         try write { db in try GrantRecord(grant).insert(db) }
     }
 
     /// Grants in the order they were made; revoked ones only when asked for.
-    public func grants(includeRevoked: Bool = false) throws(CatalogError) -> [Grant] {
+    public func grants(includeRevoked: Bool = false) throws -> [Grant] {
         let records = try read { db in
             var request = GrantRecord.order(Column("created_at"), Column.rowID)
             if !includeRevoked { request = request.filter(Column("revoked_at") == nil) }
             return try request.fetchAll(db)
         }
-        do {
-            return try records.map { try $0.grant() }
-        } catch {
-            throw .database(reason: "a grant record is damaged: \(error)")
-        }
+        return try Self.decode(records)
     }
 
     /// The active grants of one principal: what every decision reads.
-    public func grants(for principal: Principal) throws(CatalogError) -> [Grant] {
+    public func grants(for principal: Principal) throws -> [Grant] {
         let records = try read { db in
             try GrantRecord.filter(Column("principal") == principal.description && Column("revoked_at") == nil).fetchAll(db)
         }
-        do {
-            return try records.map { try $0.grant() }
-        } catch {
-            throw .database(reason: "a grant record is damaged: \(error)")
-        }
+        return try Self.decode(records)
     }
 
     /// Revokes a grant; the next request it would have allowed is refused.
-    public func revokeGrant(id: String, at date: Date) throws(CatalogError) -> Grant {
+    public func revokeGrant(id: String, at date: Date) throws -> Grant {
         let record: GrantRecord = try write { db in
             guard var record = try GrantRecord.fetchOne(db, key: id), record.revokedAt == nil else {
-                throw CatalogError.grantNotFound(id)
+                throw AccessError.grantNotFound(id)
             }
             record.revokedAt = date
             try record.update(db)
             return record
         }
+        return try Self.decode([record])[0]
+    }
+
+    private static func decode(_ records: [GrantRecord]) throws -> [Grant] {
         do {
-            return try record.grant()
+            return try records.map { try $0.grant() }
         } catch {
-            throw .database(reason: "a grant record is damaged: \(error)")
+            throw CatalogError.database(reason: "a grant record is damaged: \(error)")
         }
     }
 }

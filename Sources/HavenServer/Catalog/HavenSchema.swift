@@ -1,0 +1,22 @@
+import HavenAccess
+import HavenStore
+
+extension CatalogSchema {
+    /// Haven's catalog: every target's migrations in the order they were introduced. A new
+    /// migration goes at the end; none is ever removed or reordered.
+    public static let haven = CatalogSchema([
+        .apiTokens, .models, .grants, .grantNotBefore,
+    ])
+}
+
+extension Catalog {
+    /// Opens the catalog at `path` with Haven's schema.
+    public static func open(at path: String) throws(CatalogError) -> Catalog {
+        try open(at: path, schema: .haven)
+    }
+
+    /// A private in-memory catalog with Haven's schema, for tests.
+    public static func inMemory() throws -> Catalog {
+        try inMemory(schema: .haven)
+    }
+}
