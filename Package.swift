@@ -39,9 +39,11 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        .target(name: "CHavenSystem"),
         .target(
             name: "HavenStore",
             dependencies: [
+                "CHavenSystem",
                 "HavenIdentity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -104,7 +106,11 @@ let package = Package(
         ),
         .testTarget(
             name: "HavenAccessTests",
-            dependencies: ["HavenAccess", "HavenStore"]
+            dependencies: [
+                "HavenAccess",
+                "HavenStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
         ),
         .testTarget(
             name: "HavenServerTests",

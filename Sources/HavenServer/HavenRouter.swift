@@ -5,23 +5,32 @@ import Hummingbird
 /// Middleware, outermost first: request logging, `X-Request-Id`, JSON errors, the body limit,
 /// then authentication, so even a 401 or an unknown path gets the JSON error shape and an id.
 public enum HavenRouter {
-    // `/data`, `/exchange` and `/mcp` are reserved for later capabilities: like every path but
+    // `/exchange` and `/mcp` are reserved for later capabilities: like every path but
     // `/healthz` they already require a token, and answer 404 in the JSON error shape.
     public static func build(environment: ServerEnvironment) -> Router<HavenRequestContext> {
         let router = Router(context: HavenRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: ErrorMiddleware())
-        router.add(middleware: BodyLimitMiddleware(maxBytes: environment.configuration.maxRequestBodyBytes))
+        router.add(
+            middleware: BodyLimitMiddleware(
+                maxBytes: environment.configuration.maxRequestBodyBytes,
+                maxUploadBytes: environment.configuration.maxUploadBytes))
         router.add(
             middleware: AuthenticationMiddleware(
-                authenticator: TokenAuthenticator(catalog: environment.catalog),
+                authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
                 publicPaths: [HealthController.path]))
 
         HealthController().addRoutes(to: router)
         StatusController(environment: environment).addRoutes(to: router.group("haven"))
         TokenController(catalog: environment.catalog).addRoutes(to: router.group("haven/tokens"))
         GrantController(catalog: environment.catalog).addRoutes(to: router.group("haven/grants"))
+        ShareController(catalog: environment.catalog, ownerKey: environment.ownerKey)
+            .addRoutes(to: router.group("haven/shares"))
+        AuditController(audit: environment.audit).addRoutes(to: router.group("haven/audit"))
+        StoreController(store: environment.store).addRoutes(to: router.group("haven/store"))
+        DataController(store: environment.store, gate: environment.gate, maxUploadBytes: environment.configuration.maxUploadBytes)
+            .addRoutes(to: router)
         ModelController(service: environment.inference).addRoutes(to: router.group("haven/models"))
         OpenAIController(service: environment.inference).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))

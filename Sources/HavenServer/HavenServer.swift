@@ -34,8 +34,9 @@ public struct HavenServer: Sendable {
         try home.validate()
         let key = try home.loadOwnerKey()
         let catalog = try home.openCatalog()
-        let environment = ServerEnvironment(
-            catalog: catalog, owner: key.did, configuration: configuration, modelsDirectory: home.modelsDirectory)
+        let environment = try ServerEnvironment(
+            catalog: catalog, ownerKey: key, configuration: configuration, modelsDirectory: home.modelsDirectory,
+            objectsDirectory: home.objectsDirectory)
         let application = Self.makeApplication(
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
         let group = ServiceGroup(

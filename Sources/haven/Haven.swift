@@ -15,7 +15,8 @@ struct Haven: AsyncParsableCommand {
         version: HavenServer.version,
         subcommands: [
             InitCommand.self, ServeCommand.self, ChatCommand.self, ModelCommand.self, StatusCommand.self,
-            WhoamiCommand.self, TokenCommand.self, GrantCommand.self,
+            WhoamiCommand.self, TokenCommand.self, GrantCommand.self, DataCommand.self, ShareCommand.self,
+            AuditCommand.self, GCCommand.self,
         ]
     )
 }

@@ -13,7 +13,7 @@ import Testing
     init() throws {
         catalog = try Catalog.inMemory()
         _ = try catalog.insertToken(token, name: "laptop", principal: .app("laptop"), createdAt: Date())
-        authenticator = TokenAuthenticator(catalog: catalog)
+        authenticator = TokenAuthenticator(catalog: catalog, owner: IdentityKey().did)
     }
 
     @Test func aKnownTokenIdentifiesItsPrincipal() throws {

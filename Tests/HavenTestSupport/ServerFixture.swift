@@ -11,6 +11,8 @@ public struct ServerFixture: Sendable {
     public let ownerKey: IdentityKey
     /// The owner's API token, as `haven init` would have printed it.
     public let ownerToken: String
+    /// Holds `objects/`; remove it with ``remove()``.
+    public let directory: TemporaryDirectory
 
     public init(configuration: Configuration = Configuration()) throws {
         let catalog = try Catalog.inMemory()
@@ -18,9 +20,15 @@ public struct ServerFixture: Sendable {
         _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())
         ownerKey = IdentityKey()
         ownerToken = token.stringValue
-        environment = ServerEnvironment(
-            catalog: catalog, owner: ownerKey.did, configuration: configuration,
-            modelsDirectory: NSTemporaryDirectory() + "haven-no-models")
+        directory = try TemporaryDirectory()
+        environment = try ServerEnvironment(
+            catalog: catalog, ownerKey: ownerKey, configuration: configuration,
+            modelsDirectory: directory.path + "/models", objectsDirectory: directory.path + "/objects")
+    }
+
+    /// Removes the fixture's files.
+    public func remove() {
+        directory.remove()
     }
 
     public var catalog: Catalog { environment.catalog }

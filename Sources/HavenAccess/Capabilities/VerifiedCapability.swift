@@ -12,7 +12,8 @@ public struct VerifiedCapability: Sendable, Equatable {
     public let audience: DID
     /// What the presented token grants (already checked to be within its proofs).
     public let capabilities: [Capability]
-    /// Ids of every token in the chain, the presented one first and the root last.
+    /// Ids of every token in the chain, depth first: the presented one first, each proof before
+    /// its own proofs (for a single line of delegation: leaf to root).
     public let chain: [String]
     /// The earliest expiry along the chain, if any link expires.
     public let expiresAt: Date?

@@ -7,7 +7,7 @@ import Crypto
 /// and is checked with ``ConstantTime/equals(_:_:)``. Both parts use `[a-z2-7]`, so the token
 /// is one word to a shell, a terminal's double-click and an `Authorization` header.
 public struct APIToken: Sendable, Equatable {
-    static let prefix = "hvn_"
+    public static let prefix = "hvn_"
     static let idByteCount = 10
     static let secretByteCount = 32
 

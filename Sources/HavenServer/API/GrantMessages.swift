@@ -7,21 +7,30 @@ import Hummingbird
 public struct CreateGrantRequest: Codable, Sendable {
     public let to: Principal
     public let rights: [Right]
-    /// One model; absent means every model.
+    /// A data path or directory prefix, for rights on data.
+    public let path: String?
+    /// One model, for `infer`; with neither `path` nor `model`, `infer` covers every model.
     public let model: String?
+    public let notBefore: Date?
     public let expiresAt: Date?
     public let purpose: String?
 
-    public init(to: Principal, rights: [Right], model: String?, expiresAt: Date?, purpose: String?) {
+    public init(
+        to: Principal, rights: [Right], path: String? = nil, model: String? = nil, notBefore: Date? = nil,
+        expiresAt: Date?, purpose: String?
+    ) {
         self.to = to
         self.rights = rights
+        self.path = path
         self.model = model
+        self.notBefore = notBefore
         self.expiresAt = expiresAt
         self.purpose = purpose
     }
 
     enum CodingKeys: String, CodingKey {
-        case to, rights, model, purpose
+        case to, rights, path, model, purpose
+        case notBefore = "not_before"
         case expiresAt = "expires_at"
     }
 }

@@ -1,11 +1,22 @@
 import HavenStore
+import Foundation
+import HavenAccess
 import HavenIdentity
 
 /// Who a request comes from, as established from its bearer token.
 public struct Authentication: Sendable, Equatable {
     public let principal: Principal
-    /// Name of the token used (`owner` for the owner's own).
+    /// Name of the token used (`owner` for the owner's own, the token id for a capability).
     public let tokenName: String
+    /// For a capability token: what its verified chain grants. Its holder is `principal`
+    /// (the token's audience), and it may do only what this says.
+    public let capability: VerifiedCapability?
+
+    public init(principal: Principal, tokenName: String, capability: VerifiedCapability? = nil) {
+        self.principal = principal
+        self.tokenName = tokenName
+        self.capability = capability
+    }
 }
 
 /// Why a request could not be authenticated.
@@ -15,6 +26,10 @@ public enum AuthenticationError: Error, Equatable, Sendable {
     case invalidToken
     case revokedToken
     case catalogUnavailable(String)
+    /// A capability token on a path that accepts only API tokens.
+    case capabilityNotAccepted
+    /// A capability token whose chain did not verify.
+    case invalidCapability(id: String, CapabilityError)
 }
 
 extension AuthenticationError: CustomStringConvertible {
@@ -30,27 +45,42 @@ extension AuthenticationError: CustomStringConvertible {
             "the API token has been revoked; ask the owner for a new one"
         case .catalogUnavailable:
             "the server cannot check tokens right now"
+        case .capabilityNotAccepted:
+            "capability tokens are accepted on /data only; use an API token here"
+        case .invalidCapability(let id, let error):
+            "capability token \(id) is not valid: \(error)"
         }
     }
 }
 
-/// Turns an `Authorization` header into an ``Authentication`` by looking the token up in the
-/// catalog, on every request, so a revocation takes effect on the very next one.
+/// Turns an `Authorization` header into an ``Authentication`` on every request, so a revocation
+/// takes effect on the very next one: an API token (`hvn_…`) is looked up in the catalog; a
+/// capability token (a JWT, where accepted) has its whole chain verified against the owner's
+/// DID and the revocations as they are now.
 public struct TokenAuthenticator: Sendable {
     let catalog: Catalog
+    let verifier: CapabilityVerifier
     /// Compared against when no token has the presented id, so unknown ids take as long as
     /// known ones.
     private static let absentHash = [UInt8](repeating: 0, count: 32)
 
-    public init(catalog: Catalog) {
+    public init(catalog: Catalog, owner: DID) {
         self.catalog = catalog
+        self.verifier = CapabilityVerifier(owner: owner)
     }
 
-    public func authenticate(authorization: String?) throws(AuthenticationError) -> Authentication {
+    /// Authenticates a request; capability tokens only when `acceptCapabilities`.
+    public func authenticate(
+        authorization: String?, acceptCapabilities: Bool = false, at now: Date = Date()
+    ) throws(AuthenticationError) -> Authentication {
         guard let authorization, !authorization.isEmpty else { throw .missingCredentials }
         let scheme = authorization.prefix(while: { $0 != " " })
         guard scheme.lowercased() == "bearer" else { throw .notBearer }
         let credentials = authorization.dropFirst(scheme.count).drop(while: { $0 == " " })
+        if !credentials.hasPrefix(APIToken.prefix), credentials.contains(".") {
+            guard acceptCapabilities else { throw .capabilityNotAccepted }
+            return try authenticate(capability: String(credentials), at: now)
+        }
         guard let token = try? APIToken(parsing: credentials) else { throw .invalidToken }
         let stored: StoredToken?
         do {
@@ -62,5 +92,16 @@ public struct TokenAuthenticator: Sendable {
         guard let stored, matches else { throw .invalidToken }
         guard !stored.info.isRevoked else { throw .revokedToken }
         return Authentication(principal: stored.info.principal, tokenName: stored.info.name)
+    }
+
+    private func authenticate(capability token: String, at now: Date) throws(AuthenticationError) -> Authentication {
+        let id = CapabilityToken.id(of: token)
+        do {
+            // A revocation that cannot be checked counts as a revocation: fail closed.
+            let verified = try verifier.verify(token, at: now) { (try? catalog.isTokenRevoked($0)) ?? true }
+            return Authentication(principal: .contact(verified.audience), tokenName: verified.id, capability: verified)
+        } catch {
+            throw .invalidCapability(id: id, error)
+        }
     }
 }

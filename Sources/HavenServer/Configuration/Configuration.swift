@@ -16,6 +16,9 @@ public struct Configuration: Sendable, Equatable {
     public var logLevel: Logger.Level = .info
     /// Largest request body the API decodes (JSON requests); larger ones get 413.
     public var maxRequestBodyBytes: Int = 1 << 20
+    /// Largest file body accepted by `PUT /data/…` (streamed, never held in memory); larger
+    /// ones get 413.
+    public var maxUploadBytes: Int = 64 << 30
     /// Sequences each loaded model decodes together (continuous batching).
     public var parallel: Int = 4
     /// Tokens of context per request (prompt and answer), capped by the model's training length.
@@ -89,6 +92,7 @@ public struct Configuration: Sendable, Equatable {
         if let port = try value(.port, override: overrides.port) { configuration.port = port }
         if let level = try value(.logLevel, override: overrides.logLevel) { configuration.logLevel = level }
         if let bytes = try value(.maxRequestBody, override: nil) { configuration.maxRequestBodyBytes = bytes }
+        if let bytes = try value(.maxUpload, override: nil) { configuration.maxUploadBytes = bytes }
         if let parallel = try value(.parallel, override: overrides.parallel) { configuration.parallel = parallel }
         if let context = try value(.context, override: nil) { configuration.contextPerSequence = context }
         if let queue = try value(.queueLimit, override: nil) { configuration.queueLimit = queue }
@@ -119,6 +123,8 @@ public struct Configuration: Sendable, Equatable {
             [limits]
             # Largest JSON request body accepted, e.g. "1MiB", "512KiB". (HAVEN_MAX_REQUEST_BODY)
             # max_request_body = "1MiB"
+            # Largest file stored by one PUT /data/... (streamed to disk). (HAVEN_MAX_UPLOAD)
+            # max_upload = "64GiB"
 
             [inference]
             # Requests each model serves at once (continuous batching). (HAVEN_PARALLEL, --parallel)
@@ -190,6 +196,13 @@ extension Setting where Value == Int {
     static let maxRequestBody = Setting(
         key: "limits.max_request_body", environmentVariable: "HAVEN_MAX_REQUEST_BODY",
         expected: "a size such as 1048576, \"512KiB\" or \"2MiB\""
+    ) { text in
+        ByteCount.parse(text).flatMap { $0 > 0 ? $0 : nil }
+    }
+
+    static let maxUpload = Setting(
+        key: "limits.max_upload", environmentVariable: "HAVEN_MAX_UPLOAD",
+        expected: "a size such as \"64GiB\" or \"500MiB\""
     ) { text in
         ByteCount.parse(text).flatMap { $0 > 0 ? $0 : nil }
     }

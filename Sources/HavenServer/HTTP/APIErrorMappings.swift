@@ -11,6 +11,8 @@ extension AuthenticationError: APIErrorConvertible {
         case .notBearer: error = APIError(.unauthorized, code: "invalid_authorization", message: description)
         case .invalidToken: error = APIError(.unauthorized, code: "invalid_token", message: description)
         case .revokedToken: error = APIError(.unauthorized, code: "token_revoked", message: description)
+        case .capabilityNotAccepted: error = APIError(.unauthorized, code: "invalid_token", message: description)
+        case .invalidCapability: error = APIError(.unauthorized, code: "invalid_capability", message: description)
         case .catalogUnavailable: return APIError(.serviceUnavailable, code: "catalog_unavailable", message: description)
         }
         error.headers[.wwwAuthenticate] = #"Bearer realm="haven""#
@@ -54,5 +56,24 @@ extension IdentityError: APIErrorConvertible {
         case .malformedToken: APIError(.unauthorized, code: "invalid_token", message: description)
         case .invalidKey: APIError(.internalServerError, code: "key_error", message: "the server's key is unusable")
         }
+    }
+}
+
+extension StoreError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .notFound, .versionNotFound: APIError(.notFound, code: "not_found", message: description)
+        case .preconditionFailed: APIError(.preconditionFailed, code: "precondition_failed", message: description)
+        case .isDirectory: APIError(.badRequest, code: "invalid_path", message: description)
+        case .tooLarge: APIError(.contentTooLarge, code: "request_too_large", message: description)
+        case .missingChunk, .damagedChunk: APIError(.internalServerError, code: "store_damaged", message: description)
+        case .io: APIError(.internalServerError, code: "store_error", message: "the data store could not complete the operation")
+        }
+    }
+}
+
+extension DataPathError: APIErrorConvertible {
+    public var apiError: APIError {
+        APIError(.badRequest, code: "invalid_path", message: description)
     }
 }

@@ -2,6 +2,11 @@ import Hummingbird
 
 /// Requires a valid bearer token on every path except the public ones (`/healthz`), and
 /// records the caller in the request context.
+///
+/// Under `/data` a capability token is accepted in place of an API token. One that fails
+/// verification does not end the request here: it is handed to the data routes as
+/// ``HavenRequestContext/rejectedCapability`` so the refusal is decided and audited like any
+/// other decision on data.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HavenRequestContext
 
@@ -14,10 +19,17 @@ struct AuthenticationMiddleware: RouterMiddleware {
         if publicPaths.contains(request.uri.path) {
             return try await next(request, context)
         }
-        let authentication = try authenticator.authenticate(authorization: request.headers[.authorization])
+        let isData = DataController.handles(request.uri.path)
         var context = context
-        context.authentication = authentication
-        context.logger[metadataKey: "haven.principal"] = "\(authentication.principal)"
+        do {
+            let authentication = try authenticator.authenticate(
+                authorization: request.headers[.authorization], acceptCapabilities: isData)
+            context.authentication = authentication
+            context.logger[metadataKey: "haven.principal"] = "\(authentication.principal)"
+        } catch {
+            guard isData, case .invalidCapability(let id, let reason) = error else { throw error }
+            context.rejectedCapability = RejectedCapability(id: id, error: reason)
+        }
         return try await next(request, context)
     }
 }

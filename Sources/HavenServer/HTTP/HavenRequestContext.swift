@@ -1,4 +1,5 @@
 import Foundation
+import HavenAccess
 import Hummingbird
 
 /// Per-request state shared by the middleware chain and the handlers: who is asking (set by
@@ -7,6 +8,9 @@ public struct HavenRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// Set once the bearer token checked out; `nil` only on public routes.
     public var authentication: Authentication?
+    /// A capability token presented on `/data` that failed verification (then
+    /// `authentication` is `nil`).
+    public var rejectedCapability: RejectedCapability?
     public var maxUploadSize: Int = Configuration().maxRequestBodyBytes
 
     public init(source: ApplicationRequestContextSource) {
@@ -17,7 +21,7 @@ public struct HavenRequestContext: RequestContext {
     public var responseEncoder: JSONEncoder {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = .withoutEscapingSlashes
+        encoder.outputFormatting = [.withoutEscapingSlashes, .sortedKeys]
         return encoder
     }
 
@@ -37,4 +41,10 @@ public struct HavenRequestContext: RequestContext {
         }
         return authentication
     }
+}
+
+/// A capability token that failed verification: its id and why.
+public struct RejectedCapability: Sendable {
+    public let id: String
+    public let error: CapabilityError
 }

@@ -33,6 +33,7 @@ public struct HavenHome: Sendable, Equatable {
     public var ownerTokenFile: String { path + "/owner.token" }
     public var catalogFile: String { path + "/catalog.sqlite" }
     public var modelsDirectory: String { path + "/models" }
+    public var objectsDirectory: String { path + "/objects" }
     /// Subdirectories created by `haven init` for the capabilities that store files.
     public static let directories = ["objects", "models", "logs"]
 

@@ -2,9 +2,11 @@ import Foundation
 import HavenStore
 import HavenAccess
 import HavenIdentity
+import HavenStore
 import Hummingbird
 
-/// `/haven/grants`: the owner gives, lists and revokes rights. Today: `infer` on models.
+/// `/haven/grants`: the owner gives, lists and revokes rights: on data paths (`read`, `list`,
+/// `write`, `append`, `delete`, `share`, `ai`) and on models (`infer`).
 struct GrantController {
     let catalog: Catalog
 
@@ -23,22 +25,44 @@ struct GrantController {
     @Sendable func create(_ request: Request, context: HavenRequestContext) async throws -> EditedResponse<Grant> {
         _ = try context.requireOwner()
         let body = try await request.decode(as: CreateGrantRequest.self, context: context)
-        guard body.to != .owner else { throw APIError(.badRequest, code: "invalid_grant", message: "the owner needs no grant") }
-        guard !body.rights.isEmpty else { throw APIError(.badRequest, code: "invalid_grant", message: "name at least one right") }
+        guard body.to != .owner else { throw AccessError.invalidGrant("the owner needs no grant") }
+        guard !body.rights.isEmpty else { throw AccessError.noRights }
         let now = Date()
         if let expiry = body.expiresAt, expiry <= now {
-            throw APIError(.badRequest, code: "invalid_grant", message: "the expiry is in the past")
+            throw AccessError.invalidGrant("the expiry is in the past")
+        }
+        if let notBefore = body.notBefore, let expiry = body.expiresAt, notBefore >= expiry {
+            throw AccessError.invalidGrant("the grant would end before it starts")
+        }
+        let resource = try resource(of: body)
+        let grant = Grant(
+            id: "g" + APIToken.generate().id.rawValue, principal: body.to, rights: Set(body.rights).sorted(),
+            resource: resource, purpose: body.purpose, createdAt: now, notBefore: body.notBefore,
+            expiresAt: body.expiresAt, revokedAt: nil)
+        try catalog.insertGrant(grant)
+        context.logger.info("grant added", metadata: ["grant.id": "\(grant.id)", "grant.principal": "\(grant.principal)"])
+        return EditedResponse(status: .created, response: grant)
+    }
+
+    /// The resource a grant request names: a data path for data rights, a model for `infer`.
+    private func resource(of body: CreateGrantRequest) throws -> String {
+        let onModels = body.rights.contains(.infer)
+        if onModels, body.rights.count > 1 {
+            throw AccessError.invalidGrant("'infer' is a right on models; give data rights in a separate grant with --path")
+        }
+        if let path = body.path {
+            guard !onModels, body.model == nil else {
+                throw AccessError.invalidGrant("'infer' is a right on models; name --model instead of --path")
+            }
+            return try DataPath(parsing: path).string
+        }
+        guard onModels else {
+            throw AccessError.invalidGrant("rights on data need a path, e.g. --path /photos/")
         }
         if let model = body.model, try catalog.model(named: model) == nil {
             throw RegistryError.modelNotFound(model)
         }
-        let grant = Grant(
-            id: "g" + APIToken.generate().id.rawValue, principal: body.to, rights: Array(Set(body.rights)).sorted { $0.rawValue < $1.rawValue },
-            resource: "models/" + (body.model ?? ""), purpose: body.purpose, createdAt: now, expiresAt: body.expiresAt,
-            revokedAt: nil)
-        try catalog.insertGrant(grant)
-        context.logger.info("grant added", metadata: ["grant.id": "\(grant.id)", "grant.principal": "\(grant.principal)"])
-        return EditedResponse(status: .created, response: grant)
+        return "models/" + (body.model ?? "")
     }
 
     @Sendable func revoke(_ request: Request, context: HavenRequestContext) async throws -> Grant {

@@ -1,3 +1,4 @@
+import HavenAccess
 import Foundation
 import HavenStore
 import HavenIdentity
@@ -7,7 +8,13 @@ import Logging
 /// What the route controllers need from the running server, handed to them explicitly.
 public struct ServerEnvironment: Sendable {
     public let catalog: Catalog
-    public let owner: DID
+    /// The owner's key: signs the capability tokens `haven share` mints.
+    public let ownerKey: IdentityKey
+    public var owner: DID { ownerKey.did }
+    /// Files, versions and chunks.
+    public let store: DataStore
+    /// Every decision on data, hash-chained.
+    public let audit: AuditLog
     public let configuration: Configuration
     /// Where installed models' GGUF files are.
     public let modelsDirectory: String
@@ -17,11 +24,13 @@ public struct ServerEnvironment: Sendable {
     let startInstant: ContinuousClock.Instant
 
     public init(
-        catalog: Catalog, owner: DID, configuration: Configuration, modelsDirectory: String,
-        logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
-    ) {
+        catalog: Catalog, ownerKey: IdentityKey, configuration: Configuration, modelsDirectory: String,
+        objectsDirectory: String, logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
+    ) throws(StoreError) {
         self.catalog = catalog
-        self.owner = owner
+        self.ownerKey = ownerKey
+        self.store = try DataStore(catalog: catalog, objectsDirectory: objectsDirectory)
+        self.audit = AuditLog(catalog: catalog)
         self.configuration = configuration
         self.modelsDirectory = modelsDirectory
         self.models = LoadedModels(
@@ -29,6 +38,11 @@ public struct ServerEnvironment: Sendable {
             keepAlive: configuration.keepAlive, logger: logger)
         self.startedAt = startedAt
         self.startInstant = .now
+    }
+
+    /// Decides and audits every request on `/data`.
+    var gate: DataGate {
+        DataGate(catalog: catalog, audit: audit)
     }
 
     var inference: InferenceService {

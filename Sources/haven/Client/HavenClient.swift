@@ -62,7 +62,7 @@ struct HavenClient: Sendable {
         try await exchange(.GET, path, body: nil)
     }
 
-    private func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Response {
+    func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Response {
         let data = try await exchange(method, path, body: body)
         do {
             return try Self.decoder.decode(Response.self, from: data)
@@ -72,29 +72,36 @@ struct HavenClient: Sendable {
     }
 
     private func exchange(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Data {
-        let request = makeRequest(method, path, body: body)
-        let response: HTTPClientResponse
+        let response = try await execute(makeRequest(method, path, body: body), timeout: timeout)
+        return try await Self.collect(response)
+    }
+
+    /// Sends `request`; a connection failure is reported as no server answering.
+    func execute(_ request: HTTPClientRequest, timeout: TimeAmount) async throws -> HTTPClientResponse {
         do {
-            response = try await Self.http.execute(request, timeout: timeout)
+            return try await Self.http.execute(request, timeout: timeout)
         } catch {
             throw ClientError.serverUnreachable(url: baseURL)
         }
-        let bytes = try await response.body.collect(upTo: 64 << 20)
-        let data = Data(buffer: bytes)
+    }
+
+    /// The body of a response, or the server's error as a ``ClientError``.
+    static func collect(_ response: HTTPClientResponse) async throws -> Data {
+        let data = Data(buffer: try await response.body.collect(upTo: 64 << 20))
         guard (200..<300).contains(response.status.code) else {
-            throw Self.error(status: Int(response.status.code), reason: response.status.reasonPhrase, body: data)
+            throw error(status: Int(response.status.code), reason: response.status.reasonPhrase, body: data)
         }
         return data
     }
 
-    private static func error(status: Int, reason: String, body: Data) -> ClientError {
+    static func error(status: Int, reason: String, body: Data) -> ClientError {
         if let envelope = try? decoder.decode(ErrorEnvelope.self, from: body) {
             return .server(status: status, code: envelope.error.code, message: envelope.error.message)
         }
         return .server(status: status, code: nil, message: reason)
     }
 
-    private func makeRequest(_ method: HTTPMethod, _ path: String, body: Data?) -> HTTPClientRequest {
+    func makeRequest(_ method: HTTPMethod, _ path: String, body: Data?) -> HTTPClientRequest {
         var request = HTTPClientRequest(url: baseURL + path)
         request.method = method
         request.headers.add(name: "Authorization", value: "Bearer \(token)")

@@ -4,7 +4,7 @@ import HavenAccess
 import HavenIdentity
 import HavenServer
 
-/// `haven grant`: give, list and revoke rights (owner only). Today: `infer` on models.
+/// `haven grant`: give, list and revoke rights (owner only): on data paths, and `infer` on models.
 struct GrantCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "grant",
@@ -14,13 +14,18 @@ struct GrantCommand: AsyncParsableCommand {
 
     struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Give a principal rights, e.g. --to app:laptop --rights infer.",
-            discussion: "Rights on data come with the data store; today the right is 'infer' (use models).")
+            abstract: "Give a principal rights, e.g. --to app:laptop --path /photos/ --rights read,list.",
+            discussion: """
+                Rights on a path (and everything below it): read, list, write, append (create new files only), \
+                delete, share, ai. On models: infer (all models, or --model NAME).
+                """)
         @OptionGroup var client: ClientOptions
         @Option(help: "Who receives the rights: app:NAME or a did:key.") var to: String
         @Option(help: "Comma-separated rights.") var rights: String
-        @Option(help: "Only this model (default: every model).") var model: String?
+        @Option(help: "The data path or directory the rights apply to, e.g. /photos/.") var path: String?
+        @Option(help: "For infer: only this model (default: every model).") var model: String?
         @Option(help: "Ends after this long: 30m, 12h, 7d, 4w.") var expires: String?
+        @Option(help: "Starts only after this long: 1h, 2d.") var notBefore: String?
         @Option(help: "Why the grant exists, for the record.") var purpose: String?
 
         func run() async throws {
@@ -30,25 +35,32 @@ struct GrantCommand: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            let parsed = try rights.split(separator: ",").map { text in
-                guard let right = Right(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
-                    throw ValidationError(
-                        "unknown right '\(text)'; available now: \(Right.allCases.map(\.rawValue).joined(separator: ", "))")
-                }
-                return right
+            let parsed: [Right]
+            do {
+                parsed = try Right.parseList(rights)
+            } catch {
+                throw ValidationError(error.description)
             }
-            let expiry = try expires.map { text in
-                guard case .duration(let duration)? = DurationText.parse(text), duration > .zero else {
-                    throw ValidationError("--expires takes a positive number and a unit (s, m, h, d, w), e.g. 7d")
-                }
-                return Date().addingTimeInterval(Double(duration.components.seconds))
-            }
+            if let path { _ = try DataCommand.parsePath(path) }
+            let now = Date()
             let grant: Grant = try await client.makeClient().post(
                 "/haven/grants",
-                body: CreateGrantRequest(to: principal, rights: parsed, model: model, expiresAt: expiry, purpose: purpose))
+                body: CreateGrantRequest(
+                    to: principal, rights: parsed, path: path, model: model,
+                    notBefore: try notBefore.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--not-before")) },
+                    expiresAt: try expires.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--expires")) },
+                    purpose: purpose))
             StandardError.write("Granted \(grant.rights.map(\.rawValue).joined(separator: ",")) on \(grant.resource) to \(grant.principal).")
             print(grant.id)
         }
+    }
+
+    /// Seconds in a duration such as `7d`, for `--expires` and `--not-before`.
+    static func seconds(_ text: String, option: String) throws -> TimeInterval {
+        guard case .duration(let duration)? = DurationText.parse(text), duration > .zero else {
+            throw ValidationError("\(option) takes a positive number and a unit (s, m, h, d, w), e.g. 7d")
+        }
+        return Double(duration.components.seconds)
     }
 
     struct List: AsyncParsableCommand {

@@ -1,0 +1,132 @@
+import Foundation
+import GRDB
+import HavenStore
+
+extension CatalogMigration {
+    /// The hash-chained audit log.
+    public static let audit = CatalogMigration("v6-audit") { db in
+        try db.execute(
+            sql: """
+                CREATE TABLE audit (
+                    seq INTEGER PRIMARY KEY,
+                    time_ms INTEGER NOT NULL,
+                    principal TEXT NOT NULL,
+                    action TEXT NOT NULL,
+                    resource TEXT NOT NULL,
+                    allowed INTEGER NOT NULL,
+                    reason TEXT NOT NULL,
+                    basis TEXT,
+                    previous_hash TEXT NOT NULL,
+                    hash TEXT NOT NULL
+                );
+                CREATE INDEX audit_by_principal ON audit(principal, seq);
+                CREATE INDEX audit_by_resource ON audit(resource, seq);
+                """)
+    }
+}
+
+/// Appends every decision on data to the catalog's hash-chained log, and checks the chain.
+///
+/// Appending reads the last entry's hash and inserts the next entry in one write transaction,
+/// so concurrent decisions still form a single chain. ``verify()`` recomputes every hash and
+/// reports the first entry that was altered, removed or reordered.
+public struct AuditLog: Sendable {
+    let catalog: Catalog
+
+    public init(catalog: Catalog) {
+        self.catalog = catalog
+    }
+
+    /// Records `decision` on `request`.
+    @discardableResult
+    public func record(_ request: AccessRequest, _ decision: AccessDecision, at date: Date = Date()) throws -> AuditEntry {
+        try record(
+            principal: request.principal.description, action: request.right.rawValue, resource: request.resource,
+            allowed: decision.allowed, reason: decision.reason, basis: decision.basis, at: date)
+    }
+
+    /// Records a decision that was made before a principal could be established (a capability
+    /// token that failed verification, a malformed path).
+    @discardableResult
+    public func record(
+        principal: String, action: String, resource: String, allowed: Bool, reason: String, basis: String? = nil,
+        at date: Date = Date()
+    ) throws -> AuditEntry {
+        try catalog.write { db in
+            let last = try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")
+            let entry = AuditEntry(
+                sequence: (last?["seq"] as Int64? ?? 0) + 1, time: date, principal: principal, action: action,
+                resource: resource, allowed: allowed, reason: reason, basis: basis,
+                previousHash: last?["hash"] ?? AuditEntry.genesisHash)
+            try db.execute(
+                sql: """
+                    INSERT INTO audit (seq, time_ms, principal, action, resource, allowed, reason, basis, previous_hash, hash)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    entry.sequence, AuditEntry.milliseconds(entry.time), entry.principal, entry.action, entry.resource,
+                    entry.allowed, entry.reason, entry.basis, entry.previousHash, entry.hash,
+                ])
+            return entry
+        }
+    }
+
+    /// Entries, newest first: those on `resource` or below it, by `principal`, up to `limit`.
+    public func entries(resource: String? = nil, principal: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
+        var conditions: [String] = []
+        var arguments: StatementArguments = []
+        if let resource {
+            conditions.append("(resource = ? OR substr(resource, 1, length(?)) = ?)")
+            let directory = resource.hasSuffix("/") ? resource : resource + "/"
+            arguments += [resource, directory, directory]
+        }
+        if let principal {
+            conditions.append("principal = ?")
+            arguments += [principal]
+        }
+        let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
+        return try catalog.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM audit \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments + [limit])
+                .map(Self.entry)
+        }
+    }
+
+    /// Walks the whole log in order, recomputing every hash.
+    public func verify() throws -> AuditVerification {
+        try catalog.read { db in
+            let cursor = try Row.fetchCursor(db, sql: "SELECT * FROM audit ORDER BY seq")
+            var expectedSequence: Int64 = 1
+            var previousHash = AuditEntry.genesisHash
+            while let row = try cursor.next() {
+                let entry = Self.entry(row)
+                if entry.sequence != expectedSequence {
+                    return AuditVerification(
+                        entries: expectedSequence - 1,
+                        problem: .init(
+                            sequence: expectedSequence,
+                            reason: "entry \(expectedSequence) is missing (the next one is \(entry.sequence))"))
+                }
+                guard entry.previousHash == previousHash else {
+                    return AuditVerification(
+                        entries: expectedSequence - 1,
+                        problem: .init(sequence: entry.sequence, reason: "entry \(entry.sequence) does not follow the one before it"))
+                }
+                guard entry.isIntact else {
+                    return AuditVerification(
+                        entries: expectedSequence - 1,
+                        problem: .init(sequence: entry.sequence, reason: "entry \(entry.sequence) was altered"))
+                }
+                previousHash = entry.hash
+                expectedSequence += 1
+            }
+            return AuditVerification(entries: expectedSequence - 1, problem: nil)
+        }
+    }
+
+    private static func entry(_ row: Row) -> AuditEntry {
+        AuditEntry(
+            stored: row["seq"], milliseconds: row["time_ms"], principal: row["principal"], action: row["action"],
+            resource: row["resource"], allowed: row["allowed"], reason: row["reason"], basis: row["basis"],
+            previousHash: row["previous_hash"], hash: row["hash"])
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import HavenIdentity
+import HavenStore
+
+extension CatalogMigration {
+    /// Capability tokens the owner minted, and revoked token ids (minted here or delegated).
+    public static let shares = CatalogMigration("v7-shares") { db in
+        try db.execute(
+            sql: """
+                CREATE TABLE share (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    audience TEXT NOT NULL,
+                    capabilities TEXT NOT NULL,          -- JSON [{"with": …, "can": …}]
+                    created_at DATETIME NOT NULL,
+                    not_before DATETIME,
+                    expires_at DATETIME,
+                    revoked_at DATETIME
+                ) WITHOUT ROWID;
+                CREATE TABLE revoked_token (
+                    id TEXT PRIMARY KEY NOT NULL,
+                    revoked_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                """)
+    }
+}
+
+extension Catalog {
+    /// Remembers a minted token (its id and claims, not the token).
+    public func insertShare(_ share: Share) throws {
+        let capabilities = String(decoding: try JSONEncoder().encode(share.capabilities), as: UTF8.self)
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO share (id, audience, capabilities, created_at, not_before, expires_at, revoked_at)
+                    VALUES (?, ?, ?, ?, ?, ?, NULL)
+                    """,
+                arguments: [
+                    share.id, share.audience.description, capabilities, share.createdAt, share.notBefore, share.expiresAt,
+                ])
+        }
+    }
+
+    /// Minted tokens, oldest first; revoked ones only when asked for.
+    public func shares(includeRevoked: Bool = false) throws -> [Share] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM share \(includeRevoked ? "" : "WHERE revoked_at IS NULL") ORDER BY created_at, id")
+        }
+        do {
+            return try rows.map { row in
+                Share(
+                    id: row["id"], audience: try DID(parsing: row["audience"] as String),
+                    capabilities: try JSONDecoder().decode([Capability].self, from: Data((row["capabilities"] as String).utf8)),
+                    createdAt: row["created_at"], notBefore: row["not_before"], expiresAt: row["expires_at"],
+                    revokedAt: row["revoked_at"])
+            }
+        } catch {
+            throw CatalogError.database(reason: "a share record is damaged: \(error)")
+        }
+    }
+
+    /// Revokes the token with this id, and with it every token it proves: a delegated token
+    /// is checked link by link, so revoking one link stops the whole chain below it. Returns
+    /// whether the token was minted here.
+    @discardableResult
+    public func revokeToken(id: String, at date: Date) throws -> Bool {
+        try write { db in
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO revoked_token (id, revoked_at) VALUES (?, ?)", arguments: [id, date])
+            try db.execute(sql: "UPDATE share SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL", arguments: [date, id])
+            return try Bool.fetchOne(db, sql: "SELECT 1 FROM share WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+
+}
+
+extension Catalog {
+    /// Whether the token with this id was revoked.
+    public func isTokenRevoked(_ id: String) throws -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT 1 FROM revoked_token WHERE id = ?", arguments: [id]) ?? false
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import HavenAccess
+import Hummingbird
+
+/// `/haven/audit`: the audit log (`?path=`, `?principal=`, `?limit=`) and its verification
+/// (owner only).
+struct AuditController {
+    let audit: AuditLog
+
+    func addRoutes(to group: RouterGroup<HavenRequestContext>) {
+        group.get { request, context in
+            _ = try context.requireOwner()
+            let query = request.uri.queryParameters
+            let limit = try query["limit"].map { text in
+                guard let limit = Int(text), (1...10_000).contains(limit) else {
+                    throw APIError(.badRequest, code: "invalid_request", message: "limit takes a whole number from 1 to 10000")
+                }
+                return limit
+            } ?? 100
+            return AuditListing(
+                entries: try audit.entries(
+                    resource: query["path"].map(String.init), principal: query["principal"].map(String.init), limit: limit))
+        }
+        group.get("verify") { _, context in
+            _ = try context.requireOwner()
+            return try audit.verify()
+        }
+    }
+}
+
+extension AuditVerification: ResponseEncodable {}

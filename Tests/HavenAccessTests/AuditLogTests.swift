@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import HavenIdentity
+import HavenStore
+import Testing
+
+@testable import HavenAccess
+
+@Suite struct AuditLogTests {
+    let catalog: Catalog
+    let log: AuditLog
+    let start = Date(timeIntervalSince1970: 1_800_000_000.123)
+
+    init() throws {
+        catalog = try Catalog.inMemory(schema: CatalogSchema([.audit]))
+        log = AuditLog(catalog: catalog)
+    }
+
+    func fill(_ count: Int) throws {
+        for index in 0..<count {
+            let request = AccessRequest(principal: .app("app\(index % 3)"), right: .read, resource: "/notes/\(index).txt")
+            let decision: AccessDecision = index.isMultiple(of: 2) ? .allow("grant g1", basis: "g1") : .deny("no grant")
+            try log.record(request, decision, at: start + Double(index))
+        }
+    }
+
+    @Test func entriesAreChainedInOrder() throws {
+        try fill(5)
+        let entries = try log.entries().reversed()
+        #expect(entries.map(\.sequence) == [1, 2, 3, 4, 5])
+        #expect(entries.first?.previousHash == AuditEntry.genesisHash)
+        for (previous, next) in zip(entries, entries.dropFirst()) {
+            #expect(next.previousHash == previous.hash)
+        }
+        #expect(entries.allSatisfy { $0.isIntact })
+        #expect(try log.verify() == AuditVerification(entries: 5, problem: nil))
+    }
+
+    @Test func entriesFilterByPathAndPrincipal() throws {
+        try fill(6)
+        try log.record(AccessRequest(principal: .owner, right: .list, resource: "/notes2/"), .allow("owner", basis: nil))
+        #expect(try log.entries(principal: "app:app1").map(\.resource) == ["/notes/4.txt", "/notes/1.txt"])
+        #expect(try log.entries(resource: "/notes/").count == 6)
+        #expect(try log.entries(resource: "/notes").count == 6)
+        #expect(try log.entries(resource: "/notes/3.txt").map(\.sequence) == [4])
+        #expect(try log.entries(limit: 2).map(\.sequence) == [7, 6])
+    }
+
+    @Test(arguments: [
+        "UPDATE audit SET reason = 'nothing to see' WHERE seq = 3",
+        "UPDATE audit SET allowed = 1 - allowed WHERE seq = 3",
+        "UPDATE audit SET principal = 'owner' WHERE seq = 3",
+        "UPDATE audit SET time_ms = time_ms + 1 WHERE seq = 3",
+    ])
+    func anEditedEntryIsFound(edit: String) throws {
+        try fill(6)
+        try catalog.writer.write { db in try db.execute(sql: edit) }
+        let result = try log.verify()
+        #expect(result.problem == .init(sequence: 3, reason: "entry 3 was altered"))
+        #expect(result.entries == 2)
+    }
+
+    @Test func aRemovedEntryIsFound() throws {
+        try fill(6)
+        try catalog.writer.write { db in try db.execute(sql: "DELETE FROM audit WHERE seq = 4") }
+        #expect(try log.verify().problem == .init(sequence: 4, reason: "entry 4 is missing (the next one is 5)"))
+    }
+
+    @Test func aRehashedEditIsFoundAtTheNextEntry() throws {
+        try fill(6)
+        // Rewriting an entry and its own hash still breaks the link from the entry after it.
+        let forged = AuditEntry(
+            sequence: 3, time: start, principal: "owner", action: "read", resource: "/x", allowed: true, reason: "forged",
+            basis: nil, previousHash: try #require(try log.entries(limit: 10).first { $0.sequence == 2 }).hash)
+        try catalog.writer.write { db in
+            try db.execute(
+                sql: "UPDATE audit SET principal = ?, resource = ?, allowed = 1, reason = ?, basis = NULL, hash = ?, time_ms = ? WHERE seq = 3",
+                arguments: [forged.principal, forged.resource, forged.reason, forged.hash, AuditEntry.milliseconds(forged.time)])
+        }
+        #expect(try log.verify().problem == .init(sequence: 4, reason: "entry 4 does not follow the one before it"))
+    }
+
+    @Test func anEmptyLogIsIntact() throws {
+        #expect(try log.verify() == AuditVerification(entries: 0, problem: nil))
+    }
+}
