@@ -1,7 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    set up what is missing, build (release), create ~/.haven if needed, serve
 #   make test   set up what is missing, build, run every test (Swift, then end to end)
-#   make bench  the inference benchmark, Haven against llama-server
+#   make bench  the benchmarks: inference against llama-server, the data store against cp
 
 SWIFT_BUILD_FLAGS ?=
 
@@ -21,10 +21,12 @@ test: setup-test
 	swift test --skip-build
 	scripts/e2e
 
-# Inference benchmark against llama-server from the same llama.cpp source (built only here).
+# Benchmarks: inference against llama-server from the same llama.cpp source (built only
+# here), and the data store against cp. `make bench BENCH=data` runs one of them.
 bench: setup-test
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
-	scripts/bench
+	swift build -c release --product haven-bench $(SWIFT_BUILD_FLAGS)
+	scripts/bench $(BENCH)
 
 build:
 	swift build $(SWIFT_BUILD_FLAGS)

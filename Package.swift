@@ -82,6 +82,16 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
+        .executableTarget(
+            name: "haven-bench",
+            dependencies: [
+                "HavenAccess",
+                "HavenIdentity",
+                "HavenStore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
         .target(
             name: "HavenTestSupport",
             dependencies: [

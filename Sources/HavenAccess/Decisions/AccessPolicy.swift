@@ -10,28 +10,28 @@ import HavenIdentity
 public enum AccessPolicy {
     /// Decides `request` against `grants` at `now`.
     public static func decide(_ request: AccessRequest, grants: [Grant], at now: Date) -> AccessDecision {
-        if request.principal == .owner { return .allow("the owner may do everything", basis: nil) }
-        var closest: String?
-        for grant in grants where grant.principal == request.principal && grant.revokedAt == nil {
+        if request.principal == .owner { return AccessDecision(allowed: true, basis: nil, cause: .owner) }
+        var closest: AccessDecision.Cause?
+        for grant in grants where grant.revokedAt == nil && grant.principal == request.principal {
             guard ResourcePattern.covers(grant.resource, request.resource) else { continue }
             guard grant.rights.contains(request.right) else {
-                closest = closest ?? "grant \(grant.id) on \(grant.resource) gives "
-                    + grant.rights.map(\.rawValue).joined(separator: ",") + ", not \(request.right.rawValue)"
+                if closest == nil {
+                    closest = .missingRight(request, grant: grant.id, resource: grant.resource, holds: grant.rights)
+                }
                 continue
             }
             if let notBefore = grant.notBefore, now < notBefore {
-                closest = "grant \(grant.id) is not valid before \(notBefore.formatted(.iso8601))"
+                closest = .notYetValid(request, grant: grant.id, from: notBefore)
                 continue
             }
             if let expiry = grant.expiresAt, now >= expiry {
-                closest = "grant \(grant.id) expired at \(expiry.formatted(.iso8601))"
+                closest = .expired(request, grant: grant.id, at: expiry)
                 continue
             }
-            return .allow("grant \(grant.id) gives \(request.right.rawValue) on \(grant.resource)", basis: grant.id)
+            return AccessDecision(
+                allowed: true, basis: grant.id, cause: .grant(id: grant.id, right: request.right, resource: grant.resource))
         }
-        return .deny(
-            closest.map { "\(request.principal) may not \(request.right.rawValue) \(request.resource): \($0)" }
-                ?? "\(request.principal) holds no grant with \(request.right.rawValue) on \(request.resource)")
+        return AccessDecision(allowed: false, basis: nil, cause: closest ?? .noGrant(request))
     }
 
     /// Decides `request` for the holder of a verified capability token: allowed when one of the
@@ -40,10 +40,10 @@ public enum AccessPolicy {
     public static func decide(_ request: AccessRequest, capability token: VerifiedCapability) -> AccessDecision {
         for capability in token.capabilities
         where capability.right == request.right && ResourcePattern.covers(capability.resource, request.resource) {
-            return .allow(
-                "capability token \(token.id) gives \(request.right.rawValue) on \(capability.resource)", basis: token.id)
+            return AccessDecision(
+                allowed: true, basis: token.id,
+                cause: .capability(id: token.id, right: request.right, resource: capability.resource))
         }
-        return .deny(
-            "capability token \(token.id) does not give \(request.right.rawValue) on \(request.resource)")
+        return AccessDecision(allowed: false, basis: nil, cause: .capabilityLacks(request, token: token.id))
     }
 }
