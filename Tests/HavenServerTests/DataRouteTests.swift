@@ -13,12 +13,6 @@ import Testing
     let fixture: ServerFixture
     init() throws { fixture = try ServerFixture() }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: Data(buffer: buffer))
-    }
-
     private func grant(_ rights: [Right], on path: String, to principal: Principal = .app("laptop")) throws {
         try fixture.catalog.insertGrant(
             Grant(id: "g-\(path)-\(principal)", principal: principal, rights: rights, resource: path, purpose: nil,
@@ -34,7 +28,7 @@ import Testing
             let put = try await client.execute(
                 uri: "/data/notes/todo.txt", method: .put, headers: headers, body: ByteBuffer(string: "buy milk"))
             #expect(put.status == .created)
-            let version = try decode(FileVersion.self, put.body)
+            let version = try put.body.json(FileVersion.self)
             #expect(version.path.string == "/notes/todo.txt")
             #expect(version.version == 1)
             #expect(version.size == 8)
@@ -71,9 +65,9 @@ import Testing
             #expect(head.body.readableBytes == 0)
 
             let listing = try await client.execute(uri: "/data/notes/", method: .get, headers: owner)
-            #expect(try decode(DirectoryListing.self, listing.body).entries.map(\.name) == ["todo.txt"])
+            #expect(try listing.body.json(DirectoryListing.self).entries.map(\.name) == ["todo.txt"])
             let root = try await client.execute(uri: "/data/", method: .get, headers: owner)
-            #expect(try decode(DirectoryListing.self, root.body).entries.map(\.name) == ["notes"])
+            #expect(try root.body.json(DirectoryListing.self).entries.map(\.name) == ["notes"])
         }
     }
 
@@ -93,7 +87,7 @@ import Testing
             let current = try await client.execute(uri: "/data/doc", method: .get, headers: owner)
             #expect(String(buffer: current.body) == "v2")
             let versions = try await client.execute(uri: "/data/doc?versions", method: .get, headers: owner)
-            #expect(try decode(VersionListing.self, versions.body).versions.map(\.version) == [1, 2])
+            #expect(try versions.body.json(VersionListing.self).versions.map(\.version) == [1, 2])
             let old = try await client.execute(uri: "/data/doc?version=1", method: .get, headers: owner)
             #expect(String(buffer: old.body) == "v1")
         }

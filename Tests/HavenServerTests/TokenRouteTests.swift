@@ -11,43 +11,37 @@ import Testing
     let fixture: ServerFixture
     init() throws { fixture = try ServerFixture() }
 
-    private func decode<T: Decodable>(_ type: T.Type, _ buffer: ByteBuffer) throws -> T {
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
-        return try decoder.decode(type, from: Data(buffer: buffer))
-    }
-
     @Test func aCreatedTokenWorksUntilRevoked() async throws {
         try await Application(router: fixture.makeRouter()).test(.router) { client in
             let owner = HTTPFields.bearer(fixture.ownerToken)
             let created = try await client.execute(
                 uri: "/haven/tokens", method: .post, headers: owner, body: ByteBuffer(string: #"{"name":"laptop"}"#))
             #expect(created.status == .created)
-            let answer = try decode(CreatedTokenResponse.self, created.body)
+            let answer = try created.body.json(CreatedTokenResponse.self)
             #expect(answer.info.principal == .app("laptop"))
             #expect(answer.info.revokedAt == nil)
 
             let whoami = try await client.execute(uri: "/haven/whoami", method: .get, headers: .bearer(answer.token))
             #expect(whoami.status == .ok)
-            #expect(try decode(WhoAmIResponse.self, whoami.body).principal == .app("laptop"))
+            #expect(try whoami.body.json(WhoAmIResponse.self).principal == .app("laptop"))
 
             let list = try await client.execute(uri: "/haven/tokens", method: .get, headers: owner)
-            let tokens = try decode(TokenListResponse.self, list.body).tokens
+            let tokens = try list.body.json(TokenListResponse.self).tokens
             #expect(tokens.map(\.name) == ["owner", "laptop"])
             #expect(!String(buffer: list.body).contains(answer.token), "a listing must not reveal secrets")
 
             let revoked = try await client.execute(uri: "/haven/tokens/laptop", method: .delete, headers: owner)
             #expect(revoked.status == .ok)
-            #expect(try decode(TokenInfo.self, revoked.body).revokedAt != nil)
+            #expect(try revoked.body.json(TokenInfo.self).revokedAt != nil)
 
             let after = try await client.execute(uri: "/haven/whoami", method: .get, headers: .bearer(answer.token))
             #expect(after.status == .unauthorized)
             #expect(try ErrorBody(after.body).error.code == "token_revoked")
 
             let active = try await client.execute(uri: "/haven/tokens", method: .get, headers: owner)
-            #expect(try decode(TokenListResponse.self, active.body).tokens.map(\.name) == ["owner"])
+            #expect(try active.body.json(TokenListResponse.self).tokens.map(\.name) == ["owner"])
             let all = try await client.execute(uri: "/haven/tokens?all=true", method: .get, headers: owner)
-            #expect(try decode(TokenListResponse.self, all.body).tokens.map(\.name) == ["owner", "laptop"])
+            #expect(try all.body.json(TokenListResponse.self).tokens.map(\.name) == ["owner", "laptop"])
         }
     }
 

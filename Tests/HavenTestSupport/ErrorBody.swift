@@ -15,3 +15,12 @@ public struct ErrorBody: Decodable, Sendable {
         self = try JSONDecoder().decode(ErrorBody.self, from: Data(buffer: buffer))
     }
 }
+
+extension ByteBuffer {
+    /// The body decoded as the server's JSON (ISO 8601 dates).
+    public func json<T: Decodable>(_ type: T.Type) throws -> T {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .iso8601
+        return try decoder.decode(type, from: Data(buffer: self))
+    }
+}

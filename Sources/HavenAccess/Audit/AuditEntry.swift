@@ -30,18 +30,13 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         sequence: Int64, time: Date, principal: String, action: String, resource: String, allowed: Bool, reason: String,
         basis: String?, previousHash: String
     ) {
-        self.sequence = sequence
-        self.time = Date(timeIntervalSince1970: Double(Self.milliseconds(time)) / 1000)
-        self.principal = principal
-        self.action = action
-        self.resource = resource
-        self.allowed = allowed
-        self.reason = reason
-        self.basis = basis
-        self.previousHash = previousHash
-        self.hash = Self.hash(
-            sequence: sequence, milliseconds: Self.milliseconds(time), principal: principal, action: action,
-            resource: resource, allowed: allowed, reason: reason, basis: basis, previousHash: previousHash)
+        let milliseconds = Self.milliseconds(time)
+        self.init(
+            stored: sequence, milliseconds: milliseconds, principal: principal, action: action, resource: resource,
+            allowed: allowed, reason: reason, basis: basis, previousHash: previousHash,
+            hash: Self.hash(
+                sequence: sequence, milliseconds: milliseconds, principal: principal, action: action,
+                resource: resource, allowed: allowed, reason: reason, basis: basis, previousHash: previousHash))
     }
 
     /// An entry as stored, hash included, for verification.

@@ -1,7 +1,8 @@
-/// An identifier whose JSON form is its string form (`did:key:…`, `app:NAME`): encoding writes
-/// `description`, decoding goes through the same parser as any other input.
+/// An identifier whose JSON form is its string form (`did:key:…`, `app:NAME`, a CID): encoding
+/// writes `description`, decoding goes through the same parser as any other input.
 public protocol StringCodable: Codable, CustomStringConvertible {
-    init(parsing string: String) throws(IdentityError)
+    associatedtype ParseError: Error, CustomStringConvertible
+    init(parsing string: String) throws(ParseError)
 }
 
 extension StringCodable {

@@ -157,24 +157,7 @@ public struct ContentID: Hashable, Sendable, CustomStringConvertible, Comparable
     }
 }
 
-extension ContentID: Codable {
-    /// Decodes the string form through the same parser as any other input.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        let string = try container.decode(String.self)
-        do {
-            try self.init(parsing: string)
-        } catch {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: error.description)
-        }
-    }
-
-    /// Encodes the string form, ``description``.
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(description)
-    }
-}
+extension ContentID: StringCodable {}
 
 /// Reads multiformats varints (unsigned LEB128, at most 9 bytes) from the front of a CID.
 private struct VarintReader {

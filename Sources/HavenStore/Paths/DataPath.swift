@@ -1,4 +1,5 @@
 import Foundation
+import HavenIdentity
 
 /// A path in the owner's namespace, normalised: `/photos/2026/beach.jpg` names a file,
 /// `/photos/2026/` a directory, `/` the root.
@@ -123,18 +124,9 @@ public struct DataPath: Hashable, Sendable, Comparable, CustomStringConvertible 
     }
 }
 
-extension DataPath: Codable {
-    public init(from decoder: any Decoder) throws {
-        let text = try decoder.singleValueContainer().decode(String.self)
-        do {
-            self = try DataPath(parsing: text)
-        } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
-        }
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(string)
+extension DataPath: StringCodable {
+    /// Parses a path as written (not percent-encoded).
+    public init(parsing string: String) throws(DataPathError) {
+        try self.init(parsing: Substring(string), percentEncoded: false)
     }
 }
