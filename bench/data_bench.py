@@ -78,10 +78,12 @@ def main():
         os.remove(os.path.join(work, "copy.bin"))
         os.remove(os.path.join(work, "copy2.bin"))
 
+        subprocess.run(["sync"], check=True)
         ingest = json.loads(
             subprocess.run([args.bench, "ingest", source, "--directory", os.path.join(work, "store")],
                            check=True, capture_output=True, text=True).stdout)
         shutil.rmtree(os.path.join(work, "store"))
+        subprocess.run(["sync"], check=True)
 
         home = os.path.join(work, "home")
         token = subprocess.run([args.haven, "init", "--home", home], check=True, capture_output=True, text=True,
@@ -101,6 +103,7 @@ def main():
             if time.monotonic() > deadline or server.poll() is not None:
                 sys.exit("data bench: the server did not start")
             time.sleep(0.1)
+        subprocess.run(["sync"], check=True)
         http_seconds = timed([args.haven, "data", "put", source, "/bench/big.bin"], env=server_env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         rss = peak_rss_mib(server.pid)

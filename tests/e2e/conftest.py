@@ -107,3 +107,64 @@ def server(home, tmp_path):
             server.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             server.process.kill()
+
+
+# --- Data store, grants, capabilities and audit (tests/e2e/test_data_*.py) ---------------------
+
+
+def make_home(path):
+    """`haven init` into `path` (for homes shared by a module's tests)."""
+    assert MODEL_FILE, "set HAVEN_TEST_MODEL to the default model's GGUF (scripts/e2e does)"
+    result = run_haven("init", "--home", str(path), "--model", MODEL_FILE, check=True)
+    return Home(path=path, token=result.stdout.strip())
+
+
+def stop_server(server, sig=signal.SIGTERM):
+    """Stops a server if it still runs; kills it if it does not stop in 30 s."""
+    if server.process.poll() is None:
+        server.process.send_signal(sig)
+        try:
+            server.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+            server.process.wait(timeout=30)
+
+
+def bearer(token):
+    return {"Authorization": f"Bearer {token}"}
+
+
+def audit_entries(server, limit=20, **filters):
+    """Audit entries, newest first, read as the owner."""
+    response = requests.get(server.url + "/haven/audit", params={"limit": limit, **filters},
+                            headers=bearer(server.home.token), timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()["entries"]
+
+
+def last_audit_sequence(server):
+    entries = audit_entries(server, limit=1)
+    return entries[0]["sequence"] if entries else 0
+
+
+def new_audit_entries(server, since):
+    """Entries after sequence `since`, oldest first."""
+    return [e for e in reversed(audit_entries(server, limit=50)) if e["sequence"] > since]
+
+
+def create_app_token(server, name):
+    """An API token for `app:NAME`, made over HTTP."""
+    response = requests.post(server.url + "/haven/tokens", json={"name": name},
+                             headers=bearer(server.home.token), timeout=30)
+    assert response.status_code == 201, response.text
+    return response.json()["token"]
+
+
+def assert_json_error(response, status, code):
+    assert response.status_code == status, f"{response.status_code} {response.text}"
+    assert response.headers["content-type"].startswith("application/json"), response.headers
+    error = response.json()["error"]
+    assert set(error) >= {"message", "type", "code"}, error
+    assert error["code"] == code, error
+    assert error["message"]
+    return error

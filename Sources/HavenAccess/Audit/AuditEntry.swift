@@ -92,4 +92,19 @@ public struct AuditEntry: Sendable, Equatable, Codable {
         case sequence, time, principal, action, resource, allowed, reason, basis, hash
         case previousHash = "previous_hash"
     }
+
+    /// Absent values are written as `null`, so every key is always there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sequence, forKey: .sequence)
+        try container.encode(time, forKey: .time)
+        try container.encode(principal, forKey: .principal)
+        try container.encode(action, forKey: .action)
+        try container.encode(resource, forKey: .resource)
+        try container.encode(allowed, forKey: .allowed)
+        try container.encode(reason, forKey: .reason)
+        try container.encode(basis, forKey: .basis)
+        try container.encode(previousHash, forKey: .previousHash)
+        try container.encode(hash, forKey: .hash)
+    }
 }

@@ -40,6 +40,20 @@ public struct Grant: Codable, Sendable, Equatable {
         case revokedAt = "revoked_at"
     }
 
+    /// Absent values are written as `null`, so every key is always there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(principal, forKey: .principal)
+        try container.encode(rights, forKey: .rights)
+        try container.encode(resource, forKey: .resource)
+        try container.encode(purpose, forKey: .purpose)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(notBefore, forKey: .notBefore)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
+    }
+
     /// Whether this grant lets `principal` use `right` on `resource` at `now`: a pure decision,
     /// made afresh for every request.
     public func allows(_ principal: Principal, _ right: Right, on resource: String, at now: Date) -> Bool {

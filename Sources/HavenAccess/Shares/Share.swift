@@ -33,4 +33,16 @@ public struct Share: Sendable, Equatable, Codable {
         case expiresAt = "expires_at"
         case revokedAt = "revoked_at"
     }
+
+    /// Absent values are written as `null`, so every key is always there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(audience, forKey: .audience)
+        try container.encode(capabilities, forKey: .capabilities)
+        try container.encode(createdAt, forKey: .createdAt)
+        try container.encode(notBefore, forKey: .notBefore)
+        try container.encode(expiresAt, forKey: .expiresAt)
+        try container.encode(revokedAt, forKey: .revokedAt)
+    }
 }

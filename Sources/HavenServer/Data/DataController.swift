@@ -42,8 +42,7 @@ struct DataController {
     }
 
     @Sendable func put(_ request: Request, context: HavenRequestContext) async throws -> Response {
-        let (authentication, path) = try admit(request, context: context, right: { _ in .write })
-        guard !path.isDirectory else { throw DataPathError.expectedFile }
+        let (authentication, path) = try admit(request, context: context, right: { _ in .write }, fileOnly: true)
         var precondition = try writePrecondition(request)
         let now = Date()
         let decision = try gate.decide(authentication, .write, path, at: now)
@@ -79,8 +78,7 @@ struct DataController {
     }
 
     @Sendable func delete(_ request: Request, context: HavenRequestContext) async throws -> Response {
-        let (authentication, path) = try admit(request, context: context, right: { _ in .delete })
-        guard !path.isDirectory else { throw DataPathError.expectedFile }
+        let (authentication, path) = try admit(request, context: context, right: { _ in .delete }, fileOnly: true)
         try gate.require(authentication, .delete, path)
         let version = try store.delete(
             path, precondition: try writePrecondition(request), author: authentication.principal.description)
@@ -165,15 +163,22 @@ struct DataController {
     // MARK: Admission
 
     /// Establishes who asks and for which path. A capability token that failed verification,
-    /// or a path that does not parse, is refused here and the refusal audited.
+    /// a path that does not parse, or a directory where a file is needed is refused here, and
+    /// the refusal audited under the normalised path when there is one.
     private func admit(
-        _ request: Request, context: HavenRequestContext, right: (String) -> Right
+        _ request: Request, context: HavenRequestContext, right: (String) -> Right, fileOnly: Bool = false
     ) throws -> (Authentication, DataPath) {
         let raw = Self.rawPath(request.uri.path)
+        let parsed = Result { () throws(DataPathError) in
+            let path = try DataPath(parsing: raw, percentEncoded: true)
+            if fileOnly, path.isDirectory { throw .expectedFile }
+            return path
+        }
+        let resource = (try? parsed.get())?.string ?? Self.printable(raw)
         guard let authentication = context.authentication else {
             if let rejected = context.rejectedCapability {
                 try gate.recordRefusal(
-                    principal: "capability:\(rejected.id)", right: right(raw), resource: Self.printable(raw),
+                    principal: "capability:\(rejected.id)", right: right(raw), resource: resource,
                     reason: rejected.error.description)
                 var error = AuthenticationError.invalidCapability(id: rejected.id, rejected.error).apiError
                 error.headers[.wwwAuthenticate] = #"Bearer realm="haven""#
@@ -182,10 +187,10 @@ struct DataController {
             throw AuthenticationError.missingCredentials
         }
         do {
-            return (authentication, try DataPath(parsing: raw, percentEncoded: true))
+            return (authentication, try parsed.get())
         } catch {
             try gate.recordRefusal(
-                principal: authentication.principal.description, right: right(raw), resource: Self.printable(raw),
+                principal: authentication.principal.description, right: right(raw), resource: resource,
                 reason: error.description)
             throw error
         }

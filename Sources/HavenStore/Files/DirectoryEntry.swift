@@ -33,4 +33,17 @@ public struct DirectoryEntry: Sendable, Equatable, Codable {
         case mediaType = "media_type"
         case modifiedAt = "modified_at"
     }
+
+    /// Absent values are written as `null`, so every key is always there.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode(path, forKey: .path)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(id, forKey: .id)
+        try container.encode(size, forKey: .size)
+        try container.encode(version, forKey: .version)
+        try container.encode(mediaType, forKey: .mediaType)
+        try container.encode(modifiedAt, forKey: .modifiedAt)
+    }
 }
