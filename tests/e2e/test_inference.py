@@ -347,8 +347,11 @@ def test_an_app_uses_models_only_while_granted(server):
     with pytest.raises(openai.PermissionDeniedError):
         ask(app, "hi", max_tokens=2)
 
-    bad = run_haven("grant", "add", "--to", "app:laptop", "--rights", "read", env=server.env)
-    assert bad.returncode != 0 and "unknown right 'read'" in bad.stderr
+    bad = run_haven("grant", "add", "--to", "app:laptop", "--rights", "fly", env=server.env)
+    assert bad.returncode != 0 and "unknown right 'fly'" in bad.stderr
+    # A right on data needs a path; 'infer' alone covers models.
+    no_path = run_haven("grant", "add", "--to", "app:laptop", "--rights", "read", env=server.env)
+    assert no_path.returncode != 0 and "--path" in no_path.stderr
 
 
 def test_ollama_keep_alive_loads_and_unloads(server):
