@@ -168,3 +168,15 @@ def assert_json_error(response, status, code):
     assert error["code"] == code, error
     assert error["message"]
     return error
+
+
+def assert_one_line_error(result, *fragments):
+    """A CLI failure as a person sees it: a non-zero exit and one `haven: …` line, no trace."""
+    assert result.returncode != 0, (result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, f"expected one line, got:\n{result.stderr}"
+    assert lines[0].startswith("haven: "), lines[0]
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    for trace in ["Fatal error", "Stack dump", "Current stack trace", "backtrace"]:
+        assert trace not in result.stderr

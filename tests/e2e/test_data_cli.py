@@ -9,18 +9,7 @@ import pytest
 import requests
 
 from capability import Holder, decode, token_id, verify_signature
-from conftest import HAVEN_BIN, bearer, create_app_token, make_home, run_haven, start_server, stop_server
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode != 0, (result.stdout, result.stderr)
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, f"expected one line, got:\n{result.stderr}"
-    assert lines[0].startswith("haven: "), lines[0]
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    for trace in ["Fatal error", "Stack dump", "Current stack trace", "backtrace"]:
-        assert trace not in result.stderr
+from conftest import HAVEN_BIN, assert_one_line_error, bearer, create_app_token, make_home, run_haven, start_server, stop_server
 
 
 def haven_bytes(*args, env):

@@ -10,18 +10,7 @@ import tempfile
 
 import pytest
 
-from conftest import HAVEN_BIN, free_port, run_haven, start_server
-
-
-def assert_one_line_error(result, *fragments):
-    assert result.returncode != 0, result
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, f"expected one line, got:\n{result.stderr}"
-    assert lines[0].startswith("haven: "), lines[0]
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    for trace in ["Fatal error", "Stack dump", "Current stack trace", "backtrace"]:
-        assert trace not in result.stderr
+from conftest import HAVEN_BIN, assert_one_line_error, free_port, run_haven, start_server
 
 
 @pytest.mark.parametrize(

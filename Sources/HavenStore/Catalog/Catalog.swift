@@ -14,6 +14,8 @@ public struct Catalog: Sendable {
     public static func open(at path: String, schema: CatalogSchema) throws(CatalogError) -> Catalog {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(5)
+        // A commit is on disk when it returns: a revocation must survive a power cut.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             return try Catalog(writer: pool, schema: schema)
