@@ -10,6 +10,8 @@ let package = Package(
         .library(name: "HavenStore", targets: ["HavenStore"]),
         .library(name: "HavenAccess", targets: ["HavenAccess"]),
         .library(name: "HavenInference", targets: ["HavenInference"]),
+        .library(name: "HavenKnowledge", targets: ["HavenKnowledge"]),
+        .library(name: "HavenAgents", targets: ["HavenAgents"]),
         .library(name: "HavenServer", targets: ["HavenServer"]),
     ],
     dependencies: [
@@ -59,12 +61,38 @@ let package = Package(
             ]
         ),
         .target(
-            name: "HavenServer",
+            name: "HavenKnowledge",
             dependencies: [
                 "HavenAccess",
                 "HavenIdentity",
-                "HavenStore",
                 "HavenInference",
+                "HavenStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "HavenAgents",
+            dependencies: [
+                "HavenAccess",
+                "HavenIdentity",
+                "HavenInference",
+                "HavenKnowledge",
+                "HavenStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ]
+        ),
+        .target(
+            name: "HavenServer",
+            dependencies: [
+                "HavenAccess",
+                "HavenAgents",
+                "HavenIdentity",
+                "HavenInference",
+                "HavenKnowledge",
+                "HavenStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -121,6 +149,14 @@ let package = Package(
                 "HavenStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .testTarget(
+            name: "HavenKnowledgeTests",
+            dependencies: ["HavenKnowledge", "HavenStore", "HavenAccess", "HavenTestSupport"]
+        ),
+        .testTarget(
+            name: "HavenAgentsTests",
+            dependencies: ["HavenAgents", "HavenKnowledge", "HavenStore", "HavenAccess", "HavenTestSupport"]
         ),
         .testTarget(
             name: "HavenServerTests",
