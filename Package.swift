@@ -23,6 +23,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
+        .package(url: "https://github.com/modelcontextprotocol/swift-sdk.git", from: "0.12.1"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.30.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
     ],
@@ -97,6 +98,7 @@ let package = Package(
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -123,6 +125,7 @@ let package = Package(
         .target(
             name: "HavenTestSupport",
             dependencies: [
+                "HavenAgents",
                 "HavenServer",
                 "HavenStore",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -162,6 +165,8 @@ let package = Package(
             name: "HavenServerTests",
             dependencies: [
                 "HavenAccess",
+                "HavenAgents",
+                "HavenInference",
                 "HavenServer",
                 "HavenStore",
                 "HavenTestSupport",

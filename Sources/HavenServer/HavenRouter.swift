@@ -5,8 +5,8 @@ import Hummingbird
 /// Middleware, outermost first: request logging, `X-Request-Id`, JSON errors, the body limit,
 /// then authentication, so even a 401 or an unknown path gets the JSON error shape and an id.
 public enum HavenRouter {
-    // `/exchange` and `/mcp` are reserved for later capabilities: like every path but
-    // `/healthz` they already require a token, and answer 404 in the JSON error shape.
+    // `/exchange` is reserved for a later capability: like every path but `/healthz` it
+    // already requires a token, and answers 404 in the JSON error shape.
     public static func build(environment: ServerEnvironment) -> Router<HavenRequestContext> {
         let router = Router(context: HavenRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
@@ -34,6 +34,7 @@ public enum HavenRouter {
         ModelController(service: environment.inference).addRoutes(to: router.group("haven/models"))
         OpenAIController(service: environment.inference).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))
+        MCPController(toolBox: environment.toolBox, configuration: environment.configuration).addRoutes(to: router)
         return router
     }
 }

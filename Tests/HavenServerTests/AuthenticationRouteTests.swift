@@ -93,7 +93,7 @@ import Testing
         }
     }
 
-    @Test(arguments: ["/v1/nothing", "/api/nothing", "/exchange/x", "/mcp", "/nowhere"])
+    @Test(arguments: ["/v1/nothing", "/api/nothing", "/exchange/x", "/nowhere"])
     func unbuiltRoutesAnswer404InTheJSONShape(path: String) async throws {
         try await Application(router: fixture.makeRouter()).test(.router) { client in
             let response = try await client.execute(uri: path, method: .get, headers: .bearer(fixture.ownerToken))

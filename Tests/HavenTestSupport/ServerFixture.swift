@@ -1,4 +1,5 @@
 import Foundation
+import HavenAgents
 import HavenStore
 import HavenIdentity
 import HavenServer
@@ -14,7 +15,8 @@ public struct ServerFixture: Sendable {
     /// Holds `objects/`; remove it with ``remove()``.
     public let directory: TemporaryDirectory
 
-    public init(configuration: Configuration = Configuration()) throws {
+    /// - Parameter toolBox: what `/mcp` runs tools on; the server's placeholder by default.
+    public init(configuration: Configuration = Configuration(), toolBox: any ToolBox = UnavailableToolBox()) throws {
         let catalog = try Catalog.inMemory()
         let token = APIToken.generate()
         _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())
@@ -23,7 +25,8 @@ public struct ServerFixture: Sendable {
         directory = try TemporaryDirectory()
         environment = try ServerEnvironment(
             catalog: catalog, ownerKey: ownerKey, configuration: configuration,
-            modelsDirectory: directory.path + "/models", objectsDirectory: directory.path + "/objects")
+            modelsDirectory: directory.path + "/models", objectsDirectory: directory.path + "/objects",
+            toolBox: toolBox)
     }
 
     /// Removes the fixture's files.

@@ -1,4 +1,5 @@
 import HavenAccess
+import HavenAgents
 import Foundation
 import HavenStore
 import HavenIdentity
@@ -20,12 +21,16 @@ public struct ServerEnvironment: Sendable {
     public let modelsDirectory: String
     /// The models in memory.
     public let models: LoadedModels
+    /// The built-in tools, run with a caller's rights: what `/mcp` offers. Until the real
+    /// ToolBox is wired in, ``UnavailableToolBox`` lists the tools and refuses every call.
+    public let toolBox: any ToolBox
     public let startedAt: Date
     let startInstant: ContinuousClock.Instant
 
     public init(
         catalog: Catalog, ownerKey: IdentityKey, configuration: Configuration, modelsDirectory: String,
-        objectsDirectory: String, logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
+        objectsDirectory: String, toolBox: any ToolBox = UnavailableToolBox(),
+        logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
     ) throws(StoreError) {
         self.catalog = catalog
         self.ownerKey = ownerKey
@@ -36,6 +41,7 @@ public struct ServerEnvironment: Sendable {
         self.models = LoadedModels(
             configuration: configuration.engineConfiguration, memoryBudget: configuration.memoryBudget,
             keepAlive: configuration.keepAlive, logger: logger)
+        self.toolBox = toolBox
         self.startedAt = startedAt
         self.startInstant = .now
     }
