@@ -1,3 +1,4 @@
+import HavenAgents
 import Hummingbird
 
 /// Builds the router: the middleware chain every request passes through, and the routes.
@@ -7,7 +8,11 @@ import Hummingbird
 public enum HavenRouter {
     // `/exchange` is reserved for a later capability: like every path but `/healthz` it
     // already requires a token, and answers 404 in the JSON error shape.
-    public static func build(environment: ServerEnvironment) -> Router<HavenRequestContext> {
+    /// `agentModel` replaces the engine behind agents, for tests.
+    public static func build(
+        environment: ServerEnvironment,
+        agentModel: (@Sendable (AgentDefinition, Authentication) throws -> any AgentModel)? = nil
+    ) -> Router<HavenRequestContext> {
         let router = Router(context: HavenRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIDMiddleware())
@@ -29,10 +34,15 @@ public enum HavenRouter {
             .addRoutes(to: router.group("haven/shares"))
         AuditController(audit: environment.audit).addRoutes(to: router.group("haven/audit"))
         StoreController(store: environment.store).addRoutes(to: router.group("haven/store"))
-        DataController(store: environment.store, gate: environment.gate, maxUploadBytes: environment.configuration.maxUploadBytes)
-            .addRoutes(to: router)
+        DataController(
+            store: environment.store, gate: environment.gate, indexer: environment.indexer,
+            maxUploadBytes: environment.configuration.maxUploadBytes
+        ).addRoutes(to: router)
+        SearchController(environment: environment).addRoutes(to: router.group("haven"))
+        let agents = AgentService(environment: environment, model: agentModel)
+        AgentController(environment: environment, service: agents).addRoutes(to: router.group("haven"))
         ModelController(service: environment.inference).addRoutes(to: router.group("haven/models"))
-        OpenAIController(service: environment.inference).addRoutes(to: router.group("v1"))
+        OpenAIController(service: environment.inference, agents: agents).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))
         MCPController(toolBox: environment.toolBox, configuration: environment.configuration).addRoutes(to: router)
         return router

@@ -36,7 +36,8 @@ public struct HavenServer: Sendable {
         let catalog = try home.openCatalog()
         let environment = try ServerEnvironment(
             catalog: catalog, ownerKey: key, configuration: configuration, modelsDirectory: home.modelsDirectory,
-            objectsDirectory: home.objectsDirectory)
+            objectsDirectory: home.objectsDirectory, agentsDirectory: home.agentsDirectory)
+        try await environment.indexer.reconcile()
         let application = Self.makeApplication(
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
         let group = ServiceGroup(

@@ -72,6 +72,11 @@ public struct DataStore: Sendable {
         try catalog.versions(of: path)
     }
 
+    /// The current version of every live file, in path order.
+    public func currentFiles() throws -> [FileVersion] {
+        try catalog.currentFiles(under: .root)
+    }
+
     /// The files and subdirectories directly inside `directory`.
     public func list(_ directory: DataPath) throws -> [DirectoryEntry] {
         let prefix = directory.asDirectory

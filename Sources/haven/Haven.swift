@@ -16,7 +16,7 @@ struct Haven: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ServeCommand.self, ChatCommand.self, ModelCommand.self, StatusCommand.self,
             WhoamiCommand.self, TokenCommand.self, GrantCommand.self, DataCommand.self, ShareCommand.self,
-            AuditCommand.self, GCCommand.self,
+            AuditCommand.self, GCCommand.self, SearchCommand.self, IndexCommand.self, AgentCommand.self,
         ]
     )
 }

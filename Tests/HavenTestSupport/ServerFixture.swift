@@ -15,8 +15,8 @@ public struct ServerFixture: Sendable {
     /// Holds `objects/`; remove it with ``remove()``.
     public let directory: TemporaryDirectory
 
-    /// - Parameter toolBox: what `/mcp` runs tools on; the server's placeholder by default.
-    public init(configuration: Configuration = Configuration(), toolBox: any ToolBox = UnavailableToolBox()) throws {
+    /// - Parameter toolBox: replaces the built-in tools (agents and `/mcp` use it), for tests.
+    public init(configuration: Configuration = Configuration(), toolBox: (any ToolBox)? = nil) throws {
         let catalog = try Catalog.inMemory()
         let token = APIToken.generate()
         _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())

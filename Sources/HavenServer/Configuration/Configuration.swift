@@ -31,6 +31,9 @@ public struct Configuration: Sendable, Equatable {
     public var keepAlive: Duration? = .seconds(300)
     /// Bytes all loaded models may take together; `nil` for no limit.
     public var memoryBudget: Int64? = Int64(ProcessInfo.processInfo.physicalMemory / 4 * 3)
+    /// The installed model that embeds passages for search; `nil` uses the first installed
+    /// model (by name).
+    public var embeddingModel: String?
 
     /// The defaults, as written (commented out) into a new `haven.toml`.
     public init() {}
@@ -101,6 +104,7 @@ public struct Configuration: Sendable, Equatable {
             if case .duration(let duration) = keepAlive { configuration.keepAlive = duration } else { configuration.keepAlive = nil }
         }
         if let budget = try value(.memoryBudget, override: nil) { configuration.memoryBudget = budget }
+        if let model = try value(.embeddingModel, override: nil) { configuration.embeddingModel = model }
         return configuration
     }
 
@@ -141,6 +145,11 @@ public struct Configuration: Sendable, Equatable {
             # Default: three quarters of this machine's memory. (HAVEN_MEMORY_BUDGET)
             # memory_budget = "none"
 
+            [knowledge]
+            # The installed model that embeds passages for search; default: the first installed
+            # model by name. (HAVEN_EMBEDDING_MODEL)
+            # embedding_model = "smollm2-135m-instruct-q4_1"
+
             """
     }
 }
@@ -159,6 +168,14 @@ extension Setting where Value == String {
     ) { text in
         let trimmed = text.trimmingCharacters(in: .whitespaces)
         return trimmed.isEmpty || trimmed.contains(where: { $0.isWhitespace || $0 == "/" }) ? nil : trimmed
+    }
+
+    static let embeddingModel = Setting(
+        key: "knowledge.embedding_model", environmentVariable: "HAVEN_EMBEDDING_MODEL",
+        expected: "the name of an installed model (see 'haven model list')"
+    ) { text in
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return trimmed.isEmpty ? nil : trimmed
     }
 }
 

@@ -6,7 +6,7 @@ import TOMLKit
 enum ConfigurationFile {
     /// Every key `haven.toml` may hold.
     static let knownKeys: Set<String> = [
-        Setting<String>.host.key, Setting<Int>.port.key, Setting<Logger.Level>.logLevel.key,
+        Setting<String>.host.key, Setting<String>.embeddingModel.key, Setting<Int>.port.key, Setting<Logger.Level>.logLevel.key,
         Setting<Int>.maxRequestBody.key, Setting<Int>.maxUpload.key, Setting<Int>.parallel.key, Setting<Int>.context.key,
         Setting<Int>.queueLimit.key, Setting<Int>.threads.key, Setting<DurationText.Value>.keepAlive.key,
         Setting<Int64?>.memoryBudget.key,

@@ -1,6 +1,7 @@
 import Foundation
 import HavenAccess
 import HavenIdentity
+import HavenKnowledge
 import HavenStore
 import HTTPTypes
 import Hummingbird
@@ -15,6 +16,7 @@ import NIOCore
 struct DataController {
     let store: DataStore
     let gate: DataGate
+    let indexer: Indexer
     let maxUploadBytes: Int
 
     /// Whether `path` (as requested) is served here.
@@ -69,6 +71,7 @@ struct DataController {
         }
         let version = try store.commit(
             writer, to: path, precondition: precondition, author: authentication.principal.description)
+        await indexer.enqueue(path)
         context.logger.info(
             "stored", metadata: ["data.path": "\(path)", "data.version": "\(version.version)", "data.size": "\(version.size)"])
         var headers = HTTPFields()
@@ -82,6 +85,7 @@ struct DataController {
         try gate.require(authentication, .delete, path)
         let version = try store.delete(
             path, precondition: try writePrecondition(request), author: authentication.principal.description)
+        await indexer.enqueue(path)
         context.logger.info("deleted", metadata: ["data.path": "\(path)", "data.version": "\(version.version)"])
         return try Self.json(version, status: .ok, context: context)
     }

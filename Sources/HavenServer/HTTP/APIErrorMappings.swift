@@ -1,4 +1,6 @@
 import HavenAccess
+import HavenAgents
+import HavenKnowledge
 import HavenIdentity
 import HavenStore
 import Hummingbird
@@ -75,5 +77,23 @@ extension StoreError: APIErrorConvertible {
 extension DataPathError: APIErrorConvertible {
     public var apiError: APIError {
         APIError(.badRequest, code: "invalid_path", message: description)
+    }
+}
+
+extension AgentError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .invalidDefinition: APIError(.badRequest, code: "invalid_agent", message: description)
+        case .notFound: APIError(.notFound, code: "agent_not_found", message: description)
+        case .alreadyExists: APIError(.conflict, code: "agent_exists", message: description)
+        case .conversationNotFound: APIError(.notFound, code: "conversation_not_found", message: description)
+        case .io: APIError(.internalServerError, code: "agent_store_error", message: description)
+        }
+    }
+}
+
+extension KnowledgeError: APIErrorConvertible {
+    public var apiError: APIError {
+        APIError(.serviceUnavailable, code: "no_embedding_model", message: description)
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HavenAgents
 import HavenStore
 import HavenIdentity
 
@@ -33,9 +34,10 @@ public struct HavenHome: Sendable, Equatable {
     public var ownerTokenFile: String { path + "/owner.token" }
     public var catalogFile: String { path + "/catalog.sqlite" }
     public var modelsDirectory: String { path + "/models" }
+    public var agentsDirectory: String { path + "/agents" }
     public var objectsDirectory: String { path + "/objects" }
     /// Subdirectories created by `haven init` for the capabilities that store files.
-    public static let directories = ["objects", "models", "logs"]
+    public static let directories = ["objects", "models", "agents", "logs"]
 
     /// What `haven init` made: the home, the owner's identifier and the owner's API token.
     public struct Initialised: Sendable {
@@ -114,6 +116,11 @@ public struct HavenHome: Sendable, Equatable {
         try SecretFile.create(ownerKeyFile, contents: key.pemRepresentation)
         try SecretFile.create(ownerTokenFile, contents: token.stringValue + "\n")
         try SecretFile.create(configurationFile, contents: Configuration.template)
+        do {
+            try Data(AgentDefinition.assistantTOML.utf8).write(to: URL(fileURLWithPath: agentsDirectory + "/assistant.toml"))
+        } catch {
+            throw .unreadable(path: agentsDirectory, reason: "cannot write the default agent")
+        }
         // The catalog file is made 0600 before SQLite opens it; SQLite gives its WAL the same mode.
         try SecretFile.create(catalogFile, contents: "")
         let catalog: Catalog

@@ -6,6 +6,7 @@ import Hummingbird
 /// events or answered whole.
 struct OpenAIController {
     let service: InferenceService
+    let agents: AgentService
 
     func addRoutes(to group: RouterGroup<HavenRequestContext>) {
         group.get("models", use: listModels)
@@ -17,7 +18,13 @@ struct OpenAIController {
 
     @Sendable func listModels(_ request: Request, context: HavenRequestContext) async throws -> ModelList {
         let caller = try context.requireAuthentication()
-        return ModelList(data: try service.models(visibleTo: caller).map(Self.describe))
+        let visible = try service.models(visibleTo: caller)
+        // An agent is listed when the caller may use its model, as it must to run it.
+        let first = try service.catalog.models().first?.name
+        let agents = try self.agents.environment.agents.all().agents.filter { agent in
+            visible.contains { $0.name == (agent.model ?? first) }
+        }.map { ModelList.Model(id: Self.agentPrefix + $0.name, created: 0, ownedBy: "haven") }
+        return ModelList(data: visible.map(Self.describe) + agents)
     }
 
     @Sendable func showModel(_ request: Request, context: HavenRequestContext) async throws -> ModelList.Model {
@@ -37,6 +44,9 @@ struct OpenAIController {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: ChatCompletionRequest.self, context: context)
         if let n = body.n, n != 1 { throw InferenceError.invalidParameter("only n = 1 is supported") }
+        if body.model.hasPrefix(Self.agentPrefix) {
+            return try await agentCompletion(body, request: request, context: context, caller: caller)
+        }
         let plan = try ChatPlan(body)
         var sampling = try Self.sampling(body)
         sampling.grammar = plan.grammar

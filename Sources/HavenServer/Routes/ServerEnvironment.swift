@@ -4,6 +4,7 @@ import Foundation
 import HavenStore
 import HavenIdentity
 import HavenInference
+import HavenKnowledge
 import Logging
 
 /// What the route controllers need from the running server, handed to them explicitly.
@@ -21,16 +22,19 @@ public struct ServerEnvironment: Sendable {
     public let modelsDirectory: String
     /// The models in memory.
     public let models: LoadedModels
-    /// The built-in tools, run with a caller's rights: what `/mcp` offers. Until the real
-    /// ToolBox is wired in, ``UnavailableToolBox`` lists the tools and refuses every call.
-    public let toolBox: any ToolBox
+    /// Keeps the passage index in step with the store.
+    public let indexer: Indexer
+    /// The agent files in `agents/`.
+    public let agents: AgentRegistry
+    /// Replaces the built-in tools, for tests.
+    let toolBoxOverride: (any ToolBox)?
     public let startedAt: Date
     let startInstant: ContinuousClock.Instant
 
     public init(
         catalog: Catalog, ownerKey: IdentityKey, configuration: Configuration, modelsDirectory: String,
-        objectsDirectory: String, toolBox: any ToolBox = UnavailableToolBox(),
-        logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
+        objectsDirectory: String, agentsDirectory: String? = nil, embedder: (any Embedder)? = nil,
+        toolBox: (any ToolBox)? = nil, logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
     ) throws(StoreError) {
         self.catalog = catalog
         self.ownerKey = ownerKey
@@ -41,9 +45,30 @@ public struct ServerEnvironment: Sendable {
         self.models = LoadedModels(
             configuration: configuration.engineConfiguration, memoryBudget: configuration.memoryBudget,
             keepAlive: configuration.keepAlive, logger: logger)
-        self.toolBox = toolBox
+        self.indexer = Indexer(
+            store: store,
+            embedder: embedder
+                ?? EngineEmbedder(
+                    catalog: catalog, models: models, modelsDirectory: modelsDirectory,
+                    modelName: configuration.embeddingModel),
+            logger: Logger(label: "haven.index"))
+        self.agents = AgentRegistry(
+            directory: agentsDirectory ?? objectsDirectory + "/../agents", knownTools: BuiltInTools.all.map(\.name))
+        self.toolBoxOverride = toolBox
         self.startedAt = startedAt
         self.startInstant = .now
+    }
+
+    /// Search limited to what the caller may see, audited.
+    public var search: PermittedSearch {
+        PermittedSearch(retriever: indexer.retriever(), catalog: catalog, audit: audit)
+    }
+
+    /// The built-in tools over the data, run with a caller's rights: what agents and `/mcp` use.
+    public var toolBox: any ToolBox {
+        if let toolBoxOverride { return toolBoxOverride }
+        let indexer = self.indexer
+        return DataToolBox(store: store, search: search, audit: audit, onWrite: { await indexer.enqueue($0) })
     }
 
     /// Decides and audits every request on `/data`.

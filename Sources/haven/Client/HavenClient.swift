@@ -57,6 +57,21 @@ struct HavenClient: Sendable {
         }
     }
 
+    /// POSTs a body that is not JSON (a TOML file, say) and decodes the JSON answer.
+    func postRaw<Response: Decodable>(
+        _ path: String, body: Data, contentType: String, as type: Response.Type = Response.self
+    ) async throws -> Response {
+        var request = makeRequest(.POST, path, body: nil)
+        request.headers.replaceOrAdd(name: "Content-Type", value: contentType)
+        request.body = .bytes(ByteBuffer(bytes: body))
+        let data = try await Self.collect(try await execute(request, timeout: timeout))
+        do {
+            return try Self.decoder.decode(Response.self, from: data)
+        } catch {
+            throw ClientError.unexpectedResponse(status: 200, reason: "the body does not decode: \(error)")
+        }
+    }
+
     /// The raw JSON body of a GET, for `--json` output.
     func getRaw(_ path: String) async throws -> Data {
         try await exchange(.GET, path, body: nil)

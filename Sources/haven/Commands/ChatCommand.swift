@@ -8,11 +8,16 @@ struct ChatCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
         abstract: "Chat with a model (interactive), or answer one prompt with -p.",
-        discussion: "In the interactive chat, an empty line is ignored; '/bye' or end of input (Ctrl-D) ends it."
+        discussion: """
+            In the interactive chat, an empty line is ignored; '/bye' or end of input (Ctrl-D) ends it.
+            With --agent NAME an agent answers, using tools over your data; each tool call is shown as it happens.
+            """
     )
 
     @OptionGroup var client: ClientOptions
     @Option(help: "Model name (default: the first installed model).") var model: String?
+    @Option(help: "Talk to this agent instead of a bare model (see 'haven agent list').") var agent: String?
+    @Option(help: "With --agent: continue this conversation.") var conversation: String?
     @Option(name: [.customShort("p"), .long], help: "Answer this prompt and exit.") var prompt: String?
     @Option(help: "A system prompt.") var system: String?
     @Option(help: "Sampling temperature (0 = always the most likely token).") var temperature: Double?
@@ -37,6 +42,11 @@ struct ChatCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client = try client.makeClient()
+        if let agent {
+            var chat = AgentChat(agent: agent, conversation: conversation, client: client)
+            try await chat.run(prompt: prompt)
+            return
+        }
         let model = try await resolveModel(client)
         var messages = system.map { [Message(role: "system", content: $0)] } ?? []
         if let prompt {

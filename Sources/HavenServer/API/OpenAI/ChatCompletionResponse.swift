@@ -36,6 +36,8 @@ public struct ChatCompletionResponse: Codable, Sendable, ResponseEncodable {
     public var model: String
     public var choices: [Choice]
     public var usage: CompletionUsage
+    /// Haven's extension for `agent:NAME` models: the conversation id and the tool trace.
+    public var haven: AgentTurn?
 }
 
 /// A message in an answer: text, or calls to tools (then `content` is null).
@@ -115,6 +117,9 @@ public struct ChatCompletionChunk: Codable, Sendable {
     public var model: String
     public var choices: [Choice]
     public var usage: CompletionUsage?
+    /// Haven's extension for `agent:NAME` models, on the last chunk: the conversation id and
+    /// the tool trace.
+    public var haven: AgentTurn?
 }
 
 /// `GET /v1/models`.

@@ -1,0 +1,10 @@
+/// Where the indexer stands: files waiting, and what the index holds.
+public struct IndexProgress: Sendable, Equatable, Codable {
+    /// Files waiting to be (re)indexed, including the one in progress.
+    public let pending: Int
+    /// Files indexed, skipped (not a supported type) and failed, and passages held.
+    public let indexed: Int
+    public let skipped: Int
+    public let failed: Int
+    public let passages: Int
+}

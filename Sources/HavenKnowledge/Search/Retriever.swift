@@ -1,0 +1,68 @@
+import Foundation
+import HavenStore
+
+/// Hybrid retrieval: BM25 over FTS5 and cosine similarity over the embeddings, each limited
+/// to the ``PathFilter`` before anything is ranked, fused by reciprocal rank.
+public struct Retriever: Sendable {
+    let catalog: Catalog
+    let vectors: VectorIndex
+    let embedder: any Embedder
+    /// Candidates each ranker contributes before fusion.
+    static let candidates = 50
+
+    public init(catalog: Catalog, vectors: VectorIndex, embedder: any Embedder) {
+        self.catalog = catalog
+        self.vectors = vectors
+        self.embedder = embedder
+    }
+
+    /// The `k` best passages for `query` that `filter` admits.
+    public func search(_ query: String, k: Int, filter: PathFilter) async throws -> [SearchHit] {
+        let terms = Self.terms(of: query)
+        guard k > 0, !filter.isEmpty, !terms.isEmpty else { return [] }
+        let fullText = try catalog.fullTextMatches(
+            terms.map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
+        var semantic: [Int64] = []
+        if let vector = try await embedder.embed([query]).first {
+            semantic = vectors.nearest(to: VectorIndex.normalised(vector), limit: Self.candidates, allows: filter.allows)
+                .map(\.id)
+        }
+        let fused = RankFusion.fuse([fullText, semantic])
+        let rows = try catalog.passages(ids: fused.prefix(k * 2).map(\.id))
+        var hits: [SearchHit] = []
+        for (id, score) in fused {
+            // The filter was applied before ranking; checking again keeps a stale vector (a
+            // passage deleted meanwhile) or a bug in either ranker from ever leaking a passage.
+            guard let row = rows[id], filter.allows(row.path), let path = try? DataPath(parsing: row.path) else { continue }
+            hits.append(
+                SearchHit(
+                    path: path, version: row.version, passage: row.seq, score: score,
+                    snippet: Self.snippet(of: row.text, terms: terms), text: row.text))
+            if hits.count == k { break }
+        }
+        return hits
+    }
+
+    /// The words of a query, lower-cased, as FTS5 tokens (letters and digits).
+    static func terms(of query: String) -> [String] {
+        query.lowercased().split { !$0.isLetter && !$0.isNumber }.map(String.init).filter { !$0.isEmpty }
+    }
+
+    /// About 160 characters around the first query term found, on word boundaries.
+    static func snippet(of text: String, terms: [String], width: Int = 160) -> String {
+        let lower = text.lowercased()
+        let hit = terms.lazy.compactMap { lower.range(of: $0) }.first
+        guard text.count > width else { return text }
+        let center = hit.map { lower.distance(from: lower.startIndex, to: $0.lowerBound) } ?? 0
+        let start = max(0, min(center - width / 3, text.count - width))
+        var from = text.index(text.startIndex, offsetBy: start)
+        var to = text.index(from, offsetBy: width)
+        if start > 0, let space = text[from...].firstIndex(of: " "), text.distance(from: from, to: space) < 20 {
+            from = text.index(after: space)
+        }
+        if to < text.endIndex, let space = text[..<to].lastIndex(of: " "), text.distance(from: space, to: to) < 20 {
+            to = space
+        }
+        return (start > 0 ? "…" : "") + text[from..<to] + (to < text.endIndex ? "…" : "")
+    }
+}

@@ -1,0 +1,74 @@
+import Foundation
+import HavenAgents
+import Hummingbird
+
+/// `/haven/agents` (list, show, add) and `/haven/agents/{name}/chat`; `/haven/conversations`
+/// (the caller's own: list, show, delete).
+struct AgentController {
+    let environment: ServerEnvironment
+    let service: AgentService
+
+    func addRoutes(to group: RouterGroup<HavenRequestContext>) {
+        group.get("agents") { _, context in
+            _ = try context.requireAuthentication()
+            let (agents, problems) = try environment.agents.all()
+            return AgentList(agents: agents, problems: problems)
+        }
+        group.get("agents/:name") { _, context in
+            _ = try context.requireAuthentication()
+            return try environment.agents.agent(named: try context.parameters.require("name"))
+        }
+        group.post("agents") { request, context in
+            _ = try context.requireOwner()
+            let body = try await request.body.collect(upTo: 64 << 10)
+            let replace = request.uri.queryParameters["replace"].map { $0 == "true" || $0 == "1" } ?? false
+            let agent = try environment.agents.add(toml: String(buffer: body), replace: replace)
+            return EditedResponse(status: .created, response: agent)
+        }
+        group.post("agents/:name/chat", use: chat)
+        group.get("conversations") { _, context in
+            let caller = try context.requireAuthentication()
+            return ConversationList(conversations: try environment.catalog.conversations(of: caller.principal.description))
+        }
+        group.get("conversations/:id") { _, context in
+            let caller = try context.requireAuthentication()
+            return try environment.catalog.conversation(try context.parameters.require("id"), of: caller.principal.description)
+        }
+        group.delete("conversations/:id") { _, context in
+            let caller = try context.requireAuthentication()
+            try environment.catalog.deleteConversation(try context.parameters.require("id"), of: caller.principal.description)
+            return Response(status: .noContent)
+        }
+    }
+
+    @Sendable func chat(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        let name = try context.parameters.require("name")
+        let body = try await request.decode(as: AgentChatRequest.self, context: context)
+        guard !body.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError(.badRequest, code: "invalid_request", message: "message must not be empty")
+        }
+        // Unknown agents and conversations are refused before any stream starts.
+        _ = try environment.agents.agent(named: name)
+        if let id = body.conversationID { _ = try environment.catalog.conversation(id, of: caller.principal.description) }
+        guard body.stream == true else {
+            let turn = try await service.run(agent: name, input: body.message, conversation: body.conversationID, caller: caller)
+            return try turn.response(from: request, context: context)
+        }
+        let service = self.service
+        return ServerSentEvents.response { sender, writer in
+            let (events, continuation) = AsyncStream.makeStream(of: AgentTraceEntry.self)
+            let work = Task {
+                defer { continuation.finish() }
+                return try await service.run(
+                    agent: name, input: body.message, conversation: body.conversationID, caller: caller,
+                    onEvent: { continuation.yield(AgentTraceEntry($0)) })
+            }
+            for await entry in events where entry.type != "answer" {
+                try await writer.write(sender.data(entry))
+            }
+            let turn = try await work.value
+            try await writer.write(sender.data(turn))
+        }
+    }
+}

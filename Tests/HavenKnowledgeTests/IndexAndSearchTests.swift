@@ -1,0 +1,110 @@
+import Foundation
+import HavenAccess
+import HavenIdentity
+import HavenStore
+import Testing
+
+@testable import HavenKnowledge
+
+@Suite struct IndexAndSearchTests {
+    let fixture: KnowledgeFixture
+    init() throws { fixture = try KnowledgeFixture() }
+
+    func paths(_ hits: [SearchHit]) -> [String] { hits.map(\.path.string) }
+
+    @Test func aWrittenFileIsFoundAndADeletedOneIsNot() async throws {
+        defer { fixture.remove() }
+        try await fixture.put("# Lighthouse\nThe keeper of the lighthouse logs every storm.", at: "/notes/lighthouse.md")
+        try await fixture.put("# Bread\nFlour, water, salt and time make bread.", at: "/notes/bread.md")
+        let hits = try await fixture.search.search(
+            "storm keeper", k: 5, principal: .owner, capability: nil, scopes: nil, agent: nil)
+        #expect(paths(hits).first == "/notes/lighthouse.md")
+        #expect(hits.first?.text.contains("logs every storm") == true)
+        try await fixture.delete("/notes/lighthouse.md")
+        let after = try await fixture.search.search("storm keeper", k: 5, principal: .owner, capability: nil, scopes: nil, agent: nil)
+        #expect(!paths(after).contains("/notes/lighthouse.md"))
+        #expect(fixture.indexer.vectors.count == 1)
+    }
+
+    @Test func anEditReindexesOnlyThatFile() async throws {
+        defer { fixture.remove() }
+        try await fixture.put("Alpha text about comets.", at: "/a.md")
+        try await fixture.put("Beta text about tides.", at: "/b.md")
+        let before = try fixture.catalog.indexedFiles()
+        try await fixture.put("Alpha text about volcanoes now.", at: "/a.md")
+        let after = try fixture.catalog.indexedFiles()
+        #expect(after["/a.md"]?.version == 2)
+        #expect(after["/b.md"] == before["/b.md"])
+        let comets = try await fixture.search.search("comets", k: 5, principal: .owner, capability: nil, scopes: nil, agent: nil)
+        #expect(comets.allSatisfy { !$0.text.contains("comets") })
+        let volcanoes = try await fixture.search.search("volcanoes", k: 5, principal: .owner, capability: nil, scopes: nil, agent: nil)
+        #expect(paths(volcanoes).first == "/a.md")
+    }
+
+    @Test func theIndexSurvivesARestartAndCatchesUp() async throws {
+        defer { fixture.remove() }
+        try await fixture.put("Saffron grows in autumn.", at: "/garden.md")
+        // A write while no indexer runs.
+        try fixture.store.put(Array("Tulips bloom in spring.".utf8), at: try DataPath(parsing: "/tulips.md"),
+                              mediaType: "text/markdown", author: "owner")
+        let restarted = Indexer(store: fixture.store, embedder: WordHashEmbedder())
+        try await restarted.reconcile()
+        await restarted.idle()
+        let search = PermittedSearch(retriever: restarted.retriever(), catalog: fixture.catalog, audit: fixture.audit)
+        #expect(paths(try await search.search("saffron", k: 3, principal: .owner, capability: nil, scopes: nil, agent: nil)).first == "/garden.md")
+        #expect(paths(try await search.search("tulips", k: 3, principal: .owner, capability: nil, scopes: nil, agent: nil)).first == "/tulips.md")
+        #expect(restarted.vectors.count == 2)
+    }
+
+    @Test func unsupportedFilesAreSkippedWithAReason() async throws {
+        defer { fixture.remove() }
+        try await fixture.put("\u{0}\u{1}binary", at: "/blob.bin", mediaType: "application/octet-stream")
+        let file = try #require(try fixture.catalog.indexedFiles()["/blob.bin"])
+        #expect(file.status == .skipped)
+        #expect(try await fixture.indexer.progress().skipped == 1)
+    }
+
+    @Test func aSearchSeesOnlyWhatTheCallerMayReadAndIsAudited() async throws {
+        defer { fixture.remove() }
+        try await fixture.put("Project falcon budget is secret.", at: "/work/falcon.md")
+        try await fixture.put("Falcon sightings at the lake.", at: "/birds/falcon.md")
+        try await fixture.put("Falcon notes in a sibling folder.", at: "/birds2/falcon.md")
+        let birder = Principal.app("birder")
+        try fixture.grant([.read], on: "/birds/", to: birder, id: "g-birds")
+        let hits = try await fixture.search.search("falcon", k: 10, principal: birder, capability: nil, scopes: nil, agent: nil)
+        #expect(paths(hits) == ["/birds/falcon.md"])
+        let audit = try fixture.audit.entries(principal: "app:birder")
+        #expect(audit.map(\.resource) == ["/birds/falcon.md"])
+        #expect(audit.first?.action == "read")
+        #expect(audit.first?.basis == "g-birds")
+
+        // An agent answering for the same app needs `ai`, which it does not hold.
+        #expect(try await fixture.search.search("falcon", k: 10, principal: birder, capability: nil, scopes: nil, agent: "assistant").isEmpty)
+
+        // A revoked grant removes its passages from the very next search.
+        _ = try fixture.catalog.revokeGrant(id: "g-birds", at: Date())
+        #expect(try await fixture.search.search("falcon", k: 10, principal: birder, capability: nil, scopes: nil, agent: nil).isEmpty)
+    }
+
+    @Test func agentScopesNarrowEvenTheOwner() async throws {
+        defer { fixture.remove() }
+        try await fixture.put("Harbour tide tables.", at: "/notes/tides.md")
+        try await fixture.put("Harbour mortgage papers.", at: "/private/mortgage.md")
+        let hits = try await fixture.search.search(
+            "harbour", k: 10, principal: .owner, capability: nil, scopes: ["/notes/"], agent: "assistant")
+        #expect(paths(hits) == ["/notes/tides.md"])
+        #expect(try fixture.audit.entries().first?.action == "ai")
+    }
+
+    @Test func reciprocalRankFusionFavoursItemsBothRankersLike() {
+        let fused = RankFusion.fuse([["a", "b", "c"], ["c", "a", "d"]])
+        #expect(fused.map(\.id) == ["a", "c", "b", "d"])
+    }
+
+    @Test func thePathFilterAdmitsPathsCoveredByBothGrantsAndScopes() throws {
+        let filter = PathFilter(allowed: ["/notes/", "/a"], scopes: ["/notes/x/", "/a"])
+        for (path, allowed) in [("/notes/x/1", true), ("/notes/y", false), ("/a", true), ("/a/b", true), ("/ab", false)] {
+            #expect(filter.allows(path) == allowed, "\(path)")
+        }
+    }
+}
