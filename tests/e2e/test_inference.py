@@ -32,7 +32,8 @@ def status(server):
 
 def test_models_are_listed(server):
     ids = [model.id for model in openai_client(server).models.list()]
-    assert ids == [MODEL]
+    # The installed model, then the agents that run on it (haven init installs `assistant`).
+    assert ids == [MODEL, "agent:assistant"]
     assert openai_client(server).models.retrieve(MODEL).id == MODEL
 
 
@@ -336,7 +337,7 @@ def test_an_app_uses_models_only_while_granted(server):
                       "--purpose", "notes app", env=server.env)
     assert added.returncode == 0, added.stderr
     grant_id = added.stdout.strip()
-    assert [m.id for m in app.models.list()] == [MODEL]
+    assert [m.id for m in app.models.list()] == [MODEL, "agent:assistant"]
     assert ask(app, "Say hi.", max_tokens=3).usage.completion_tokens > 0
 
     listed = json.loads(run_haven("grant", "list", "--json", env=server.env).stdout)["grants"]

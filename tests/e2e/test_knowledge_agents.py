@@ -118,9 +118,10 @@ def test_every_supported_type_is_indexed(world, query, path):
     assert {"path", "version", "passage", "score", "snippet", "text"} <= set(hits[0])
 
 
-def test_what_extraction_leaves_out_is_not_found(world):
-    assert not [h for h in search(world, "jabberwock") if h["path"] == "/docs/page.html"]
-    assert not [h for h in search(world, "quincentuple") if h["path"] == "/docs/mail.eml"]
+def test_what_extraction_leaves_out_is_not_indexed(world):
+    # Scripts and attachments are not text of the document: no passage holds them.
+    assert not [h for h in search(world, "jabberwock") if "jabberwock" in h["text"]]
+    assert not [h for h in search(world, "quincentuple attachment") if "quincentuple" in h["text"]]
     mail = [h for h in search(world, "zettabyte") if h["path"] == "/docs/mail.eml"][0]
     assert "café" in mail["text"] and "Quarterly zettabyte report" in mail["text"]
 
@@ -149,12 +150,12 @@ def test_an_edit_and_a_delete_keep_the_index_exact(world):
     assert search(world, "pelicans")[0]["path"] == "/docs/edit.md"
     put(world, "/docs/edit.md", b"Revised wording mentions flamingos.", "text/markdown")
     wait_indexed(world)
-    assert not [h for h in search(world, "pelicans") if h["path"] == "/docs/edit.md"]
+    assert not [h for h in search(world, "pelicans") if "pelicans" in h["text"]]
     hit = search(world, "flamingos")[0]
     assert hit["path"] == "/docs/edit.md" and hit["version"] == 2
     requests.delete(world.url + "/data/docs/edit.md", headers=bearer(world.home.token), timeout=30)
     wait_indexed(world)
-    assert not [h for h in search(world, "flamingos") if h["path"] == "/docs/edit.md"]
+    assert not [h for h in search(world, "flamingos") if h["path"] == "/docs/edit.md" or "flamingos" in h["text"]]
 
 
 def test_the_index_survives_a_restart(tmp_path):
@@ -210,10 +211,12 @@ def test_an_agent_calls_a_tool_under_the_callers_rights(world, tmp_path):
     for result in results:
         assert "ninety" not in (result["text"] or "")
     assert turn["answer"] is not None
-    # The tool calls were decided and recorded as carol.
+    # Every tool call was decided and recorded as carol, and none was allowed outside her grant.
     entries = requests.get(world.url + "/haven/audit", params={"principal": "app:carol-k"},
                            headers=bearer(world.home.token), timeout=30).json()["entries"]
-    assert entries and all("agent lookup" in e["reason"] for e in entries)
+    assert len(entries) >= len(calls)
+    assert all("agent lookup" in e["reason"] for e in entries)
+    assert not [e for e in entries if e["allowed"] and e["resource"].startswith("/team-b/")]
     # The conversation was kept, and continues by id.
     conversation = requests.get(world.url + f"/haven/conversations/{turn['conversation_id']}",
                                 headers=bearer(carol), timeout=30).json()

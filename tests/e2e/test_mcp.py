@@ -1,10 +1,11 @@
 """`/mcp`: Haven as a Model Context Protocol server, driven by the official Python `mcp` client
 over Streamable HTTP, with the owner's token and with an app token.
 
-Until the real ToolBox is wired into the server, every tool call answers with an error result
-("not available yet"), so these tests check the protocol and the shape of each answer; the
-assertions that need real tools are marked TODO.
+The tools are the server's own (the same the agents use): every call runs with the token's
+principal and grants, and is audited.
 """
+
+import time
 
 import anyio
 import httpx
@@ -46,6 +47,10 @@ def put_note(server, path, text):
     response = requests.put(server.url + "/data" + path, data=text.encode(), headers=bearer(server.home.token),
                             timeout=30)
     assert response.status_code == 201, response.text
+    deadline = time.monotonic() + 120
+    while requests.get(server.url + "/haven/index", headers=bearer(server.home.token), timeout=30).json()["pending"]:
+        assert time.monotonic() < deadline, "indexing did not finish"
+        time.sleep(0.05)
 
 
 def test_the_client_initializes_and_lists_exactly_the_four_tools(server):
@@ -78,8 +83,9 @@ def test_search_gives_a_well_formed_tool_result(server):
 
     result = with_session(server, server.home.token, work)
     assert_tool_result(result)
-    # TODO(ToolBox): once `search` is real, assert `not result.isError`, that the text quotes the
-    # ferry passage, and that `result.structuredContent` names /notes/trip.md among its hits.
+    assert not result.isError
+    assert "the ferry leaves at nine" in result.content[0].text
+    assert "/notes/trip.md" in str(result.structuredContent)
 
 
 def test_resources_are_listed_as_haven_uris(server):
@@ -90,8 +96,13 @@ def test_resources_are_listed_as_haven_uris(server):
 
     listed = with_session(server, server.home.token, work)
     assert all(str(resource.uri).startswith("haven:///") for resource in listed.resources), listed
-    # TODO(ToolBox): once `list` and `read` are real, assert that "haven:///notes/idea.md" is listed
-    # (mimeType text/markdown) and that session.read_resource on it gives back "# An idea\n".
+    assert "haven:///notes/idea.md" in [str(resource.uri) for resource in listed.resources]
+
+    async def read(session, _):
+        return await session.read_resource("haven:///notes/idea.md")
+
+    contents = with_session(server, server.home.token, read).contents
+    assert contents and "An idea" in contents[0].text
 
 
 def test_a_request_without_a_token_is_401(server):
@@ -119,9 +130,22 @@ def test_an_app_token_works(server):
     tools, listing = with_session(server, token, work)
     assert [tool.name for tool in tools.tools] == MCP_TOOLS
     assert_tool_result(listing)
-    # TODO(ToolBox): once `list` is real, grant app:claude read on /notes, put a note outside it,
-    # and assert the listing shows only what the grant covers (and that the audit log names
-    # app:claude for each call).
+    # Without a grant the app sees nothing: the listing is refused and a search finds nothing.
+    assert listing.isError and "app:claude" in listing.content[0].text
+    put_note(server, "/notes/ok.md", "Shared note about kayaks.")
+    put_note(server, "/private/diary.md", "Private diary entry about kayaks.")
+
+    async def search(session, _):
+        return await session.call_tool("search", {"query": "kayaks", "k": 5})
+
+    assert with_session(server, token, search).content[0].text.startswith("No passages found")
+    run_haven("grant", "add", "--to", "app:claude", "--path", "/notes/", "--rights", "read,list", env=server.env,
+              check=True)
+    found = with_session(server, token, search)
+    assert "/notes/ok.md" in found.content[0].text and "diary" not in found.content[0].text
+    entries = requests.get(server.url + "/haven/audit", params={"principal": "app:claude"},
+                           headers=bearer(server.home.token), timeout=30).json()["entries"]
+    assert entries and not [e for e in entries if e["allowed"] and e["resource"].startswith("/private/")]
 
 
 def test_the_transport_is_stateless_json(server):

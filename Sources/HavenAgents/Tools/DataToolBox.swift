@@ -45,12 +45,21 @@ public struct DataToolBox: ToolBox {
     // MARK: Tools
 
     private func searchTool(_ arguments: JSONValue, _ caller: ToolCaller) async throws -> ToolResult {
-        guard let query = arguments["query"]?.stringValue, !query.isEmpty else { return .error("search needs a query") }
+        let right: Right = caller.agent == nil ? .read : .ai
+        guard let query = arguments["query"]?.stringValue, !query.isEmpty else {
+            return try refuse(right, "", for: caller, tool: "search", because: "search needs a query")
+        }
         let k = arguments["k"]?.intValue.map { min(max($0, 1), 20) } ?? 5
         let hits = try await search.search(
             query, k: k, principal: caller.principal, capability: caller.capability, scopes: caller.scopes,
             agent: caller.agent)
-        guard !hits.isEmpty else { return ToolResult(text: "No passages found for \"\(query)\".", content: .array([])) }
+        guard !hits.isEmpty else {
+            // Nothing was returned, so nothing was read; the call itself is still on record.
+            try audit.record(
+                principal: caller.principal.description, action: right.rawValue, resource: caller.scopes?.joined(separator: ",") ?? "/",
+                allowed: true, reason: "tool search\(agentSuffix(caller)) for \"\(query.prefix(100))\" returned no passages")
+            return ToolResult(text: "No passages found for \"\(query)\".", content: .array([]))
+        }
         let text = hits.enumerated().map { index, hit in
             "[\(index + 1)] \(hit.path) (version \(hit.version)):\n\(hit.text)"
         }.joined(separator: "\n\n")
@@ -64,15 +73,20 @@ public struct DataToolBox: ToolBox {
     }
 
     private func readTool(_ arguments: JSONValue, _ caller: ToolCaller) async throws -> ToolResult {
-        guard let text = arguments["path"]?.stringValue else { return .error("read needs a path") }
+        let right: Right = caller.agent == nil ? .read : .ai
+        guard let text = arguments["path"]?.stringValue else {
+            return try refuse(right, "", for: caller, tool: "read", because: "read needs a path")
+        }
         let path: DataPath
         do {
             path = try DataPath(parsing: text)
         } catch {
-            return .error(error.description)
+            return try refuse(right, text, for: caller, tool: "read", because: error.description)
         }
-        guard !path.isDirectory else { return .error("\(path) is a folder; use list") }
-        let decision = try decide(caller.agent == nil ? .read : .ai, path.string, for: caller, tool: "read")
+        guard !path.isDirectory else {
+            return try refuse(right, path.string, for: caller, tool: "read", because: "\(path) is a folder; use list")
+        }
+        let decision = try decide(right, path.string, for: caller, tool: "read")
         guard decision.allowed else { return .error(decision.reason) }
         guard let version = try store.version(of: path, number: arguments["version"]?.intValue), let id = version.id else {
             return .error("nothing is stored at \(path)")
@@ -103,7 +117,7 @@ public struct DataToolBox: ToolBox {
         do {
             directory = try DataPath(parsing: text.hasSuffix("/") ? text : text + "/")
         } catch {
-            return .error(error.description)
+            return try refuse(.list, text, for: caller, tool: "list", because: error.description)
         }
         let decision = try decide(.list, directory.string, for: caller, tool: "list")
         guard decision.allowed else { return .error(decision.reason) }
@@ -126,14 +140,17 @@ public struct DataToolBox: ToolBox {
 
     private func writeNoteTool(_ arguments: JSONValue, _ caller: ToolCaller) async throws -> ToolResult {
         guard let name = arguments["name"]?.stringValue, let text = arguments["text"]?.stringValue else {
-            return .error("write_note needs a name and a text")
+            return try refuse(.write, "/notes/", for: caller, tool: "write_note", because: "write_note needs a name and a text")
         }
         let path: DataPath
         do {
             path = try DataPath(parsing: "/notes/" + name)
-            guard path.parent?.string == "/notes/" else { return .error("a note's name is a file name, without '/'") }
         } catch {
-            return .error(error.description)
+            return try refuse(.write, "/notes/" + name, for: caller, tool: "write_note", because: error.description)
+        }
+        guard path.parent?.string == "/notes/" else {
+            return try refuse(
+                .write, path.string, for: caller, tool: "write_note", because: "a note's name is a file name, without '/'")
         }
         let exists = try store.version(of: path) != nil
         var decision = try decide(.write, path.string, for: caller, tool: "write_note", record: false)
@@ -199,6 +216,14 @@ public struct DataToolBox: ToolBox {
         }
         if shouldRecord { try record(decision, right: right, resource, for: caller, tool: tool) }
         return decision
+    }
+
+    /// Refuses a call whose arguments could not be used, and records the refusal.
+    private func refuse(
+        _ right: Right, _ resource: String, for caller: ToolCaller, tool: String, because reason: String
+    ) throws -> ToolResult {
+        try record(.deny(reason), right: right, String(resource.prefix(1024)), for: caller, tool: tool)
+        return .error(reason)
     }
 
     private func record(_ decision: AccessDecision, right: Right, _ resource: String, for caller: ToolCaller, tool: String) throws {
