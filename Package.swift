@@ -117,7 +117,10 @@ let package = Package(
             dependencies: [
                 "HavenAccess",
                 "HavenIdentity",
+                "HavenInference",
+                "HavenKnowledge",
                 "HavenStore",
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]

@@ -224,6 +224,27 @@ def test_an_agent_calls_a_tool_under_the_callers_rights(world, tmp_path):
     assert roles[0] == "user" and roles[-1] == "assistant" and "tool" in roles
     assert requests.get(world.url + f"/haven/conversations/{turn['conversation_id']}",
                         headers=bearer(world.home.token), timeout=30).status_code == 404
+    follow_up = requests.post(world.url + "/haven/agents/lookup/chat",
+                              json={"message": "And in which file?", "conversation_id": turn["conversation_id"]},
+                              headers=bearer(carol), timeout=300)
+    assert follow_up.status_code == 200, follow_up.text
+    assert follow_up.json()["conversation_id"] == turn["conversation_id"]
+    continued = requests.get(world.url + f"/haven/conversations/{turn['conversation_id']}",
+                             headers=bearer(carol), timeout=30).json()
+    users = [m["content"] for m in continued["messages"] if m["role"] == "user"]
+    assert users == ["What is the marmalade budget?", "And in which file?"]
+    listed = requests.get(world.url + "/haven/conversations", headers=bearer(carol), timeout=30).json()
+    assert [c["id"] for c in listed["conversations"]] == [turn["conversation_id"]]
+    deleted = requests.delete(world.url + f"/haven/conversations/{turn['conversation_id']}", headers=bearer(carol),
+                              timeout=30)
+    assert deleted.status_code == 204
+
+
+def test_haven_chat_with_an_agent_shows_its_tool_calls(world):
+    result = run_haven("chat", "--agent", "lookup", "-p", "Find the aardvark note.", env=world_env(world), timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "→ " in result.stderr and "← " in result.stderr
+    assert result.stdout.strip()
 
 
 def test_agents_answer_as_models_on_the_openai_api(world):

@@ -59,7 +59,7 @@ public struct IndexedFile: Sendable, Equatable, Codable {
 extension Catalog {
     /// Replaces the passages of `path` with `passages` (text and unit-length embedding), in
     /// one transaction; returns their row ids in order.
-    func replacePassages(
+    package func replacePassages(
         of path: String, version: Int, passages: [(text: String, embedding: [Float])], at date: Date
     ) throws -> [Int64] {
         try write { db in
