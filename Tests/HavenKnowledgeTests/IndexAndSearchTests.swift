@@ -2,6 +2,7 @@ import Foundation
 import HavenAccess
 import HavenIdentity
 import HavenStore
+import HavenTestSupport
 import Testing
 
 @testable import HavenKnowledge
@@ -106,5 +107,28 @@ import Testing
         for (path, allowed) in [("/notes/x/1", true), ("/notes/y", false), ("/a", true), ("/a/b", true), ("/ab", false)] {
             #expect(filter.allows(path) == allowed, "\(path)")
         }
+    }
+}
+
+/// An embedder with no model installed.
+struct NoModelEmbedder: Embedder {
+    func embed(_ texts: [String]) async throws -> [[Float]] {
+        throw KnowledgeError.noEmbeddingModel
+    }
+}
+
+@Suite struct FullTextOnlyTests {
+    @Test func withoutAModelFilesAreStillFoundByTheirWords() async throws {
+        let directory = try HavenTestSupport.TemporaryDirectory()
+        defer { directory.remove() }
+        let catalog = try Catalog.open(at: directory.path + "/c.sqlite", schema: KnowledgeFixture.schema)
+        let store = try DataStore(catalog: catalog, objectsDirectory: directory.path + "/objects")
+        let indexer = Indexer(store: store, embedder: NoModelEmbedder())
+        let path = try DataPath(parsing: "/n/quince.md")
+        try store.put(Array("Quince jelly sets overnight.".utf8), at: path, mediaType: "text/markdown", author: "owner")
+        await indexer.enqueue(path)
+        await indexer.idle()
+        let hits = try await indexer.retriever().search("quince", k: 3, filter: PathFilter(allowed: nil, scopes: nil))
+        #expect(hits.map(\.path) == [path])
     }
 }

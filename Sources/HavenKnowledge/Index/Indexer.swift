@@ -126,9 +126,15 @@ public actor Indexer {
             let extracted = try await TextExtractor.extract(try store.contents(of: version), kind: kind, pdftotext: pdftotext)
             let passages = splitter.split(extracted.text, title: extracted.title)
             var embeddings: [[Float]] = []
-            for batch in stride(from: 0, to: passages.count, by: 16) {
-                let texts = passages[batch..<min(batch + 16, passages.count)].map(\.text)
-                embeddings += try await embedder.embed(texts).map(VectorIndex.normalised)
+            do {
+                for batch in stride(from: 0, to: passages.count, by: 16) {
+                    let texts = passages[batch..<min(batch + 16, passages.count)].map(\.text)
+                    embeddings += try await embedder.embed(texts).map(VectorIndex.normalised)
+                }
+            } catch KnowledgeError.noEmbeddingModel {
+                // Without a model the passages are still found by full-text search.
+                logger.notice("no model to embed passages; indexing \(path) for full-text search only")
+                embeddings = passages.map { _ in [] }
             }
             // The file may have changed while it was being read; the newer write queued it again.
             let ids = try store.catalog.replacePassages(

@@ -23,7 +23,13 @@ public struct Retriever: Sendable {
         let fullText = try catalog.fullTextMatches(
             terms.map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
         var semantic: [Int64] = []
-        if let vector = try await embedder.embed([query]).first {
+        var queryVector: [Float]?
+        do {
+            queryVector = try await embedder.embed([query]).first
+        } catch KnowledgeError.noEmbeddingModel {
+            // Without a model to embed the query, full-text search answers alone.
+        }
+        if let vector = queryVector, !vector.isEmpty {
             semantic = vectors.nearest(to: VectorIndex.normalised(vector), limit: Self.candidates, allows: filter.allows)
                 .map(\.id)
         }

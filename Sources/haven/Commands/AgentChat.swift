@@ -14,14 +14,9 @@ struct AgentChat {
             try await turn(prompt)
             return
         }
-        let interactive = isatty(STDIN_FILENO) != 0
-        if interactive { StandardError.write("Talking to agent \(agent). '/bye' or Ctrl-D to end.") }
-        while true {
-            if interactive { Output.write(">>> ") }
-            guard let line = readLine() else { break }
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { continue }
-            if text == "/bye" { break }
+        let console = ConsolePrompt(greeting: "Talking to agent \(agent). '/bye' or Ctrl-D to end.")
+        console.start()
+        while let text = console.next() {
             try await turn(text)
         }
         if let conversation { StandardError.write("Conversation \(conversation).") }

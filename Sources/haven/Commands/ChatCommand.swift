@@ -54,14 +54,9 @@ struct ChatCommand: AsyncParsableCommand {
             _ = try await answer(messages, model: model, client: client)
             return
         }
-        let interactive = isatty(STDIN_FILENO) != 0
-        if interactive { StandardError.write("Chatting with \(model). '/bye' or Ctrl-D to end.") }
-        while true {
-            if interactive { Output.write(">>> ") }
-            guard let line = readLine() else { break }
-            let text = line.trimmingCharacters(in: .whitespaces)
-            if text.isEmpty { continue }
-            if text == "/bye" { break }
+        let console = ConsolePrompt(greeting: "Chatting with \(model). '/bye' or Ctrl-D to end.")
+        console.start()
+        while let text = console.next() {
             messages.append(Message(role: "user", content: text))
             let reply = try await answer(messages, model: model, client: client)
             messages.append(Message(role: "assistant", content: reply))
