@@ -48,7 +48,9 @@ extension HavenBench {
             let indexer = Indexer(store: indexing, embedder: embedder)
             for index in 0..<files {
                 let path = try DataPath(parsing: "/bench/file\(index).md")
-                try indexing.put(Array(Self.text(words: 900, seed: index).utf8), at: path, mediaType: "text/markdown", author: "owner")
+                try indexing.put(
+                    Array(Self.text(words: 900, seed: index, from: Self.english).utf8), at: path, mediaType: "text/markdown",
+                    author: "owner")
             }
             let start = ContinuousClock.now
             try await indexer.reconcile()
@@ -96,7 +98,7 @@ extension HavenBench {
 
         func makeStore(_ path: String) throws -> DataStore {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let catalog = try Catalog.open(at: path + "/catalog.sqlite", schema: CatalogSchema([.files, .knowledge]))
+            let catalog = try Catalog.open(at: path + "/catalog.sqlite", schema: CatalogSchema([.files, .knowledge, .knowledgeVocabulary]))
             return try DataStore(catalog: catalog, objectsDirectory: path + "/objects")
         }
 
@@ -111,8 +113,22 @@ extension HavenBench {
             return Array(words.prefix(20_000))
         }()
 
+        /// Common English words, for the indexing corpus: they tokenise as real prose does
+        /// (about 1.3 tokens a word), which sets the cost of embedding.
+        static let english = """
+            the of and to in is was for on that with as by at from his her they this which be or had \
+            are not but have were one all their there been has when who will more no if out so said what \
+            up its about into than them can only other new some could time these two may then do first \
+            any my now such like our over man me even most made after also did many before must through \
+            back years where much your way well down should because each just those people how too little \
+            state good very make world still own see men work long get here between both life being under \
+            never day same another know while last might us great old year off come since against go came \
+            right used take three harbour keeper storm river orchard bread garden ferry letter school \
+            doctor bicycle window island winter summer travel meeting budget invoice recipe lighthouse
+            """.split(whereSeparator: { $0 == " " || $0 == "\n" }).map(String.init)
+
         /// Reproducible prose-like text: words drawn with a Zipf-like skew, as in real writing.
-        static func text(words: Int, seed: Int) -> String {
+        static func text(words: Int, seed: Int, from vocabulary: [String] = vocabulary) -> String {
             var state = UInt64(truncatingIfNeeded: seed) &* 0x9E37_79B9_7F4A_7C15 &+ 1
             var out: [String] = []
             let logCount = log(Double(vocabulary.count))

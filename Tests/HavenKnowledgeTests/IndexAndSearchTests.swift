@@ -132,3 +132,40 @@ struct NoModelEmbedder: Embedder {
         #expect(hits.map(\.path) == [path])
     }
 }
+
+@Suite struct VectorIndexTests {
+    @Test func nearestFindsTheClosestAllowedVectorsAndForgetsReplacedOnes() {
+        let index = VectorIndex()
+        index.replace(path: "/a", ids: [1, 2], vectors: [[1, 0, 0], [0, 1, 0]])
+        index.replace(path: "/b", ids: [3], vectors: [[0.9, 0.1, 0]].map(VectorIndex.normalised))
+        index.replace(path: "/c", ids: [4], vectors: [[0, 0, 1]])
+        #expect(index.nearest(to: [1, 0, 0], limit: 2, allows: { _ in true }).map(\.id) == [1, 3])
+        #expect(index.nearest(to: [1, 0, 0], limit: 2, allows: { $0 != "/a" }).map(\.id) == [3, 4])
+        index.replace(path: "/a", ids: [5], vectors: [[0, 0, -1]])
+        #expect(index.count == 3)
+        #expect(index.nearest(to: [0, 1, 0], limit: 5, allows: { _ in true }).map(\.id).contains(2) == false)
+        index.replace(path: "/b", ids: [], vectors: [])
+        #expect(index.nearest(to: [1, 0, 0], limit: 5, allows: { _ in true }).map(\.id).sorted() == [4, 5])
+    }
+}
+
+@Suite struct CommonTermTests {
+    @Test func termsInMostPassagesAreLeftOutOfRankingUnlessNothingElseIsLeft() async throws {
+        let fixture = try KnowledgeFixture()
+        defer { fixture.remove() }
+        for index in 0..<120 {
+            let word = index == 7 ? "albatross" : "gull"
+            try fixture.store.put(
+                Array("the harbour log \(index) mentions a \(word)".utf8), at: try DataPath(parsing: "/log/\(index).md"),
+                mediaType: "text/markdown", author: "owner")
+        }
+        try await fixture.indexer.reconcile()
+        await fixture.indexer.idle()
+        let retriever = fixture.indexer.retriever()
+        #expect(try retriever.rankingTerms(["the", "harbour", "albatross"]) == ["albatross"])
+        // When every term is that common, the rarest one still ranks.
+        #expect(try retriever.rankingTerms(["the", "harbour"]).count == 1)
+        let hits = try await retriever.search("the harbour albatross", k: 1, filter: PathFilter(allowed: nil, scopes: nil))
+        #expect(hits.first?.path.string == "/log/7.md")
+    }
+}

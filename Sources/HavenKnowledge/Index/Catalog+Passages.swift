@@ -36,6 +36,13 @@ extension CatalogMigration {
     }
 }
 
+extension CatalogMigration {
+    /// Per-term document counts of the passage index, for leaving out terms too common to rank by.
+    public static let knowledgeVocabulary = CatalogMigration("v10-knowledge-vocabulary") { db in
+        try db.execute(sql: "CREATE VIRTUAL TABLE passage_vocabulary USING fts5vocab(passage_fts, 'row')")
+    }
+}
+
 /// A stored passage, as search reads it back.
 struct PassageRow: Sendable {
     let id: Int64
@@ -159,8 +166,18 @@ extension Catalog {
         }
     }
 
+    /// How many passages contain each of `terms` (as the full-text index tokenises them).
+    func documentFrequencies(of terms: [String]) throws -> [String: Int] {
+        try read { db in
+            let statement = try db.cachedStatement(sql: "SELECT doc FROM passage_vocabulary WHERE term = ?")
+            var counts: [String: Int] = [:]
+            for term in terms { counts[term] = try Int.fetchOne(statement, arguments: [term]) ?? 0 }
+            return counts
+        }
+    }
+
     /// How many passages the index holds.
-    func passageCount() throws -> Int {
+    package func passageCount() throws -> Int {
         try read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM passage") ?? 0 }
     }
 }

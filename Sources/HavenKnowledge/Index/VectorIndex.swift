@@ -1,17 +1,48 @@
 import Synchronization
 
 /// The passages' embeddings in memory, for exact (brute-force) cosine search: vectors are unit
-/// length, so cosine is a dot product. Loaded from the catalog at start and kept in step with
-/// it by the indexer.
+/// length, so cosine is a dot product. They sit in one contiguous buffer, scanned in order.
+/// Loaded from the catalog at start and kept in step with it by the indexer.
 public final class VectorIndex: Sendable {
-    private struct Entry {
-        let path: String
-        let vector: [Float]
-    }
-
     private struct Storage {
-        var entries: [Int64: Entry] = [:]
+        /// `ids.count × dimension` floats, row by row.
+        var vectors: [Float] = []
+        var ids: [Int64] = []
+        var paths: [String] = []
+        var row: [Int64: Int] = [:]
         var idsByPath: [String: [Int64]] = [:]
+        var dimension = 0
+
+        mutating func insert(id: Int64, path: String, vector: [Float]) {
+            // Passages indexed without a model have no vector; they are found by full text.
+            guard !vector.isEmpty else { return }
+            if ids.isEmpty { dimension = vector.count }
+            guard vector.count == dimension else { return }
+            row[id] = ids.count
+            ids.append(id)
+            paths.append(path)
+            vectors.append(contentsOf: vector)
+            idsByPath[path, default: []].append(id)
+        }
+
+        /// Removes a row by moving the last one into its place.
+        mutating func remove(id: Int64) {
+            guard let index = row.removeValue(forKey: id) else { return }
+            let last = ids.count - 1
+            if index != last {
+                ids[index] = ids[last]
+                paths[index] = paths[last]
+                row[ids[index]] = index
+                vectors.withUnsafeMutableBufferPointer { buffer in
+                    for component in 0..<dimension {
+                        buffer[index * dimension + component] = buffer[last * dimension + component]
+                    }
+                }
+            }
+            ids.removeLast()
+            paths.removeLast()
+            vectors.removeLast(dimension)
+        }
     }
 
     private let storage = Mutex(Storage())
@@ -19,14 +50,13 @@ public final class VectorIndex: Sendable {
     public init() {}
 
     /// Number of vectors held.
-    public var count: Int { storage.withLock { $0.entries.count } }
+    public var count: Int { storage.withLock { $0.ids.count } }
 
     /// Replaces the vectors of `path`.
     public func replace(path: String, ids: [Int64], vectors: [[Float]]) {
         storage.withLock { storage in
-            for id in storage.idsByPath.removeValue(forKey: path) ?? [] { storage.entries[id] = nil }
-            for (id, vector) in zip(ids, vectors) { storage.entries[id] = Entry(path: path, vector: vector) }
-            if !ids.isEmpty { storage.idsByPath[path] = ids }
+            for id in storage.idsByPath.removeValue(forKey: path) ?? [] { storage.remove(id: id) }
+            for (id, vector) in zip(ids, vectors) { storage.insert(id: id, path: path, vector: vector) }
         }
     }
 
@@ -39,29 +69,44 @@ public final class VectorIndex: Sendable {
     func load(_ rows: [(id: Int64, path: String, vector: [Float])]) {
         storage.withLock { storage in
             storage = Storage()
-            for row in rows {
-                storage.entries[row.id] = Entry(path: row.path, vector: row.vector)
-                storage.idsByPath[row.path, default: []].append(row.id)
-            }
+            for row in rows { storage.insert(id: row.id, path: row.path, vector: row.vector) }
         }
     }
 
     /// The `limit` ids most similar to `query` among those whose path `allows`, best first.
     public func nearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
-        storage.withLock { storage in
+        guard limit > 0 else { return [] }
+        return storage.withLock { storage in
+            let dimension = storage.dimension
+            guard query.count == dimension, dimension > 0 else { return [] }
             var best: [(id: Int64, score: Float)] = []
             best.reserveCapacity(limit + 1)
-            for (id, entry) in storage.entries where entry.vector.count == query.count && allows(entry.path) {
-                let score = Self.dot(entry.vector, query)
-                if best.count < limit {
-                    best.append((id, score))
-                    if best.count == limit { best.sort { $0.score > $1.score } }
-                } else if score > best[limit - 1].score {
-                    best[limit - 1] = (id, score)
-                    var index = limit - 1
-                    while index > 0, best[index].score > best[index - 1].score {
-                        best.swapAt(index, index - 1)
-                        index -= 1
+            // Paths repeat (a file has several passages): decide each once.
+            var admitted: [String: Bool] = [:]
+            storage.vectors.withUnsafeBufferPointer { vectors in
+                query.withUnsafeBufferPointer { query in
+                    for index in 0..<storage.ids.count {
+                        let path = storage.paths[index]
+                        let allowed = admitted[path] ?? {
+                            let decision = allows(path)
+                            admitted[path] = decision
+                            return decision
+                        }()
+                        guard allowed else { continue }
+                        let row = vectors.baseAddress! + index * dimension
+                        var score: Float = 0
+                        for component in 0..<dimension { score += row[component] * query[component] }
+                        if best.count < limit {
+                            best.append((storage.ids[index], score))
+                            if best.count == limit { best.sort { $0.score > $1.score } }
+                        } else if score > best[limit - 1].score {
+                            var position = limit - 1
+                            best[position] = (storage.ids[index], score)
+                            while position > 0, best[position].score > best[position - 1].score {
+                                best.swapAt(position, position - 1)
+                                position -= 1
+                            }
+                        }
                     }
                 }
             }
@@ -73,7 +118,7 @@ public final class VectorIndex: Sendable {
         a.withUnsafeBufferPointer { a in
             b.withUnsafeBufferPointer { b in
                 var sum: Float = 0
-                for index in 0..<a.count { sum += a[index] * b[index] }
+                for index in 0..<min(a.count, b.count) { sum += a[index] * b[index] }
                 return sum
             }
         }

@@ -21,7 +21,7 @@ public struct Retriever: Sendable {
         let terms = Self.terms(of: query)
         guard k > 0, !filter.isEmpty, !terms.isEmpty else { return [] }
         let fullText = try catalog.fullTextMatches(
-            terms.map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
+            try rankingTerms(terms).map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
         var semantic: [Int64] = []
         var queryVector: [Float]?
         do {
@@ -47,6 +47,21 @@ public struct Retriever: Sendable {
             if hits.count == k { break }
         }
         return hits
+    }
+
+    /// Terms in more than this share of passages carry almost no BM25 weight but make SQLite
+    /// score nearly every passage, so they are left out of the full-text query.
+    static let commonShare = 0.2
+
+    /// The query terms worth ranking by: those not in more than ``commonShare`` of the
+    /// passages, or, if every term is that common, the rarest one.
+    func rankingTerms(_ terms: [String]) throws -> [String] {
+        let total = try catalog.passageCount()
+        guard total >= 100 else { return terms }
+        let frequencies = try catalog.documentFrequencies(of: terms)
+        let kept = terms.filter { Double(frequencies[$0] ?? 0) <= Self.commonShare * Double(total) }
+        if !kept.isEmpty { return kept }
+        return [terms.min { (frequencies[$0] ?? 0) < (frequencies[$1] ?? 0) }!]
     }
 
     /// The words of a query, lower-cased, as FTS5 tokens (letters and digits).

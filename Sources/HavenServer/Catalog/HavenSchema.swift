@@ -7,7 +7,7 @@ extension CatalogSchema {
     /// Haven's catalog: every target's migrations in the order they were introduced. A new
     /// migration goes at the end; none is ever removed or reordered.
     public static let haven = CatalogSchema([
-        .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents,
+        .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents, .knowledgeVocabulary,
     ])
 }
 
