@@ -88,10 +88,4 @@ public final class DataWriter {
         }
         chunks.append(Manifest.Chunk(id: id, size: chunk.count))
     }
-
-    /// Publishes the chunks without committing a version: what a crash between the two
-    /// leaves behind. For tests.
-    func finishForTesting() throws(StoreError) -> Manifest {
-        try finish()
-    }
 }

@@ -52,11 +52,6 @@ public struct ObjectStore: Sendable {
         access(file(of: id), F_OK) == 0
     }
 
-    /// Writes a chunk durably under its name: ``writeTemporary(_:as:)`` then ``publish(_:)``.
-    public func write(_ bytes: UnsafeRawBufferPointer, as id: ContentID) throws(StoreError) {
-        try publish([try writeTemporary(bytes, as: id)])
-    }
-
     /// Writes a chunk's bytes to a new file in `objects/tmp/`; nothing is visible under the
     /// chunk's name until ``publish(_:)``.
     public func writeTemporary(_ bytes: UnsafeRawBufferPointer, as id: ContentID) throws(StoreError) -> PendingChunk {
