@@ -12,14 +12,17 @@ let package = Package(
         .library(name: "HavenInference", targets: ["HavenInference"]),
         .library(name: "HavenKnowledge", targets: ["HavenKnowledge"]),
         .library(name: "HavenAgents", targets: ["HavenAgents"]),
+        .library(name: "HavenExchange", targets: ["HavenExchange"]),
         .library(name: "HavenServer", targets: ["HavenServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-crypto.git", from: "4.0.0"),
+        .package(url: "https://github.com/apple/swift-http-structured-headers.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.30.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.0.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.0"),
         .package(url: "https://github.com/LebJe/TOMLKit.git", from: "0.6.0"),
@@ -86,10 +89,27 @@ let package = Package(
             ]
         ),
         .target(
+            name: "HavenExchange",
+            dependencies: [
+                "HavenAccess",
+                "HavenIdentity",
+                "HavenStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
+            ]
+        ),
+        .target(
             name: "HavenServer",
             dependencies: [
                 "HavenAccess",
                 "HavenAgents",
+                "HavenExchange",
                 "HavenIdentity",
                 "HavenInference",
                 "HavenKnowledge",
@@ -97,9 +117,12 @@ let package = Package(
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "MCP", package: "swift-sdk"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ]
@@ -107,6 +130,7 @@ let package = Package(
         .executableTarget(
             name: "haven",
             dependencies: [
+                "HavenExchange",
                 "HavenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -163,6 +187,17 @@ let package = Package(
         .testTarget(
             name: "HavenAgentsTests",
             dependencies: ["HavenAgents", "HavenKnowledge", "HavenStore", "HavenAccess", "HavenTestSupport"]
+        ),
+        .testTarget(
+            name: "HavenExchangeTests",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                "HavenAccess",
+                "HavenExchange",
+                "HavenIdentity",
+                "HavenStore",
+                "HavenTestSupport",
+            ]
         ),
         .testTarget(
             name: "HavenServerTests",

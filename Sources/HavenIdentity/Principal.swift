@@ -1,14 +1,16 @@
-/// Who is asking: the owner, an application holding an API token, or a contact known by DID.
+/// Who is asking: the owner, an application holding an API token, or another Haven (a peer,
+/// known by the DID of its key).
 ///
-/// Its string form is what grants, audit entries and the API use: `owner`, `app:NAME`, or a
-/// `did:key:…`.
+/// Its string form is what grants, audit entries and the API use: `owner`, `app:NAME`, or
+/// `peer:did:key:z…` (a bare `did:key:z…` is read as the same peer).
 public enum Principal: Hashable, Sendable {
     /// The person who owns this Haven.
     case owner
     /// An application or device with an API token made by `haven token create --name NAME`.
     case app(String)
-    /// Another person, identified by the key of their own Haven.
-    case contact(DID)
+    /// Another person's Haven, identified by its key: a server that signs its requests, or the
+    /// holder of a capability token.
+    case peer(DID)
 
     /// Checks that an application name is usable in `app:NAME`: 1 to 64 characters of lower-case
     /// letters, digits, `-`, `_` and `.`, starting with a letter or digit.
@@ -31,7 +33,7 @@ public enum Principal: Hashable, Sendable {
         }
     }
 
-    /// Parses `owner`, `app:NAME` or `did:key:…`.
+    /// Parses `owner`, `app:NAME`, `peer:did:key:…` or `did:key:…`.
     public init(parsing string: String) throws(IdentityError) {
         if string == "owner" {
             self = .owner
@@ -39,10 +41,12 @@ public enum Principal: Hashable, Sendable {
             let name = String(string.dropFirst(4))
             try Self.validateAppName(name)
             self = .app(name)
+        } else if string.hasPrefix("peer:did:") {
+            self = .peer(try DID(parsing: String(string.dropFirst(5))))
         } else if string.hasPrefix("did:") {
-            self = .contact(try DID(parsing: string))
+            self = .peer(try DID(parsing: string))
         } else {
-            throw .invalidPrincipal(string, reason: "expected 'owner', 'app:NAME' or a did:key")
+            throw .invalidPrincipal(string, reason: "expected 'owner', 'app:NAME' or 'peer:did:key:…'")
         }
     }
 }
@@ -52,7 +56,7 @@ extension Principal: CustomStringConvertible {
         switch self {
         case .owner: "owner"
         case .app(let name): "app:\(name)"
-        case .contact(let did): did.description
+        case .peer(let did): "peer:\(did)"
         }
     }
 }

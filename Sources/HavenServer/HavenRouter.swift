@@ -6,9 +6,8 @@ import Hummingbird
 /// Middleware, outermost first: request logging, `X-Request-Id`, JSON errors, the body limit,
 /// then authentication, so even a 401 or an unknown path gets the JSON error shape and an id.
 public enum HavenRouter {
-    // `/exchange` is reserved for a later capability: like every path but `/healthz` it
-    // already requires a token, and answers 404 in the JSON error shape.
-    /// `agentModel` replaces the engine behind agents, for tests.
+    /// `/exchange/v1/` authenticates servers by their request signatures instead of tokens;
+    /// `/.well-known/haven` is public. `agentModel` replaces the engine behind agents, for tests.
     public static func build(
         environment: ServerEnvironment,
         agentModel: (@Sendable (AgentDefinition, Authentication) throws -> any AgentModel)? = nil
@@ -24,7 +23,7 @@ public enum HavenRouter {
         router.add(
             middleware: AuthenticationMiddleware(
                 authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
-                publicPaths: [HealthController.path]))
+                publicPaths: [HealthController.path, WellKnownController.path]))
 
         HealthController().addRoutes(to: router)
         StatusController(environment: environment).addRoutes(to: router.group("haven"))
@@ -45,6 +44,13 @@ public enum HavenRouter {
         OpenAIController(service: environment.inference, agents: agents).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))
         MCPController(toolBox: environment.toolBox, configuration: environment.configuration).addRoutes(to: router)
+        WellKnownController(environment: environment).addRoutes(to: router)
+        ExchangeController(environment: environment, agents: agents).addRoutes(to: router)
+        PeerController(environment: environment).addRoutes(to: router.group("haven/peers"))
+        PullController(environment: environment).addRoutes(to: router.group("haven/pulls"))
+        MirrorController(environment: environment).addRoutes(to: router.group("haven/mirrors"))
+        MessageController(environment: environment)
+            .addRoutes(messages: router.group("haven/messages"), inbox: router.group("haven/inbox"))
         return router
     }
 }

@@ -1,9 +1,13 @@
 import Foundation
+import HavenExchange
 import HavenStore
 import HavenIdentity
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
+import NIOSSL
 import ServiceLifecycle
 
 /// Runs a Haven: opens the data directory and catalog, serves the HTTP API, and shuts down
@@ -38,11 +42,11 @@ public struct HavenServer: Sendable {
             catalog: catalog, ownerKey: key, configuration: configuration, modelsDirectory: home.modelsDirectory,
             objectsDirectory: home.objectsDirectory, agentsDirectory: home.agentsDirectory)
         try await environment.indexer.reconcile()
-        let application = Self.makeApplication(
+        let application = try Self.makeApplication(
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [application, ModelReaper(models: environment.models)],
+                services: [application, ModelReaper(models: environment.models), environment.exchange.service],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()
@@ -54,16 +58,29 @@ public struct HavenServer: Sendable {
         logger.info("stopped; catalog closed")
     }
 
-    /// The Hummingbird application for a router, bound as configured. Exposed so tests can run
-    /// the real stack with extra routes.
+    /// The Hummingbird application for a router, bound as configured (HTTPS when a certificate
+    /// and key are configured). Exposed so tests can run the real stack with extra routes.
     public static func makeApplication(
         router: Router<HavenRequestContext>,
         configuration: Configuration,
         logger: Logger,
         onServerRunning: @escaping @Sendable (any Channel) async -> Void = { _ in }
-    ) -> some ApplicationProtocol {
-        Application(
+    ) throws -> some ApplicationProtocol {
+        var server = HTTPServerBuilder.http1()
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let tls: TLSConfiguration
+            do {
+                tls = TLSConfiguration.makeServerConfiguration(
+                    certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                    privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            } catch {
+                throw ServerError(description: "cannot load the TLS certificate \(certificate) and key \(key): \(error)")
+            }
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        }
+        return Application(
             router: router,
+            server: server,
             configuration: .init(
                 address: .hostname(configuration.host, port: configuration.port), serverName: "haven"),
             onServerRunning: { channel in
@@ -80,6 +97,10 @@ public struct HavenServer: Sendable {
 /// The server could not start listening.
 public struct ServerError: Error, CustomStringConvertible, Sendable {
     public let description: String
+
+    init(description: String) {
+        self.description = description
+    }
 
     init?(bindError error: any Error, host: String, port: Int) {
         guard let ioError = error as? IOError else { return nil }

@@ -24,7 +24,7 @@ struct HavenBench: AsyncParsableCommand {
 
         func run() async throws {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            let catalog = try Catalog.open(at: directory + "/catalog.sqlite", schema: CatalogSchema([.files]))
+            let catalog = try Catalog.open(at: directory + "/catalog.sqlite", schema: CatalogSchema([.files, .changes]))
             let store = try DataStore(catalog: catalog, objectsDirectory: directory + "/objects")
             guard let handle = FileHandle(forReadingAtPath: file) else { throw ValidationError("cannot read \(file)") }
             let start = ContinuousClock.now

@@ -75,7 +75,7 @@ import Testing
             id: "t1", issuer: IdentityKey().did, audience: holder,
             capabilities: [Capability(resource: "/photos/trip/", right: .read)], chain: ["t1"], expiresAt: nil)
         func decide(_ right: Right, _ resource: String) -> AccessDecision {
-            AccessPolicy.decide(AccessRequest(principal: .contact(holder), right: right, resource: resource), capability: capability)
+            AccessPolicy.decide(AccessRequest(principal: .peer(holder), right: right, resource: resource), capability: capability)
         }
         #expect(decide(.read, "/photos/trip/a.jpg").allowed)
         #expect(decide(.read, "/photos/trip/a.jpg").basis == "t1")

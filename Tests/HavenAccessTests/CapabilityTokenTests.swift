@@ -173,7 +173,7 @@ import Testing
         #expect(verified.expiresAt == now + 600)  // the root expires first
 
         let decision = AccessPolicy.decide(
-            AccessRequest(principal: .contact(bob.did), right: .read, resource: "/photos/trip/a.jpg"),
+            AccessRequest(principal: .peer(bob.did), right: .read, resource: "/photos/trip/a.jpg"),
             capability: verified)
         #expect(decision.allowed)
     }

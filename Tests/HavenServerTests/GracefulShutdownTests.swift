@@ -26,7 +26,7 @@ import Testing
         var configuration = Configuration()
         configuration.port = 0
         let logger = Logger(label: "haven.test")
-        let application = HavenServer.makeApplication(
+        let application = try HavenServer.makeApplication(
             router: router, configuration: configuration, logger: logger,
             onServerRunning: { channel in portContinuation.yield(channel.localAddress?.port ?? 0) })
         let group = ServiceGroup(configuration: .init(services: [application], logger: logger))

@@ -9,7 +9,7 @@ struct StoreFixture {
 
     init() throws {
         directory = try TemporaryDirectory()
-        let catalog = try Catalog.inMemory(schema: CatalogSchema([.files]))
+        let catalog = try Catalog.inMemory(schema: CatalogSchema([.files, .changes]))
         store = try DataStore(catalog: catalog, objectsDirectory: directory.path + "/objects")
     }
 

@@ -100,7 +100,7 @@ class World:
         return created["token"], created["share"]
 
     def token_actor(self, token, holder):
-        return Actor(token, holder.did, token_id(token))
+        return Actor(token, "peer:" + holder.did, token_id(token))
 
     def invalid_actor(self, token):
         return Actor(token, "capability:" + token_id(token))
@@ -401,8 +401,8 @@ def test_a_narrower_delegation_by_path_reaches_only_its_subtree(world):
     assert_json_error(denied, 403, "access_denied")
     entries = new_audit_entries(world.server, before)
     assert [(e["principal"], e["resource"], e["allowed"], e.get("basis")) for e in entries] == [
-        (child_holder.did, "/photos/trip/beach.jpg", True, token_id(child)),
-        (child_holder.did, "/photos/home.jpg", False, None),
+        ("peer:" + child_holder.did, "/photos/trip/beach.jpg", True, token_id(child)),
+        ("peer:" + child_holder.did, "/photos/home.jpg", False, None),
     ]
 
     # A grandchild may narrow further, but not past what its own parent holds.

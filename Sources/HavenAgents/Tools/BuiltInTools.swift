@@ -118,8 +118,56 @@ public enum BuiltInTools {
             ],
             required: []))
 
+    /// `ask_peer {peer, question, agent?}`: asks a contact's Haven assistant (only for the owner).
+    public static let askPeer = ToolDefinition(
+        name: "ask_peer",
+        description: "Ask a contact's Haven (a peer, by name) a question; its assistant answers from what "
+            + "that contact shared with you. Only for the owner's own agents.",
+        parameters: objectSchema(
+            properties: [
+                ("peer", object([
+                    ("type", .string("string")),
+                    ("description", .string("The peer's name, as in 'haven peer list'.")),
+                    ("minLength", .number(1)),
+                ])),
+                ("question", object([
+                    ("type", .string("string")),
+                    ("description", .string("The question, in words.")),
+                    ("minLength", .number(1)),
+                ])),
+                ("agent", object([
+                    ("type", .string("string")),
+                    ("description", .string("The peer's agent to ask.")),
+                    ("default", .string("assistant")),
+                ])),
+            ],
+            required: ["peer", "question"]))
+
+    /// `send_message {peer, text, subject?}`: a message to a contact's inbox (only for the owner).
+    public static let sendMessage = ToolDefinition(
+        name: "send_message",
+        description: "Send a short message to a contact's Haven inbox (a peer, by name). Only for the owner's own agents.",
+        parameters: objectSchema(
+            properties: [
+                ("peer", object([
+                    ("type", .string("string")),
+                    ("description", .string("The peer's name, as in 'haven peer list'.")),
+                    ("minLength", .number(1)),
+                ])),
+                ("text", object([
+                    ("type", .string("string")),
+                    ("description", .string("The message.")),
+                    ("minLength", .number(1)),
+                ])),
+                ("subject", object([
+                    ("type", .string("string")),
+                    ("description", .string("A subject line.")),
+                ])),
+            ],
+            required: ["peer", "text"]))
+
     /// Every built-in tool, in the order they are offered.
-    public static let all: [ToolDefinition] = [search, read, list, writeNote, remember, recall]
+    public static let all: [ToolDefinition] = [search, read, list, writeNote, remember, recall, askPeer, sendMessage]
 
     private static func objectSchema(properties: [(String, JSONValue)], required: [String]) -> JSONValue {
         object([

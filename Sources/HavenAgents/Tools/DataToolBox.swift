@@ -18,13 +18,19 @@ public struct DataToolBox: ToolBox {
     let audit: AuditLog
     /// Called after `write_note` stores a version, so the indexer picks it up.
     let onWrite: @Sendable (DataPath) async -> Void
+    /// Reaches other Havens for `ask_peer` and `send_message`; `nil` where there is none.
+    let peers: (any PeerMessenger)?
     /// The largest text `read` returns.
     static let readLimit = 32 << 10
 
-    public init(store: DataStore, search: PermittedSearch, audit: AuditLog, onWrite: @escaping @Sendable (DataPath) async -> Void) {
+    public init(
+        store: DataStore, search: PermittedSearch, audit: AuditLog, peers: (any PeerMessenger)? = nil,
+        onWrite: @escaping @Sendable (DataPath) async -> Void
+    ) {
         self.store = store
         self.search = search
         self.audit = audit
+        self.peers = peers
         self.onWrite = onWrite
     }
 
@@ -38,11 +44,56 @@ public struct DataToolBox: ToolBox {
         case "write_note": return try await writeNoteTool(arguments, caller)
         case "remember": return try rememberTool(arguments, caller)
         case "recall": return try recallTool(arguments, caller)
+        case "ask_peer", "send_message": return try await peerTool(name, arguments, caller)
         default: return .error("there is no tool '\(name)'")
         }
     }
 
     // MARK: Tools
+
+    /// `ask_peer` and `send_message`: only an agent acting for the owner speaks for this server.
+    private func peerTool(_ name: String, _ arguments: JSONValue, _ caller: ToolCaller) async throws -> ToolResult {
+        let peer = arguments["peer"]?.stringValue ?? ""
+        func record(_ allowed: Bool, _ reason: String) throws {
+            try audit.record(
+                principal: caller.principal.description, action: "exchange.\(name)", resource: "peer:\(peer.prefix(64))",
+                allowed: allowed, reason: reason + agentSuffix(caller))
+        }
+        guard caller.principal == .owner, caller.capability == nil else {
+            try record(false, "only the owner's own agents may speak to other Havens")
+            return .error("\(name) is only for the owner's own agents")
+        }
+        guard let peers else {
+            try record(false, "this server has no exchange")
+            return .error("this server cannot reach other Havens")
+        }
+        guard !peer.isEmpty else {
+            try record(false, "no peer named")
+            return .error("\(name) needs a peer name")
+        }
+        do {
+            if name == "ask_peer" {
+                guard let question = arguments["question"]?.stringValue, !question.isEmpty else {
+                    try record(false, "no question")
+                    return .error("ask_peer needs a question")
+                }
+                let agent = arguments["agent"]?.stringValue ?? "assistant"
+                let answer = try await peers.ask(peer: peer, agent: agent, question: question)
+                try record(true, "asked \(peer)'s \(agent)")
+                return ToolResult(text: answer, content: .object(["peer": .string(peer), "answer": .string(answer)], order: ["peer", "answer"]))
+            }
+            guard let text = arguments["text"]?.stringValue, !text.isEmpty else {
+                try record(false, "no text")
+                return .error("send_message needs a text")
+            }
+            let stored = try await peers.send(peer: peer, subject: arguments["subject"]?.stringValue, text: text)
+            try record(true, "message delivered to \(stored)")
+            return ToolResult(text: "Delivered to \(peer).", content: .object(["peer": .string(peer), "path": .string(stored)], order: ["peer", "path"]))
+        } catch {
+            try record(false, "\(error)")
+            return .error("\(name) failed: \(error)")
+        }
+    }
 
     private func searchTool(_ arguments: JSONValue, _ caller: ToolCaller) async throws -> ToolResult {
         let right: Right = caller.agent == nil ? .read : .ai

@@ -5,7 +5,8 @@ import Hummingbird
 
 /// Body of `POST /haven/grants`.
 public struct CreateGrantRequest: Codable, Sendable {
-    public let to: Principal
+    /// `app:NAME`, `peer:did:key:…`, or `peer:NAME` for a peer known by that name.
+    public let to: String
     public let rights: [Right]
     /// A data path or directory prefix, for rights on data.
     public let path: String?
@@ -16,7 +17,7 @@ public struct CreateGrantRequest: Codable, Sendable {
     public let purpose: String?
 
     public init(
-        to: Principal, rights: [Right], path: String? = nil, model: String? = nil, notBefore: Date? = nil,
+        to: String, rights: [Right], path: String? = nil, model: String? = nil, notBefore: Date? = nil,
         expiresAt: Date?, purpose: String?
     ) {
         self.to = to

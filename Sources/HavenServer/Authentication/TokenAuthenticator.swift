@@ -99,7 +99,7 @@ public struct TokenAuthenticator: Sendable {
         do {
             // A revocation that cannot be checked counts as a revocation: fail closed.
             let verified = try verifier.verify(token, at: now) { (try? catalog.isTokenRevoked($0)) ?? true }
-            return Authentication(principal: .contact(verified.audience), tokenName: verified.id, capability: verified)
+            return Authentication(principal: .peer(verified.audience), tokenName: verified.id, capability: verified)
         } catch {
             throw .invalidCapability(id: id, error)
         }

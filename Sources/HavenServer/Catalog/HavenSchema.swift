@@ -1,5 +1,6 @@
 import HavenAccess
 import HavenAgents
+import HavenExchange
 import HavenKnowledge
 import HavenStore
 
@@ -8,6 +9,7 @@ extension CatalogSchema {
     /// migration goes at the end; none is ever removed or reordered.
     public static let haven = CatalogSchema([
         .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents, .knowledgeVocabulary,
+        .changes, .exchange,
     ])
 }
 

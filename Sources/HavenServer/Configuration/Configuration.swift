@@ -34,6 +34,25 @@ public struct Configuration: Sendable, Equatable {
     /// The installed model that embeds passages for search; `nil` uses the first installed
     /// model (by name).
     public var embeddingModel: String?
+    /// The URL peers reach this server at, and what signatures on requests to it cover;
+    /// `nil` uses `http(s)://host:port`.
+    public var publicURL: String?
+    /// The name this server gives itself in `/.well-known/haven`.
+    public var serverName: String = "haven"
+    /// PEM certificate chain and private key for HTTPS; both or neither.
+    public var tlsCertificate: String?
+    public var tlsKey: String?
+    /// How old a peer's signature may be (`created`), and how far clocks may disagree.
+    public var signatureWindow: Int = 300
+    public var signatureSkew: Int = 60
+
+    /// The URL peers use: the configured `public_url`, else this server's own address.
+    public var effectivePublicURL: String {
+        if let publicURL { return publicURL }
+        let scheme = tlsCertificate == nil ? "http" : "https"
+        let host = self.host.contains(":") ? "[\(self.host)]" : self.host
+        return "\(scheme)://\(host):\(port)"
+    }
 
     /// The defaults, as written (commented out) into a new `haven.toml`.
     public init() {}
@@ -54,12 +73,21 @@ public struct Configuration: Sendable, Equatable {
         public var port: Int?
         public var logLevel: Logger.Level?
         public var parallel: Int?
+        public var publicURL: String?
+        public var tlsCertificate: String?
+        public var tlsKey: String?
 
-        public init(host: String? = nil, port: Int? = nil, logLevel: Logger.Level? = nil, parallel: Int? = nil) {
+        public init(
+            host: String? = nil, port: Int? = nil, logLevel: Logger.Level? = nil, parallel: Int? = nil,
+            publicURL: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil
+        ) {
             self.host = host
             self.port = port
             self.logLevel = logLevel
             self.parallel = parallel
+            self.publicURL = publicURL
+            self.tlsCertificate = tlsCertificate
+            self.tlsKey = tlsKey
         }
     }
 
@@ -105,6 +133,23 @@ public struct Configuration: Sendable, Equatable {
         }
         if let budget = try value(.memoryBudget, override: nil) { configuration.memoryBudget = budget }
         if let model = try value(.embeddingModel, override: nil) { configuration.embeddingModel = model }
+        let publicURL = try overrides.publicURL.map { text throws(ConfigurationError) in
+            guard let parsed = Setting<String>.publicURL.parse(text) else {
+                throw .invalidValue(setting: "--public-url", value: text, expected: Setting<String>.publicURL.expected)
+            }
+            return parsed
+        }
+        if let url = try value(.publicURL, override: publicURL) { configuration.publicURL = url }
+        if let name = try value(.serverName, override: nil) { configuration.serverName = name }
+        if let path = try value(.tlsCertificate, override: overrides.tlsCertificate) { configuration.tlsCertificate = path }
+        if let path = try value(.tlsKey, override: overrides.tlsKey) { configuration.tlsKey = path }
+        if let seconds = try value(.signatureWindow, override: nil) { configuration.signatureWindow = seconds }
+        if let seconds = try value(.signatureSkew, override: nil) { configuration.signatureSkew = seconds }
+        guard (configuration.tlsCertificate == nil) == (configuration.tlsKey == nil) else {
+            throw .invalidValue(
+                setting: "server.tls_cert / server.tls_key", value: configuration.tlsCertificate ?? configuration.tlsKey ?? "",
+                expected: "both a certificate and a key, or neither")
+        }
         return configuration
     }
 
@@ -123,6 +168,21 @@ public struct Configuration: Sendable, Equatable {
             # port = \(defaults.port)
             # trace, debug, info, notice, warning, error or critical. (HAVEN_LOG_LEVEL, --log-level)
             # log_level = "\(defaults.logLevel)"
+            # The URL other Havens reach this one at; signatures on their requests cover it.
+            # Default: http://host:port (https with TLS). (HAVEN_PUBLIC_URL, --public-url)
+            # public_url = "https://haven.example.org"
+            # The name this server gives itself to peers. (HAVEN_NAME)
+            # name = "\(defaults.serverName)"
+            # HTTPS for a server that faces the internet: PEM certificate chain and key.
+            # (HAVEN_TLS_CERT, HAVEN_TLS_KEY, --tls-cert, --tls-key)
+            # tls_cert = "/etc/haven/cert.pem"
+            # tls_key = "/etc/haven/key.pem"
+
+            [exchange]
+            # How old a peer's request signature may be, and the clock skew allowed, in seconds.
+            # (HAVEN_SIGNATURE_WINDOW, HAVEN_SIGNATURE_SKEW)
+            # signature_window = \(defaults.signatureWindow)
+            # signature_skew = \(defaults.signatureSkew)
 
             [limits]
             # Largest JSON request body accepted, e.g. "1MiB", "512KiB". (HAVEN_MAX_REQUEST_BODY)
@@ -179,7 +239,54 @@ extension Setting where Value == String {
     }
 }
 
+extension Setting where Value == String {
+    static let publicURL = Setting(
+        key: "server.public_url", environmentVariable: "HAVEN_PUBLIC_URL",
+        expected: "an absolute http(s) URL such as https://haven.example.org, without a path"
+    ) { text in
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        guard let components = URLComponents(string: trimmed), let scheme = components.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", components.host?.isEmpty == false,
+            components.path.isEmpty || components.path == "/", components.query == nil, components.fragment == nil
+        else { return nil }
+        return trimmed.hasSuffix("/") ? String(trimmed.dropLast()) : trimmed
+    }
+
+    static let serverName = Setting(
+        key: "server.name", environmentVariable: "HAVEN_NAME", expected: "1 to 64 printable characters"
+    ) { text in
+        let trimmed = text.trimmingCharacters(in: .whitespaces)
+        return (1...64).contains(trimmed.count) && !trimmed.contains(where: { $0.isNewline }) ? trimmed : nil
+    }
+
+    static let tlsCertificate = Setting(
+        key: "server.tls_cert", environmentVariable: "HAVEN_TLS_CERT", expected: "the path of a PEM certificate file"
+    ) { text in
+        text.isEmpty ? nil : text
+    }
+
+    static let tlsKey = Setting(
+        key: "server.tls_key", environmentVariable: "HAVEN_TLS_KEY", expected: "the path of a PEM private key file"
+    ) { text in
+        text.isEmpty ? nil : text
+    }
+}
+
 extension Setting where Value == Int {
+    static let signatureWindow = Setting(
+        key: "exchange.signature_window", environmentVariable: "HAVEN_SIGNATURE_WINDOW",
+        expected: "a whole number of seconds from 10 to 86400"
+    ) { text in
+        Int(text).flatMap { (10...86400).contains($0) ? $0 : nil }
+    }
+
+    static let signatureSkew = Setting(
+        key: "exchange.signature_skew", environmentVariable: "HAVEN_SIGNATURE_SKEW",
+        expected: "a whole number of seconds from 0 to 3600"
+    ) { text in
+        Int(text).flatMap { (0...3600).contains($0) ? $0 : nil }
+    }
+
     static let port = Setting(
         key: "server.port", environmentVariable: "HAVEN_PORT", expected: "a port number from 0 to 65535"
     ) { text in

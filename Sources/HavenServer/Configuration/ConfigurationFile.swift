@@ -9,7 +9,9 @@ enum ConfigurationFile {
         Setting<String>.host.key, Setting<String>.embeddingModel.key, Setting<Int>.port.key, Setting<Logger.Level>.logLevel.key,
         Setting<Int>.maxRequestBody.key, Setting<Int>.maxUpload.key, Setting<Int>.parallel.key, Setting<Int>.context.key,
         Setting<Int>.queueLimit.key, Setting<Int>.threads.key, Setting<DurationText.Value>.keepAlive.key,
-        Setting<Int64?>.memoryBudget.key,
+        Setting<Int64?>.memoryBudget.key, Setting<String>.publicURL.key, Setting<String>.serverName.key,
+        Setting<String>.tlsCertificate.key, Setting<String>.tlsKey.key, Setting<Int>.signatureWindow.key,
+        Setting<Int>.signatureSkew.key,
     ]
 
     static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {

@@ -1,5 +1,6 @@
 import HavenAccess
 import HavenAgents
+import HavenExchange
 import HavenKnowledge
 import HavenIdentity
 import HavenStore
@@ -95,5 +96,41 @@ extension AgentError: APIErrorConvertible {
 extension KnowledgeError: APIErrorConvertible {
     public var apiError: APIError {
         APIError(.serviceUnavailable, code: "no_embedding_model", message: description)
+    }
+}
+
+extension ExchangeError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .invalidPeerName, .invalidURL, .invalidChallenge:
+            APIError(.badRequest, code: "invalid_request", message: description)
+        case .peerNameTaken, .mirrorExists: APIError(.conflict, code: "conflict", message: description)
+        case .unknownPeer: APIError(.notFound, code: "peer_not_found", message: description)
+        case .mirrorNotFound: APIError(.notFound, code: "mirror_not_found", message: description)
+        case .peerBlocked: APIError(.forbidden, code: "peer_blocked", message: description)
+        case .proofMissing, .proofInvalid, .peerIsSelf: APIError(.badGateway, code: "peer_not_proven", message: description)
+        case .capabilityRefused: APIError(.badRequest, code: "invalid_capability", message: description)
+        case .noCapability: APIError(.forbidden, code: "no_capability", message: description)
+        case .peerUnreachable: APIError(.badGateway, code: "peer_unreachable", message: description)
+        case .peerRefused(let status, _, _):
+            APIError(status == 404 ? .notFound : .badGateway, code: "peer_refused", message: description)
+        case .badResponse, .incomplete: APIError(.badGateway, code: "peer_error", message: description)
+        case .noSource: APIError(.badRequest, code: "invalid_request", message: description)
+        case .signingFailed, .store, .catalog: APIError(.internalServerError, code: "exchange_error", message: description)
+        case .invalidMessage: APIError(.badRequest, code: "invalid_message", message: description)
+        case .messageTooLarge: APIError(.contentTooLarge, code: "request_too_large", message: description)
+        case .rateLimited(let seconds):
+            {
+                var error = APIError(.tooManyRequests, code: "rate_limited", message: description)
+                error.headers[.retryAfter] = "\(seconds)"
+                return error
+            }()
+        }
+    }
+}
+
+extension SignatureError: APIErrorConvertible {
+    public var apiError: APIError {
+        APIError(.unauthorized, code: "invalid_signature", message: description)
     }
 }

@@ -1,7 +1,8 @@
 import Hummingbird
 
-/// Requires a valid bearer token on every path except the public ones (`/healthz`), and
-/// records the caller in the request context.
+/// Requires a valid bearer token on every path except the public ones (`/healthz`,
+/// `/.well-known/haven`) and `/exchange/`, where servers authenticate by signing each request
+/// (``ExchangeAuthenticationMiddleware``), and records the caller in the request context.
 ///
 /// Under `/data` a capability token is accepted in place of an API token. One that fails
 /// verification does not end the request here: it is handed to the data routes as
@@ -16,7 +17,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if publicPaths.contains(request.uri.path) {
+        if publicPaths.contains(request.uri.path) || ExchangeController.handles(request.uri.path) {
             return try await next(request, context)
         }
         let isData = DataController.handles(request.uri.path)

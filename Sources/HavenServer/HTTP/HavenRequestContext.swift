@@ -1,5 +1,6 @@
 import Foundation
 import HavenAccess
+import HavenExchange
 import Hummingbird
 
 /// Per-request state shared by the middleware chain and the handlers: who is asking (set by
@@ -11,6 +12,8 @@ public struct HavenRequestContext: RequestContext {
     /// A capability token presented on `/data` that failed verification (then
     /// `authentication` is `nil`).
     public var rejectedCapability: RejectedCapability?
+    /// On `/exchange/`: the verified signature of the sending server.
+    public var exchangeSignature: VerifiedSignature?
     public var maxUploadSize: Int = Configuration().maxRequestBodyBytes
 
     public init(source: ApplicationRequestContextSource) {

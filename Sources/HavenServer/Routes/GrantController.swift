@@ -1,6 +1,6 @@
 import Foundation
-import HavenStore
 import HavenAccess
+import HavenExchange
 import HavenIdentity
 import HavenStore
 import Hummingbird
@@ -25,7 +25,8 @@ struct GrantController {
     @Sendable func create(_ request: Request, context: HavenRequestContext) async throws -> EditedResponse<Grant> {
         _ = try context.requireOwner()
         let body = try await request.decode(as: CreateGrantRequest.self, context: context)
-        guard body.to != .owner else { throw AccessError.invalidGrant("the owner needs no grant") }
+        let principal = try principal(named: body.to)
+        guard principal != .owner else { throw AccessError.invalidGrant("the owner needs no grant") }
         guard !body.rights.isEmpty else { throw AccessError.noRights }
         let now = Date()
         if let expiry = body.expiresAt, expiry <= now {
@@ -36,12 +37,22 @@ struct GrantController {
         }
         let resource = try resource(of: body)
         let grant = Grant(
-            id: "g" + APIToken.generate().id.rawValue, principal: body.to, rights: Set(body.rights).sorted(),
+            id: "g" + APIToken.generate().id.rawValue, principal: principal, rights: Set(body.rights).sorted(),
             resource: resource, purpose: body.purpose, createdAt: now, notBefore: body.notBefore,
             expiresAt: body.expiresAt, revokedAt: nil)
         try catalog.insertGrant(grant)
         context.logger.info("grant added", metadata: ["grant.id": "\(grant.id)", "grant.principal": "\(grant.principal)"])
         return EditedResponse(status: .created, response: grant)
+    }
+
+    /// The principal a grant names; `peer:NAME` is the peer known here by that name.
+    private func principal(named text: String) throws -> Principal {
+        if text.hasPrefix("peer:"), !text.hasPrefix("peer:did:") {
+            let name = String(text.dropFirst("peer:".count))
+            guard let peer = try catalog.peer(named: name) else { throw ExchangeError.unknownPeer(name) }
+            return peer.principal
+        }
+        return try Principal(parsing: text)
     }
 
     /// The resource a grant request names: a data path for data rights, a model for `infer`.

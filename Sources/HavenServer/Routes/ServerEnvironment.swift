@@ -1,5 +1,7 @@
+import AsyncHTTPClient
 import HavenAccess
 import HavenAgents
+import HavenExchange
 import Foundation
 import HavenStore
 import HavenIdentity
@@ -26,6 +28,8 @@ public struct ServerEnvironment: Sendable {
     public let indexer: Indexer
     /// The agent files in `agents/`.
     public let agents: AgentRegistry
+    /// Peers, signatures, transfer, mirrors and the inbox.
+    public let exchange: ExchangeEnvironment
     /// Replaces the built-in tools, for tests.
     let toolBoxOverride: (any ToolBox)?
     public let startedAt: Date
@@ -34,7 +38,8 @@ public struct ServerEnvironment: Sendable {
     public init(
         catalog: Catalog, ownerKey: IdentityKey, configuration: Configuration, modelsDirectory: String,
         objectsDirectory: String, agentsDirectory: String? = nil, embedder: (any Embedder)? = nil,
-        toolBox: (any ToolBox)? = nil, logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date()
+        toolBox: (any ToolBox)? = nil, logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date(),
+        http: HTTPClient = .shared
     ) throws(StoreError) {
         self.catalog = catalog
         self.ownerKey = ownerKey
@@ -54,6 +59,10 @@ public struct ServerEnvironment: Sendable {
             logger: Logger(label: "haven.index"))
         self.agents = AgentRegistry(
             directory: agentsDirectory ?? objectsDirectory + "/../agents", knownTools: BuiltInTools.all.map(\.name))
+        let indexer = self.indexer
+        self.exchange = ExchangeEnvironment(
+            store: store, ownerKey: ownerKey, configuration: configuration, http: http,
+            onCommit: { version in await indexer.enqueue(version.path) })
         self.toolBoxOverride = toolBox
         self.startedAt = startedAt
         self.startInstant = .now
@@ -68,7 +77,9 @@ public struct ServerEnvironment: Sendable {
     public var toolBox: any ToolBox {
         if let toolBoxOverride { return toolBoxOverride }
         let indexer = self.indexer
-        return DataToolBox(store: store, search: search, audit: audit, onWrite: { await indexer.enqueue($0) })
+        return DataToolBox(
+            store: store, search: search, audit: audit, peers: ExchangeMessenger(environment: self),
+            onWrite: { await indexer.enqueue($0) })
     }
 
     /// Decides and audits every request on `/data`.

@@ -130,7 +130,7 @@ public struct ContentID: Hashable, Sendable, CustomStringConvertible, Comparable
     }
 
     /// The multihash code of sha2-256.
-    private static let sha256Code: UInt64 = 0x12
+    static let sha256Code: UInt64 = 0x12
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     private static func isBase32Lower(_ character: UInt8) -> Bool {
@@ -147,7 +147,7 @@ public struct ContentID: Hashable, Sendable, CustomStringConvertible, Comparable
     }
 
     /// Appends `value` as an unsigned LEB128 varint (the multiformats varint).
-    private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
         var rest = value
         while rest >= 0x80 {
             bytes.append(UInt8(rest & 0x7F) | 0x80)

@@ -53,7 +53,7 @@ public struct ChunkSlice: Sendable, Equatable {
 
 extension Catalog {
     private static let versionColumns = """
-        v.path, v.version, v.manifest_id, COALESCE(m.size, 0) AS size, m.media_type, v.created_at, v.author
+        v.path, v.version, v.manifest_id, COALESCE(m.size, 0) AS size, m.media_type, v.created_at, v.author, v.origin
         """
 
     private static func fileVersion(_ row: Row) throws -> FileVersion {
@@ -61,13 +61,14 @@ extension Catalog {
         return FileVersion(
             path: try DataPath(parsing: row["path"] as String), version: row["version"],
             id: try manifest.map { try ContentID(parsing: $0) }, size: row["size"], mediaType: row["media_type"],
-            createdAt: row["created_at"], author: row["author"])
+            createdAt: row["created_at"], author: row["author"], origin: VersionOrigin(stored: row["origin"]))
     }
 
     /// Records `manifest` as the next version of `path` if `precondition` holds, in one
     /// transaction: chunk rows, manifest, version, head. The chunks must already be durable.
     func commit(
-        _ manifest: Manifest, to path: DataPath, precondition: WritePrecondition, author: String, at date: Date
+        _ manifest: Manifest, to path: DataPath, precondition: WritePrecondition, author: String, at date: Date,
+        origin: VersionOrigin? = nil
     ) throws -> FileVersion {
         let id = manifest.id
         return try write { db in
@@ -91,20 +92,20 @@ extension Catalog {
             }
             let version = try nextVersion(of: path, in: db)
             try db.execute(
-                sql: "INSERT INTO file_version (path, version, manifest_id, created_at, author) VALUES (?, ?, ?, ?, ?)",
-                arguments: [path.string, version, id.description, date, author])
+                sql: "INSERT INTO file_version (path, version, manifest_id, created_at, author, origin) VALUES (?, ?, ?, ?, ?, ?)",
+                arguments: [path.string, version, id.description, date, author, origin?.stored])
             try db.execute(
                 sql: "INSERT OR REPLACE INTO file_head (path, version, manifest_id) VALUES (?, ?, ?)",
                 arguments: [path.string, version, id.description])
             return FileVersion(
                 path: path, version: version, id: id, size: manifest.size, mediaType: manifest.mediaType, createdAt: date,
-                author: author)
+                author: author, origin: origin)
         }
     }
 
     /// Records the deletion of `path` as its next version, if it exists and `precondition` holds.
     func commitDeletion(
-        of path: DataPath, precondition: WritePrecondition, author: String, at date: Date
+        of path: DataPath, precondition: WritePrecondition, author: String, at date: Date, origin: VersionOrigin? = nil
     ) throws -> FileVersion {
         try write { db in
             guard let current = try String.fetchOne(db, sql: "SELECT manifest_id FROM file_head WHERE path = ?", arguments: [path.string])
@@ -113,10 +114,11 @@ extension Catalog {
             guard precondition.holds(for: currentID) else { throw StoreError.preconditionFailed(path, current: currentID) }
             let version = try nextVersion(of: path, in: db)
             try db.execute(
-                sql: "INSERT INTO file_version (path, version, manifest_id, created_at, author) VALUES (?, ?, NULL, ?, ?)",
-                arguments: [path.string, version, date, author])
+                sql: "INSERT INTO file_version (path, version, manifest_id, created_at, author, origin) VALUES (?, ?, NULL, ?, ?, ?)",
+                arguments: [path.string, version, date, author, origin?.stored])
             try db.execute(sql: "DELETE FROM file_head WHERE path = ?", arguments: [path.string])
-            return FileVersion(path: path, version: version, id: nil, size: 0, mediaType: nil, createdAt: date, author: author)
+            return FileVersion(
+                path: path, version: version, id: nil, size: 0, mediaType: nil, createdAt: date, author: author, origin: origin)
         }
     }
 
@@ -203,6 +205,26 @@ extension Catalog {
                 }
                 return ChunkSlice(id: chunk, offset: Int(from - start), length: Int(to - from))
             }
+        }
+    }
+
+    /// The manifest with id `id`, rebuilt from its rows, or `nil` when the catalog has none.
+    func manifest(_ id: ContentID) throws -> Manifest? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT size, media_type FROM manifest WHERE id = ?", arguments: [id.description])
+            else { return nil }
+            let chunks = try Row.fetchAll(
+                db, sql: "SELECT chunk_id, size FROM manifest_chunk WHERE manifest_id = ? ORDER BY seq",
+                arguments: [id.description]
+            ).map { chunk in
+                guard let chunkID = ContentID(hex: chunk["chunk_id"], codec: .raw) else {
+                    throw CatalogError.database(reason: "a chunk id in manifest \(id) is damaged")
+                }
+                return Manifest.Chunk(id: chunkID, size: chunk["size"])
+            }
+            let manifest = Manifest(size: row["size"], mediaType: row["media_type"], chunks: chunks)
+            guard manifest.id == id else { throw CatalogError.database(reason: "manifest \(id) no longer matches its rows") }
+            return manifest
         }
     }
 

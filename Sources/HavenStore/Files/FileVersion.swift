@@ -12,11 +12,14 @@ public struct FileVersion: Sendable, Equatable, Codable {
     public let createdAt: Date
     /// The principal that made this version.
     public let author: String
+    /// For a version received from a peer: where it came from.
+    public let origin: VersionOrigin?
 
     public var isDeletion: Bool { id == nil }
 
     public init(
-        path: DataPath, version: Int, id: ContentID?, size: Int64, mediaType: String?, createdAt: Date, author: String
+        path: DataPath, version: Int, id: ContentID?, size: Int64, mediaType: String?, createdAt: Date, author: String,
+        origin: VersionOrigin? = nil
     ) {
         self.path = path
         self.version = version
@@ -25,10 +28,11 @@ public struct FileVersion: Sendable, Equatable, Codable {
         self.mediaType = mediaType
         self.createdAt = createdAt
         self.author = author
+        self.origin = origin
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, version, id, size, author
+        case path, version, id, size, author, origin
         case mediaType = "media_type"
         case createdAt = "created_at"
         case deleted
@@ -43,6 +47,7 @@ public struct FileVersion: Sendable, Equatable, Codable {
         mediaType = try container.decodeIfPresent(String.self, forKey: .mediaType)
         createdAt = try container.decode(Date.self, forKey: .createdAt)
         author = try container.decode(String.self, forKey: .author)
+        origin = try container.decodeIfPresent(VersionOrigin.self, forKey: .origin)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -55,5 +60,6 @@ public struct FileVersion: Sendable, Equatable, Codable {
         try container.encode(createdAt, forKey: .createdAt)
         try container.encode(author, forKey: .author)
         try container.encode(isDeletion, forKey: .deleted)
+        try container.encode(origin, forKey: .origin)
     }
 }

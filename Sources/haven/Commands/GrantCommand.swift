@@ -20,7 +20,8 @@ struct GrantCommand: AsyncParsableCommand {
                 delete, share, ai. On models: infer (all models, or --model NAME).
                 """)
         @OptionGroup var client: ClientOptions
-        @Option(help: "Who receives the rights: app:NAME or a did:key.") var to: String
+        @Option(help: "Who receives the rights: app:NAME, peer:NAME (a peer added with 'haven peer add') or peer:did:key:….")
+        var to: String
         @Option(help: "Comma-separated rights.") var rights: String
         @Option(help: "The data path or directory the rights apply to, e.g. /photos/.") var path: String?
         @Option(help: "For infer: only this model (default: every model).") var model: String?
@@ -29,9 +30,12 @@ struct GrantCommand: AsyncParsableCommand {
         @Option(help: "Why the grant exists, for the record.") var purpose: String?
 
         func run() async throws {
-            let principal: Principal
             do {
-                principal = try Principal(parsing: to)
+                if to.hasPrefix("peer:"), !to.hasPrefix("peer:did:") {
+                    try Principal.validateAppName(String(to.dropFirst("peer:".count)))
+                } else {
+                    _ = try Principal(parsing: to)
+                }
             } catch {
                 throw ValidationError(error.description)
             }
@@ -46,7 +50,7 @@ struct GrantCommand: AsyncParsableCommand {
             let grant: Grant = try await client.makeClient().post(
                 "/haven/grants",
                 body: CreateGrantRequest(
-                    to: principal, rights: parsed, path: path, model: model,
+                    to: to, rights: parsed, path: path, model: model,
                     notBefore: try notBefore.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--not-before")) },
                     expiresAt: try expires.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--expires")) },
                     purpose: purpose))

@@ -8,8 +8,8 @@ struct ServeCommand: AsyncParsableCommand {
         commandName: "serve",
         abstract: "Run the Haven server (HTTP API on 127.0.0.1:8420 by default).",
         discussion: """
-            Settings come from flags, then HAVEN_HOST, HAVEN_PORT, HAVEN_LOG_LEVEL, then \
-            haven.toml in the data directory, then the defaults.
+            Settings come from flags, then HAVEN_HOST, HAVEN_PORT, HAVEN_LOG_LEVEL, \
+            HAVEN_PUBLIC_URL, HAVEN_TLS_CERT, HAVEN_TLS_KEY, then haven.toml in the data directory, then the defaults.
             """
     )
 
@@ -27,6 +27,15 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("trace, debug, info, notice, warning, error or critical.", valueName: "level"))
     var logLevel: String?
 
+    @Option(help: ArgumentHelp("The URL other Havens reach this one at (default http://host:port).", valueName: "url"))
+    var publicURL: String?
+
+    @Option(help: ArgumentHelp("PEM certificate chain for HTTPS (with --tls-key).", valueName: "file"))
+    var tlsCert: String?
+
+    @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "file"))
+    var tlsKey: String?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535, not \(port)")
@@ -43,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
         let home = home.resolve()
         let configuration = try Configuration.resolve(
             overrides: .init(host: host, port: port, logLevel: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) },
-                parallel: parallel),
+                parallel: parallel, publicURL: publicURL, tlsCertificate: tlsCert, tlsKey: tlsKey),
             environment: self.home.environment,
             file: home.readConfigurationFile())
         LoggingSystem.bootstrap { label in

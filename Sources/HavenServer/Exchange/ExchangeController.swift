@@ -1,0 +1,320 @@
+import Foundation
+import HavenAccess
+import HavenAgents
+import HavenExchange
+import HavenIdentity
+import HavenStore
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// `/exchange/v1/`: what other Havens ask of this one, each request signed by the asking
+/// server (``ExchangeAuthenticationMiddleware``) and decided and audited here.
+///
+/// Content is served like an IPFS trustless gateway — `tree` lists what the capability covers,
+/// `manifest/{cid}` and `chunk/{cid}` answer single blocks, `POST chunks` answers a CARv1 stream
+/// — but only what a current version under the capability references (``ServedContent``);
+/// anything else is a 404 exactly like an unknown CID. `feed` follows changes (long-polling
+/// when caught up), `inbox` takes small messages, `agents/{name}/chat` runs an agent for the
+/// asking peer under its own grants.
+struct ExchangeController {
+    static let prefix = "/exchange/v1/"
+    /// The most CIDs one `POST chunks` may ask for.
+    static let maximumBatch = 4096
+    /// The most seconds a feed request may wait for a change.
+    static let maximumWait = 60
+
+    let environment: ServerEnvironment
+    let agents: AgentService
+
+    var store: DataStore { environment.store }
+    var exchange: ExchangeEnvironment { environment.exchange }
+
+    /// Whether `path` (as requested) is served here.
+    static func handles(_ path: String) -> Bool {
+        path == "/exchange" || path.hasPrefix("/exchange/")
+    }
+
+    func addRoutes(to router: Router<HavenRequestContext>) {
+        let group = router.group("exchange/v1")
+            .add(
+                middleware: ExchangeAuthenticationMiddleware(
+                    exchange: exchange, authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
+                    catalog: environment.catalog, audit: environment.audit,
+                    maximumBody: max(InboxMessage.maximumSize, 1 << 20)))
+        group.get("tree", use: tree)
+        group.get("tree/**", use: tree)
+        group.get("manifest/:cid", use: manifest)
+        group.get("chunk/:cid", use: chunk)
+        group.post("chunks", use: chunks)
+        group.get("feed", use: feed)
+        group.post("inbox", use: inbox)
+        group.post("agents/:name/chat", use: agentChat)
+    }
+
+    // MARK: Content
+
+    @Sendable func tree(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, capability) = try requireCapability(context, action: "tree", resource: request.uri.path)
+        let raw = String(request.uri.path.dropFirst("/exchange/v1/tree".count))
+        let path: DataPath
+        do {
+            path = try DataPath(parsing: raw.isEmpty ? "/" : raw, percentEncoded: true)
+        } catch {
+            try record(caller, "tree", String(raw.prefix(1024)), allowed: false, reason: error.description, basis: nil)
+            throw error
+        }
+        let decision = [Right.read, .list].lazy.map {
+            AccessPolicy.decide(AccessRequest(principal: caller.principal, right: $0, resource: path.string), capability: capability)
+        }.first(where: \.allowed) ?? Self.lowestCovering(path, caller: caller, capability: capability)
+        try record(caller, "tree", path.string, decision)
+        guard decision.allowed else { throw DataGate.denied(decision) }
+        let entries = try ServedContent(store: store).tree(under: path, for: capability)
+        return try DataController.json(TreeListing(path: path.string, entries: entries), status: .ok, context: context)
+    }
+
+    /// For a directory the capability covers only in part (`/photos/` with a token on
+    /// `/photos/trip/`): allowed to list what it covers below.
+    private static func lowestCovering(_ path: DataPath, caller: Authentication, capability: VerifiedCapability) -> AccessDecision {
+        let request = AccessRequest(principal: caller.principal, right: .read, resource: path.string)
+        guard path.isDirectory,
+            let inside = capability.capabilities.first(where: { $0.right == .read && $0.resource.hasPrefix(path.string) })
+        else { return AccessPolicy.decide(request, capability: capability) }
+        return AccessDecision(
+            allowed: true, basis: capability.id, cause: .capability(id: capability.id, right: .read, resource: inside.resource))
+    }
+
+    @Sendable func manifest(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, capability) = try requireCapability(context, action: "manifest", resource: request.uri.path)
+        let text = try context.parameters.require("cid")
+        guard let id = try? ContentID(parsing: text),
+            let served = try ServedContent(store: store).manifest(id, for: capability)
+        else {
+            try record(caller, "manifest", String(text.prefix(128)), allowed: false, reason: "not found or not covered", basis: nil)
+            throw Self.notFound(text)
+        }
+        try record(caller, "manifest", served.path, allowed: true, reason: "manifest \(id) under \(capability.id)", basis: capability.id)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/vnd.ipld.dag-json"
+        headers[.eTag] = "\"\(id)\""
+        headers[.cacheControl] = "private, max-age=31536000, immutable"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: served.bytes)))
+    }
+
+    @Sendable func chunk(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, capability) = try requireCapability(context, action: "chunks", resource: request.uri.path)
+        let text = try context.parameters.require("cid")
+        guard let id = try? ContentID(parsing: text) else {
+            try record(caller, "chunks", String(text.prefix(128)), allowed: false, reason: "not found or not covered", basis: nil)
+            throw Self.notFound(text)
+        }
+        let served = try ServedContent(store: store).servableChunks([id], for: capability)
+        guard let path = served.path else {
+            try record(caller, "chunks", text, allowed: false, reason: "not found or not covered", basis: nil)
+            throw Self.notFound(text)
+        }
+        try record(caller, "chunks", path, allowed: true, reason: "1 block under \(capability.id)", basis: capability.id)
+        let bytes = try store.objects.read(id)
+        var headers = HTTPFields()
+        headers[.contentType] = "application/vnd.ipld.raw"
+        headers[.eTag] = "\"\(id)\""
+        headers[.cacheControl] = "private, max-age=31536000, immutable"
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    @Sendable func chunks(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, capability) = try requireCapability(context, action: "chunks", resource: request.uri.path)
+        let body = try await request.body.collect(upTo: 1 << 20)
+        let texts: [String]
+        do {
+            texts = try JSONDecoder().decode([String].self, from: body)
+        } catch {
+            throw APIError(.badRequest, code: "invalid_request", message: "the body must be a JSON array of CIDs")
+        }
+        guard !texts.isEmpty, texts.count <= Self.maximumBatch else {
+            throw APIError(
+                .badRequest, code: "invalid_request", message: "ask for 1 to \(Self.maximumBatch) CIDs, not \(texts.count)")
+        }
+        let ids = texts.compactMap { try? ContentID(parsing: $0) }
+        let served = try ServedContent(store: store).servableChunks(ids, for: capability)
+        guard let path = served.path else {
+            try record(caller, "chunks", "\(texts.count) blocks", allowed: false, reason: "none found or covered", basis: nil)
+            throw Self.notFound("\(texts.count) CIDs")
+        }
+        try record(
+            caller, "chunks", path, allowed: true,
+            reason: "\(served.ids.count) of \(texts.count) blocks under \(capability.id)", basis: capability.id)
+        let objects = store.objects
+        var headers = HTTPFields()
+        headers[.contentType] = "application/vnd.ipld.car; version=1"
+        headers[.cacheControl] = "private, no-store"
+        let stream = ResponseBody { writer in
+            try await writer.write(ByteBuffer(bytes: CARWriter.header(roots: served.ids)))
+            var buffer = ByteBuffer()
+            for id in served.ids {
+                // Read and checked against its hash: a damaged chunk ends the stream, never served.
+                let bytes = try objects.read(id)
+                buffer.writeBytes(CARWriter.blockPrefix(id, length: bytes.count))
+                buffer.writeBytes(bytes)
+                if buffer.readableBytes >= 1 << 20 {
+                    try await writer.write(buffer)
+                    buffer = ByteBuffer()
+                }
+            }
+            if buffer.readableBytes > 0 { try await writer.write(buffer) }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: stream)
+    }
+
+    // MARK: Feed
+
+    @Sendable func feed(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, capability) = try requireCapability(context, action: "feed", resource: request.uri.path)
+        let query = request.uri.queryParameters
+        let path = try DataPath(parsing: query["path"].map(String.init) ?? "/")
+        let since = query["since"].flatMap { Int64($0) } ?? 0
+        let wait = min(Self.maximumWait, max(0, query["wait"].flatMap { Int($0) } ?? 0))
+        let limit = min(1000, max(1, query["limit"].flatMap { Int($0) } ?? 200))
+        let decision = AccessPolicy.decide(
+            AccessRequest(principal: caller.principal, right: .read, resource: path.string), capability: capability)
+        try record(caller, "feed", path.string, decision)
+        guard decision.allowed else { throw DataGate.denied(decision) }
+        let allows = { (version: FileVersion) in
+            AccessPolicy.decide(
+                AccessRequest(principal: caller.principal, right: .read, resource: version.path.string), capability: capability
+            ).allowed
+        }
+        var page = try store.changes(after: since, under: path, limit: limit, include: allows)
+        let askedFeed = query["feed"].map(String.init)
+        // Caught up, and the follower is on this feed: hold the request until a change or the wait ends.
+        if page.changes.isEmpty, wait > 0, askedFeed == nil || askedFeed == page.feedID {
+            var cursor = page.next
+            let deadline = ContinuousClock.now + .seconds(wait)
+            while page.changes.isEmpty, ContinuousClock.now < deadline {
+                let latest = try await store.waitForChange(after: max(cursor, page.latest), timeout: deadline - ContinuousClock.now)
+                guard latest > max(cursor, page.latest) else { break }
+                page = try store.changes(after: cursor, under: path, limit: limit, include: allows)
+                cursor = page.next
+            }
+        }
+        let answer = FeedPage(
+            feedID: page.feedID, changes: page.changes.map(FeedChange.init), next: page.next, latest: page.latest)
+        return try DataController.json(answer, status: .ok, context: context)
+    }
+
+    // MARK: Inbox
+
+    @Sendable func inbox(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        guard let signature = context.exchangeSignature else { throw AuthenticationError.missingCredentials }
+        let sender = signature.signer
+        let body = try await request.body.collect(upTo: InboxMessage.maximumSize + 1)
+        guard body.readableBytes <= InboxMessage.maximumSize else {
+            try record(caller, "inbox", "/inbox/", allowed: false, reason: "message too large", basis: nil)
+            throw ExchangeError.messageTooLarge(limit: InboxMessage.maximumSize)
+        }
+        let message: InboxMessage
+        do {
+            let decoder = JSONDecoder()
+            decoder.dateDecodingStrategy = .iso8601
+            message = try decoder.decode(InboxMessage.self, from: body)
+            try message.validate()
+        } catch {
+            let reason = (error as? ExchangeError)?.description ?? "the body is not a message: \(error)"
+            try record(caller, "inbox", "/inbox/", allowed: false, reason: reason, basis: nil)
+            throw (error as? ExchangeError) ?? ExchangeError.invalidMessage(reason)
+        }
+        let peer = try environment.catalog.peer(did: sender)
+        if peer == nil, let wait = await exchange.unknownSenders.admit(sender.description) {
+            try record(caller, "inbox", "/inbox/requests/", allowed: false, reason: "rate limited", basis: nil)
+            throw ExchangeError.rateLimited(retryAfter: wait)
+        }
+        let receipt = try exchange.inbox.receive(message, from: sender, peer: peer)
+        try record(
+            caller, "inbox", receipt.message.path, allowed: true,
+            reason: receipt.isNew ? "message \(message.id) stored" : "message \(message.id) already received", basis: nil)
+        if receipt.isNew, let peer, !message.attachments.isEmpty {
+            await fetchAttachments(of: message, into: receipt.message, from: peer, context: context)
+        }
+        await environment.indexer.enqueue(try DataPath(parsing: receipt.message.path))
+        return try DataController.json(
+            InboxReceipt(id: message.id, path: receipt.message.path, duplicate: !receipt.isNew), status: .accepted,
+            context: context)
+    }
+
+    /// Verifies each attachment's capability (issued by the sender to this server) and pulls
+    /// the attachment in the background; an attachment whose capability fails is skipped.
+    private func fetchAttachments(
+        of message: InboxMessage, into received: ReceivedMessage, from peer: Peer, context: HavenRequestContext
+    ) async {
+        for (attachment, stored) in zip(message.attachments, received.attachments) {
+            guard let local = stored.localPath else { continue }
+            do {
+                let held = try HeldCapability.verify(attachment.capability, issuer: peer.did, holder: environment.owner, at: Date())
+                try environment.catalog.saveHeldCapability(held)
+                let source = PullSource(
+                    client: exchange.clients.client(for: peer, capability: held.token), peer: peer.did,
+                    remotePath: try DataPath(parsing: attachment.path))
+                _ = await exchange.service.startPull(
+                    from: [source], to: try DataPath(parsing: local), author: peer.principal.description)
+            } catch {
+                context.logger.warning(
+                    "attachment skipped", metadata: ["message": "\(message.id)", "attachment": "\(attachment.name)", "error": "\(error)"])
+            }
+        }
+    }
+
+    // MARK: Agents
+
+    @Sendable func agentChat(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        let name = try context.parameters.require("name")
+        let body = try await request.decode(as: AgentChatRequest.self, context: context)
+        guard !body.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw APIError(.badRequest, code: "invalid_request", message: "message must not be empty")
+        }
+        // A peer's agent request runs under the peer's own grants, never a capability's.
+        let asPeer = Authentication(principal: caller.principal, tokenName: "signature")
+        do {
+            _ = try environment.agents.agent(named: name)
+        } catch {
+            try record(caller, "agents", "agents/\(name)", allowed: false, reason: "\(error)", basis: nil)
+            throw error
+        }
+        try record(caller, "agents", "agents/\(name)", allowed: true, reason: "agent \(name) runs for \(caller.principal)", basis: nil)
+        let turn = try await agents.run(agent: name, input: body.message, conversation: body.conversationID, caller: asPeer)
+        return try turn.response(from: request, context: context)
+    }
+
+    // MARK: Helpers
+
+    /// The caller and its capability; content requests need one (401, audited, without).
+    private func requireCapability(
+        _ context: HavenRequestContext, action: String, resource: String
+    ) throws -> (Authentication, VerifiedCapability) {
+        let caller = try context.requireAuthentication()
+        guard let capability = caller.capability else {
+            let message = "this request needs a capability token issued to your server: 'Authorization: Bearer <token>'"
+            try record(caller, action, String(resource.prefix(1024)), allowed: false, reason: message, basis: nil)
+            throw APIError(.unauthorized, code: "capability_required", message: message)
+        }
+        return (caller, capability)
+    }
+
+    private func record(_ caller: Authentication, _ action: String, _ resource: String, _ decision: AccessDecision) throws {
+        try record(caller, action, resource, allowed: decision.allowed, reason: decision.reason, basis: decision.basis)
+    }
+
+    private func record(
+        _ caller: Authentication, _ action: String, _ resource: String, allowed: Bool, reason: String, basis: String?
+    ) throws {
+        try environment.audit.record(
+            principal: caller.principal.description, action: "exchange." + action, resource: resource, allowed: allowed,
+            reason: reason, basis: basis)
+    }
+
+    static func notFound(_ what: String) -> APIError {
+        APIError(.notFound, code: "not_found", message: "\(what) is not available here")
+    }
+}
