@@ -107,6 +107,7 @@ let package = Package(
         .target(
             name: "HavenServer",
             dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 "HavenAccess",
                 "HavenAgents",
                 "HavenExchange",

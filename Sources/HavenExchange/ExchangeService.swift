@@ -99,7 +99,7 @@ public actor PullJobs {
     public init() {}
 
     func create() -> (String, PullProgress) {
-        let id = "p" + UUID().uuidString.lowercased().prefix(12)
+        let id = "p" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let progress = PullProgress()
         self.progress[id] = progress
         order.append(id)

@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 import HavenExchange
 import HavenStore
@@ -38,9 +39,21 @@ public struct HavenServer: Sendable {
         try home.validate()
         let key = try home.loadOwnerKey()
         let catalog = try home.openCatalog()
+        let http = Self.makePeerHTTPClient()
+        do {
+            try await serve(catalog: catalog, key: key, http: http)
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
+        logger.info("stopped; catalog closed")
+    }
+
+    private func serve(catalog: Catalog, key: IdentityKey, http: HTTPClient) async throws {
         let environment = try ServerEnvironment(
             catalog: catalog, ownerKey: key, configuration: configuration, modelsDirectory: home.modelsDirectory,
-            objectsDirectory: home.objectsDirectory, agentsDirectory: home.agentsDirectory)
+            objectsDirectory: home.objectsDirectory, agentsDirectory: home.agentsDirectory, http: http)
         try await environment.indexer.reconcile()
         let application = try Self.makeApplication(
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
@@ -55,7 +68,17 @@ public struct HavenServer: Sendable {
             throw ServerError(bindError: error, host: configuration.host, port: configuration.port) ?? error
         }
         try catalog.close()
-        logger.info("stopped; catalog closed")
+    }
+
+    /// The client this server reaches peers with: a refused connection fails at once (a
+    /// source that is down is given up quickly and another one used) rather than being
+    /// retried until the request's deadline.
+    static func makePeerHTTPClient() -> HTTPClient {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout.connect = .seconds(10)
+        configuration.decompression = .disabled
+        return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 
     /// The Hummingbird application for a router, bound as configured (HTTPS when a certificate

@@ -190,7 +190,7 @@ struct NoEmbedder: Embedder {
         let agent = try AgentDefinition(toml: AgentDefinition.assistantTOML, knownTools: BuiltInTools.all.map(\.name))
         #expect(agent.name == "assistant")
         #expect(agent.tools == ["search", "read", "list", "write_note", "remember", "recall"])
-        #expect(throws: AgentError.invalidDefinition("unknown tool 'rm'; tools are search, read, list, write_note, remember, recall")) {
+        #expect(throws: AgentError.invalidDefinition("unknown tool 'rm'; tools are search, read, list, write_note, remember, recall, ask_peer, send_message")) {
             try AgentDefinition(toml: "name = \"x\"\ninstructions = \"y\"\ntools = [\"rm\"]", knownTools: BuiltInTools.all.map(\.name))
         }
     }

@@ -5,7 +5,9 @@ import Testing
 
 @Suite struct BuiltInToolsTests {
     @Test func theToolsAreOfferedInAStableOrder() {
-        #expect(BuiltInTools.all.map(\.name) == ["search", "read", "list", "write_note", "remember", "recall"])
+        #expect(
+            BuiltInTools.all.map(\.name)
+                == ["search", "read", "list", "write_note", "remember", "recall", "ask_peer", "send_message"])
     }
 
     @Test(arguments: BuiltInTools.all)

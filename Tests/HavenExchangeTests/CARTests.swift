@@ -164,7 +164,7 @@ struct CARTests {
         expectMalformedHeader(notAMap, mentioning: "not a CBOR map")
 
         var renamedKey = Self.pythonReference
-        renamedKey[3] = UInt8(ascii: "x")  // "rxots"
+        renamedKey[4] = UInt8(ascii: "x")  // "rxots"
         expectMalformedHeader(renamedKey, mentioning: "rxots")
 
         var indefinite = Self.pythonReference

@@ -13,7 +13,7 @@ import Testing
 
     static let protectedPaths = [
         "/haven/status", "/haven/whoami", "/haven/tokens", "/v1/models", "/api/tags", "/data/notes/a.txt",
-        "/exchange/feed", "/mcp", "/no/such/route",
+        "/mcp", "/no/such/route",
     ]
 
     @Test func healthNeedsNoToken() async throws {

@@ -173,7 +173,7 @@ import Testing
 
             let entries = try fixture.environment.audit.entries(limit: 4).reversed()
             #expect(entries.map(\.principal) == [
-                friend.did.description, friend.did.description, "capability:\(CapabilityToken.id(of: forged))",
+                "peer:\(friend.did)", "peer:\(friend.did)", "capability:\(CapabilityToken.id(of: forged))",
                 "capability:\(CapabilityToken.id(of: token))",
             ])
             #expect(entries.map(\.allowed) == [true, false, false, false])

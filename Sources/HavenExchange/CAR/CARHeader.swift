@@ -111,7 +111,7 @@ enum CARHeader {
         /// The next item head: its major type (top three bits) and argument. Refuses the
         /// indefinite lengths and over-long arguments that DAG-CBOR forbids.
         mutating func head() throws(CARError) -> (major: UInt8, argument: UInt64) {
-            let initial = try take(1)[0]
+            let initial = try takeByte()
             let major = initial & 0xE0
             let additional = initial & 0x1F
             let argument: UInt64
@@ -164,6 +164,12 @@ enum CARHeader {
                 }
             }
             return links
+        }
+
+        private mutating func takeByte() throws(CARError) -> UInt8 {
+            guard index < bytes.endIndex else { throw .malformedHeader(reason: "it ends inside a CBOR item") }
+            defer { index += 1 }
+            return bytes[index]
         }
 
         private mutating func take(_ count: UInt64) throws(CARError) -> ArraySlice<UInt8> {

@@ -21,8 +21,10 @@ public struct Inbox: Sendable {
     }
 
     /// Stores `message` from `sender` (`peer` when it is a known peer).
-    public func receive(_ message: InboxMessage, from sender: DID, peer: Peer?, at now: Date = Date()) throws -> Receipt {
+    public func receive(_ message: InboxMessage, from sender: DID, peer: Peer?, at time: Date = Date()) throws -> Receipt {
         try message.validate()
+        // Whole seconds: what the stored JSON keeps, so a message reads back equal to itself.
+        let now = Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down))
         let principal = Principal.peer(sender).description
         let folder = peer.map { "/inbox/\($0.name)/" } ?? "/inbox/requests/\(sender.description.dropFirst("did:key:".count))/"
         let path = try DataPath(parsing: folder + message.id + ".json")

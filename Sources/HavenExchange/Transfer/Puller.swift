@@ -183,16 +183,21 @@ public struct Puller: Sendable {
     }
 
     /// One CAR request: keeps each block that verifies, sends the rest back to the queue.
+    ///
+    /// A block counts as done only once it is stored: if the connection breaks, every block not
+    /// yet stored (parsed or not) goes back to the queue.
     private func fetchBatch(
         _ batch: [ContentID], from source: PullSource, index: Int, queue: ChunkQueue, progress: PullProgress
     ) async throws {
         let body = Array(try JSONEncoder().encode(batch.map(\.description)))
         var outstanding = Set(batch)
+        var arrived: Set<ContentID> = []
         do {
             let response = try await source.client.execute(.POST, "/exchange/v1/chunks", body: body, timeout: .seconds(300))
             if response.status.code == 404 {
                 // None of these is served there: another source must have them.
                 for id in batch { await queue.failed(id, source: index) }
+                outstanding.removeAll()
                 return
             }
             guard response.status.code == 200 else {
@@ -210,15 +215,16 @@ public struct Puller: Sendable {
                     headerRead = true
                 }
                 while let block = try reader.nextBlock() {
-                    guard outstanding.remove(block.id) != nil else {
+                    guard outstanding.contains(block.id), arrived.insert(block.id).inserted else {
                         // Not asked for (or sent twice): not kept.
                         await progress.update { $0.rejectedBlocks[source.peer.description, default: 0] += 1 }
                         continue
                     }
                     group.append((block.id, block.bytes))
                     groupBytes += block.bytes.count
-                    if groupBytes >= 8 << 20 {
+                    if groupBytes >= Self.groupBytes {
                         try await keep(group, source: source, index: index, queue: queue, progress: progress)
+                        for block in group { outstanding.remove(block.id) }
                         group.removeAll(keepingCapacity: true)
                         groupBytes = 0
                     }
@@ -226,14 +232,19 @@ public struct Puller: Sendable {
             }
             try reader.finish()
             try await keep(group, source: source, index: index, queue: queue, progress: progress)
+            for block in group { outstanding.remove(block.id) }
             // Asked for but not sent: not served there.
             for id in outstanding { await queue.failed(id, source: index) }
+            outstanding.removeAll()
         } catch {
-            // What arrived intact is kept; the rest goes back for another try.
+            // What was stored is kept; the rest goes back for another try.
             await queue.returned(outstanding)
             throw error
         }
     }
+
+    /// Verified blocks are written and made durable together, this many bytes at a time.
+    static let groupBytes = 8 << 20
 
     private func keep(
         _ group: [(id: ContentID, bytes: [UInt8])], source: PullSource, index: Int, queue: ChunkQueue,

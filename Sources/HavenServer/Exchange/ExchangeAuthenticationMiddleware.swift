@@ -89,11 +89,19 @@ struct ExchangeAuthenticationMiddleware: RouterMiddleware {
         try audit.record(principal: principal, action: action, resource: resource, allowed: false, reason: reason, basis: basis)
     }
 
-    /// The operation named by the path: `tree`, `chunks`, `feed`, `inbox`, `agents`, …
+    /// The operation named by the path, as the controller audits it: `tree`, `manifest`,
+    /// `chunks` (one block or a CAR), `feed`, `inbox`, `agents`; `request` for anything else.
     static func operation(_ path: String) -> String {
         let rest = path.dropFirst(ExchangeController.prefix.count)
-        let name = rest.prefix(while: { $0 != "/" })
-        return name.isEmpty || name.count > 16 ? "request" : String(name)
+        switch rest.prefix(while: { $0 != "/" }) {
+        case "tree": return "tree"
+        case "manifest": return "manifest"
+        case "chunk", "chunks": return "chunks"
+        case "feed": return "feed"
+        case "inbox": return "inbox"
+        case "agents": return "agents"
+        default: return "request"
+        }
     }
 
     /// Who a refused request says it is, for the audit log: `peer:<keyid>` when the keyid is a

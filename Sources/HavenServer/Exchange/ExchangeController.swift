@@ -7,6 +7,7 @@ import HavenStore
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import ServiceLifecycle
 
 /// `/exchange/v1/`: what other Havens ask of this one, each request signed by the asking
 /// server (``ExchangeAuthenticationMiddleware``) and decided and audited here.
@@ -192,10 +193,20 @@ struct ExchangeController {
             var cursor = page.next
             let deadline = ContinuousClock.now + .seconds(wait)
             while page.changes.isEmpty, ContinuousClock.now < deadline {
-                let latest = try await store.waitForChange(after: max(cursor, page.latest), timeout: deadline - ContinuousClock.now)
-                guard latest > max(cursor, page.latest) else { break }
+                let known = max(cursor, page.latest)
+                // A server shutting down answers at once rather than holding its shutdown up.
+                let waited = try? await cancelWhenGracefulShutdown {
+                    try await store.waitForChange(after: known, timeout: deadline - ContinuousClock.now)
+                }
+                guard let latest = waited, latest > known else { break }
                 page = try store.changes(after: cursor, under: path, limit: limit, include: allows)
                 cursor = page.next
+            }
+            // The capability may have been revoked while the request waited: decided again now.
+            if let revoked = try capability.chain.first(where: { try environment.catalog.isTokenRevoked($0) }) {
+                let message = "capability token \(revoked) was revoked while this request waited"
+                try record(caller, "feed", path.string, allowed: false, reason: message, basis: capability.id)
+                throw APIError(.unauthorized, code: "invalid_capability", message: message)
             }
         }
         let answer = FeedPage(

@@ -51,7 +51,7 @@ struct MirrorController {
         _ = try clients.source(peer: peer, path: source.path)
         let now = Date()
         let mirror = Mirror(
-            id: "m" + UUID().uuidString.lowercased().prefix(12), peer: peer.did, remotePath: source.path,
+            id: "m" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12), peer: peer.did, remotePath: source.path,
             localPath: destination, createdAt: now, updatedAt: now)
         try catalog.insertMirror(mirror)
         environment.exchange.service.startMirror(mirror.id)

@@ -22,17 +22,26 @@ struct ShareCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Mint a capability token (the default).")
         @OptionGroup var client: ClientOptions
         @Argument(help: "The path or directory to share, e.g. /photos/trip/.") var path: String
-        @Option(help: "The holder's did:key.") var to: String
+        @Option(help: "The holder: a did:key, or peer:NAME for a peer added with 'haven peer add'.") var to: String
         @Option(help: "Comma-separated rights: read, list, write, append, delete, share, ai.") var rights: String
         @Option(help: "Ends after this long: 30m, 24h, 7d.") var expires: String?
         @Option(help: "Starts only after this long: 1h, 2d.") var notBefore: String?
 
         func run() async throws {
             let audience: DID
-            do {
-                audience = try DID(parsing: to)
-            } catch {
-                throw ValidationError("--to takes a did:key, e.g. did:key:z6Mk…: \(error)")
+            if to.hasPrefix("peer:"), !to.hasPrefix("peer:did:") {
+                let name = String(to.dropFirst("peer:".count))
+                let peers: PeerList = try await client.makeClient().get("/haven/peers")
+                guard let peer = peers.peers.first(where: { $0.name == name }) else {
+                    throw ValidationError("no peer is called '\(name)'; see 'haven peer list'")
+                }
+                audience = peer.did
+            } else {
+                do {
+                    audience = try DID(parsing: to.hasPrefix("peer:") ? String(to.dropFirst("peer:".count)) : to)
+                } catch {
+                    throw ValidationError("--to takes a did:key (e.g. did:key:z6Mk…) or peer:NAME: \(error)")
+                }
             }
             let parsed: [Right]
             do {
