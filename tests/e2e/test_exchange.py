@@ -570,6 +570,51 @@ def test_messages_from_an_unknown_sender_are_requests_and_rate_limited(world):
 # --- Revocation and blocking -------------------------------------------------------------------
 
 
+CONCIERGE_AGENT = """
+name = "concierge"
+instructions = "Answer the question. Use the search tool to find facts in the files first."
+tools = ["search", "read", "list"]
+scopes = ["/"]
+max_steps = 2
+tool_choice = "required"
+"""
+
+
+def test_a_peers_agent_request_runs_under_the_grants_given_to_that_peer(world, tmp_path):
+    a, key_b = world.a, world.key["b"]
+    put(a, "/party/invite.txt", b"The party starts at eight, at the boathouse.\n", "text/plain")
+    agent_file = tmp_path / "concierge.toml"
+    agent_file.write_text(CONCIERGE_AGENT)
+    ok(cli(a, "agent", "add", str(agent_file)))
+    body = json.dumps({"message": "What time is the party?"}).encode()
+
+    # Without grants the peer may not use A's model: refused, like an app without `infer`.
+    refused = exchange(key_b, "POST", a, "agents/concierge/chat", body=body)
+    assert refused.status_code == 403, refused.text
+
+    ok(cli(a, "grant", "add", "--to", "peer:bob", "--path", "/party/", "--rights", "ai"))
+    ok(cli(a, "grant", "add", "--to", "peer:bob", "--rights", "infer"))
+    answered = exchange(key_b, "POST", a, "agents/concierge/chat", body=body)
+    assert answered.status_code == 200, answered.text
+    turn = answered.json()
+    assert isinstance(turn["answer"], str) and turn["conversation_id"]
+    calls = [t for t in turn["trace"] if t["type"] == "tool_call"]
+    results = [t for t in turn["trace"] if t["type"] == "tool_result"]
+    assert calls and len(results) == len(calls), turn
+    # Whatever the model looked for, nothing outside what bob was granted came back.
+    for result in results:
+        assert "not shared" not in (result["text"] or "")
+        assert "Day one" not in (result["text"] or "")
+    principal = "peer:" + world.did["b"]
+    entries = audit_entries(a, limit=40, principal=principal)
+    assert any(e["action"] == "exchange.agents" and e["allowed"] and e["resource"] == "agents/concierge"
+               for e in entries), entries
+    tool_decisions = [e for e in entries if e["action"] != "exchange.agents" and "agent concierge" in e["reason"]]
+    assert len(tool_decisions) >= len(calls), entries
+    assert not [e for e in tool_decisions if e["allowed"] and not e["resource"].startswith("/party/")
+                and e["resource"] != "/"], tool_decisions
+
+
 def test_revoking_the_capability_stops_the_mirror_and_keeps_its_files(world):
     a, b, kb = world.a, world.b, world.key["b"]
     [mirror_id] = [m["id"] for m in mirrors(b).values() if m["local_path"] == "/from/alice/mirror/"]
