@@ -29,60 +29,30 @@ from conftest import (
     audit_entries,
     bearer,
     make_home,
-    run_haven,
     start_server,
     stop_server,
 )
+from exchange_helpers import MiB, cli, delete, get, ok, owner_did, put, wait_for
 from proxy import FakeServer, cid_length, read_varint
 from signing import ServerKey, send, send_bytes, wire_bytes
 
-MiB = 1 << 20
 
 
 # --- Helpers -----------------------------------------------------------------------------------
 
 
-def ok(result):
-    assert result.returncode == 0, f"exit {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
-    return result
 
 
-def cli(server, *args, timeout=120):
-    return run_haven(*args, env=server.env, timeout=timeout)
 
 
-def put(server, path, data, media_type="application/octet-stream"):
-    response = requests.put(server.url + "/data" + path, data=data, timeout=120,
-                            headers={**bearer(server.home.token), "Content-Type": media_type})
-    assert response.status_code == 201, response.text
-    return response.json()
 
 
-def get(server, path):
-    return requests.get(server.url + "/data" + path, headers=bearer(server.home.token), timeout=120)
 
 
-def delete(server, path):
-    response = requests.delete(server.url + "/data" + path, headers=bearer(server.home.token), timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()
 
 
-def owner_did(server):
-    response = requests.get(server.url + "/haven/status", headers=bearer(server.home.token), timeout=30)
-    assert response.status_code == 200, response.text
-    return response.json()["owner"]
 
 
-def wait_for(probe, what, seconds=30, interval=0.1):
-    """Polls `probe` until it returns something truthy, for at most `seconds`."""
-    deadline = time.monotonic() + seconds
-    while True:
-        value = probe()
-        if value:
-            return value
-        assert time.monotonic() < deadline, f"gave up after {seconds} s waiting for {what}"
-        time.sleep(interval)
 
 
 def exchange(key, method, server, rest, body=None, token=None, **options):
