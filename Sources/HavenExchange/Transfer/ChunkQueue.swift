@@ -32,18 +32,19 @@ actor ChunkQueue {
         while true {
             var batch: [ContentID] = []
             var total = 0
-            var index = 0
-            while index < pending.count, batch.count < count, total < bytes {
-                let id = pending[index]
-                if excluded[id]?.contains(source) == true {
-                    index += 1
-                    continue
+            // One pass: what this source takes, and what stays, in order.
+            var remaining: [ContentID] = []
+            remaining.reserveCapacity(pending.count)
+            for id in pending {
+                if batch.count < count, total < bytes, excluded[id]?.contains(source) != true {
+                    batch.append(id)
+                    inFlight.insert(id)
+                    total += sizes[id] ?? 0
+                } else {
+                    remaining.append(id)
                 }
-                pending.remove(at: index)
-                batch.append(id)
-                inFlight.insert(id)
-                total += sizes[id] ?? 0
             }
+            pending = remaining
             if !batch.isEmpty { return batch }
             if inFlight.isEmpty { return [] }
             await withCheckedContinuation { waiters.append($0) }
