@@ -70,7 +70,8 @@ def wait_for_no_temporaries(home, seconds=10):
 def check_stored(response, path, data, media_type):
     assert response.status_code == 201, response.text
     version = response.json()
-    assert set(version) == {"path", "version", "id", "size", "media_type", "created_at", "author", "deleted"}
+    assert set(version) == {"path", "version", "id", "size", "media_type", "created_at", "author", "deleted", "origin"}
+    assert version["origin"] is None  # written here, not received from a peer
     assert version["path"] == path and version["size"] == len(data)
     assert version["media_type"] == media_type
     assert version["author"] == "owner" and version["deleted"] is False

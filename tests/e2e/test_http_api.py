@@ -7,7 +7,7 @@ import requests
 
 from conftest import run_haven
 
-PROTECTED = ["/haven/status", "/haven/whoami", "/haven/tokens", "/v1/models", "/api/tags", "/data/a", "/exchange/x", "/mcp"]
+PROTECTED = ["/haven/status", "/haven/whoami", "/haven/tokens", "/v1/models", "/api/tags", "/data/a", "/mcp"]
 
 
 def curl(*args):
@@ -30,6 +30,12 @@ def test_healthz_answers_without_a_token(server):
     status, body = curl(server.url + "/healthz")
     assert status == 200
     assert json.loads(body) == {"status": "ok"}
+
+
+def test_exchange_routes_need_a_servers_signature_not_a_token(server):
+    for headers in ({}, {"Authorization": f"Bearer {server.home.token}"}):
+        response = requests.get(server.url + "/exchange/v1/feed?path=/", headers=headers, timeout=10)
+        assert_error_shape(response, 401, "invalid_signature")
 
 
 def test_every_other_route_needs_a_token(server):

@@ -34,7 +34,7 @@ public struct Puller: Sendable {
     public var batchCount = 512
     public var batchBytes = 32 << 20
     /// Concurrent requests per source.
-    public var requestsPerSource = 2
+    public var requestsPerSource = 3
     /// Attempts on a connection failure before a source is given up.
     public var attempts = 3
     /// Told about each version a pull commits (the server queues it for indexing).
@@ -243,8 +243,8 @@ public struct Puller: Sendable {
         }
     }
 
-    /// Verified blocks are written and made durable together, this many bytes at a time.
-    static let groupBytes = 8 << 20
+    /// Verified blocks are written and made durable together, this many bytes at a time (two `syncfs` each).
+    static let groupBytes = 16 << 20
 
     private func keep(
         _ group: [(id: ContentID, bytes: [UInt8])], source: PullSource, index: Int, queue: ChunkQueue,
