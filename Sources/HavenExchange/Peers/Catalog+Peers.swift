@@ -55,8 +55,8 @@ extension Catalog {
             blocked: row["blocked"])
     }
 
-    /// Adds a peer, or updates the URL of one already known by that DID (keeping its name
-    /// unless `rename`).
+    /// Adds a peer, or updates the name and URL of the one already known by that DID; refuses
+    /// a name another peer has.
     public func savePeer(_ peer: Peer) throws(ExchangeError) -> Peer {
         do {
             return try write { db in
