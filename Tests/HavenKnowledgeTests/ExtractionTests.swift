@@ -297,12 +297,14 @@ import Testing
 
     @Test func aToolThatHangsIsStoppedAtTheTimeout() async throws {
         try await TemporaryDirectory.with { directory in
-            let tool = try script(in: directory, "exec sleep 30")
+            let tool = try script(in: directory, "exec sleep 120")
             let started = ContinuousClock.now
             await #expect(throws: ExtractionError.timedOut("pdftotext")) {
                 try await TextExtractor.extract([1, 2, 3], kind: .pdf, pdftotext: tool, timeout: .milliseconds(300))
             }
-            #expect(ContinuousClock.now - started < .seconds(10))
+            // Far short of the tool's own two minutes: it was stopped, not waited for. (The margin
+            // is wide because the whole suite shares two cores with the inference tests.)
+            #expect(ContinuousClock.now - started < .seconds(60))
         }
     }
 
