@@ -92,7 +92,8 @@ public struct ExchangeService: Service {
 /// The pulls started since the server started, with their live progress.
 public actor PullJobs {
     private var progress: [String: PullProgress] = [:]
-    private var order: [String] = []
+    /// Finished pulls, oldest first: the only ones ever forgotten.
+    private var finishedOrder: [String] = []
     /// Finished pulls kept for reading back.
     let kept = 100
 
@@ -102,14 +103,13 @@ public actor PullJobs {
         let id = "p" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "").prefix(12)
         let progress = PullProgress()
         self.progress[id] = progress
-        order.append(id)
-        return (String(id), progress)
+        return (id, progress)
     }
 
     func finished(_ id: String) {
-        if order.count > kept, let oldest = order.first {
-            order.removeFirst()
-            progress[oldest] = nil
+        finishedOrder.append(id)
+        if finishedOrder.count > kept {
+            progress[finishedOrder.removeFirst()] = nil
         }
     }
 

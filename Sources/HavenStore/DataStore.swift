@@ -72,9 +72,9 @@ public struct DataStore: Sendable {
         try catalog.versions(of: path)
     }
 
-    /// The current version of every live file, in path order.
-    public func currentFiles() throws -> [FileVersion] {
-        try catalog.currentFiles(under: .root)
+    /// The current version of every live file at or below `directory`, in path order.
+    public func currentFiles(under directory: DataPath = .root) throws -> [FileVersion] {
+        try catalog.currentFiles(under: directory)
     }
 
     /// The files and subdirectories directly inside `directory`.

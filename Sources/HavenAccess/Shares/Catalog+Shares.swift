@@ -26,6 +26,21 @@ extension CatalogMigration {
 }
 
 extension Catalog {
+    /// Mints a capability token signed by `key` and remembers it as a share, so it can be
+    /// listed and revoked; returns the token (shown once) and the share.
+    public func mintShare(
+        issuer key: IdentityKey, audience: DID, capabilities: [Capability], notBefore: Date? = nil, expiresAt: Date?,
+        at now: Date = Date()
+    ) throws -> (token: String, share: Share) {
+        let token = try CapabilityToken.mint(
+            issuer: key, audience: audience, capabilities: capabilities, notBefore: notBefore, expiresAt: expiresAt)
+        let share = Share(
+            id: CapabilityToken.id(of: token), audience: audience, capabilities: capabilities, createdAt: now,
+            notBefore: notBefore, expiresAt: expiresAt, revokedAt: nil)
+        try insertShare(share)
+        return (token, share)
+    }
+
     /// Remembers a minted token (its id and claims, not the token).
     public func insertShare(_ share: Share) throws {
         let capabilities = String(decoding: try JSONEncoder().encode(share.capabilities), as: UTF8.self)

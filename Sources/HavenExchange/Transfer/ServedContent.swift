@@ -21,7 +21,7 @@ public struct ServedContent: Sendable {
     public func tree(under path: DataPath, for capability: VerifiedCapability) throws -> [TreeEntry] {
         let files: [FileVersion]
         if path.isDirectory {
-            files = try store.catalog.currentFilesForExchange(under: path)
+            files = try store.currentFiles(under: path)
         } else {
             files = try store.version(of: path).map { [$0] } ?? []
         }
@@ -66,26 +66,6 @@ public struct ServedContent: Sendable {
 }
 
 extension Catalog {
-    /// Current files under a directory (all of them; the caller filters).
-    func currentFilesForExchange(under directory: DataPath) throws -> [FileVersion] {
-        let prefix = directory.asDirectory.string
-        let upper = String(prefix.dropLast()) + "0"
-        return try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT h.path, h.version, h.manifest_id, m.size, m.media_type FROM file_head h
-                    JOIN manifest m ON m.id = h.manifest_id WHERE h.path >= ? AND h.path < ? ORDER BY h.path
-                    """, arguments: [prefix, upper]
-            ).map { row in
-                FileVersion(
-                    path: try DataPath(parsing: row["path"] as String), version: row["version"],
-                    id: try ContentID(parsing: row["manifest_id"] as String), size: row["size"], mediaType: row["media_type"],
-                    createdAt: Date(timeIntervalSince1970: 0), author: "")
-            }
-        }
-    }
-
     /// The live paths whose current version is manifest `id`.
     func currentPaths(withManifest id: ContentID) throws -> [String] {
         try read { db in

@@ -46,12 +46,8 @@ struct MessageSender: Sendable {
             guard let version = try environment.store.version(of: path) else { throw StoreError.notFound(path) }
             let capabilities = [Capability(resource: path.string, right: .read)]
             let expiry = now.addingTimeInterval(MessageController.attachmentLifetime)
-            let token = try CapabilityToken.mint(
-                issuer: environment.ownerKey, audience: peer.did, capabilities: capabilities, expiresAt: expiry)
-            try environment.catalog.insertShare(
-                Share(
-                    id: CapabilityToken.id(of: token), audience: peer.did, capabilities: capabilities, createdAt: now,
-                    notBefore: nil, expiresAt: expiry, revokedAt: nil))
+            let (token, _) = try environment.catalog.mintShare(
+                issuer: environment.ownerKey, audience: peer.did, capabilities: capabilities, expiresAt: expiry, at: now)
             attachments.append(
                 InboxMessage.Attachment(
                     name: path.name, path: path.string, manifest: version.id, size: version.size, capability: token))

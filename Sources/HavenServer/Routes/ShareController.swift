@@ -36,13 +36,9 @@ struct ShareController {
             throw AccessError.invalidGrant("the expiry is in the past")
         }
         let capabilities = Set(body.rights).sorted().map { Capability(resource: path.string, right: $0) }
-        let token = try CapabilityToken.mint(
+        let (token, share) = try catalog.mintShare(
             issuer: ownerKey, audience: body.to, capabilities: capabilities, notBefore: body.notBefore,
-            expiresAt: body.expiresAt)
-        let share = Share(
-            id: CapabilityToken.id(of: token), audience: body.to, capabilities: capabilities, createdAt: now,
-            notBefore: body.notBefore, expiresAt: body.expiresAt, revokedAt: nil)
-        try catalog.insertShare(share)
+            expiresAt: body.expiresAt, at: now)
         context.logger.info("share minted", metadata: ["share.id": "\(share.id)", "share.audience": "\(share.audience)"])
         return EditedResponse(status: .created, response: CreatedShare(token: token, share: share))
     }

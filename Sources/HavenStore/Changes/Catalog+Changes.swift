@@ -41,8 +41,7 @@ extension Catalog {
                 let rows = try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT c.seq, v.path, v.version, v.manifest_id, COALESCE(m.size, 0) AS size, m.media_type,
-                               v.created_at, v.author, v.origin
+                        SELECT c.seq, \(Self.versionColumns)
                         FROM change c
                         LEFT JOIN file_version v ON v.path = c.path AND v.version = c.version
                         LEFT JOIN manifest m ON m.id = v.manifest_id
@@ -57,12 +56,7 @@ extension Catalog {
                     }
                     let inScope = directory.map { path.hasPrefix($0) } ?? (path == prefix.string)
                     if inScope {
-                        let manifest: String? = row["manifest_id"]
-                        let version = FileVersion(
-                            path: try DataPath(parsing: path), version: row["version"],
-                            id: try manifest.map { try ContentID(parsing: $0) }, size: row["size"],
-                            mediaType: row["media_type"], createdAt: row["created_at"], author: row["author"],
-                            origin: VersionOrigin(stored: row["origin"]))
+                        let version = try Self.fileVersion(row)
                         if include(version) {
                             if changes.count == limit { break }
                             changes.append(Change(sequence: seq, version: version))

@@ -52,11 +52,12 @@ public struct ChunkSlice: Sendable, Equatable {
 }
 
 extension Catalog {
-    private static let versionColumns = """
+    static let versionColumns = """
         v.path, v.version, v.manifest_id, COALESCE(m.size, 0) AS size, m.media_type, v.created_at, v.author, v.origin
         """
 
-    private static func fileVersion(_ row: Row) throws -> FileVersion {
+    /// A version from a row selecting ``versionColumns``.
+    static func fileVersion(_ row: Row) throws -> FileVersion {
         let manifest: String? = row["manifest_id"]
         return FileVersion(
             path: try DataPath(parsing: row["path"] as String), version: row["version"],
