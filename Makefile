@@ -13,10 +13,12 @@ export HAVEN_DEFAULT_MODEL ?= $(shell scripts/path default-model)
 .PHONY: run test bench build setup-run setup-test unit e2e clean
 
 run: setup-run
+	scripts/embed-web
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
 	scripts/run
 
 test: setup-test
+	scripts/embed-web
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build
 	scripts/e2e
@@ -24,11 +26,13 @@ test: setup-test
 # Benchmarks: inference against llama-server from the same llama.cpp source (built only
 # here), and the data store against cp. `make bench BENCH=data` runs one of them.
 bench: setup-test
+	scripts/embed-web
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
 	swift build -c release --product haven-bench $(SWIFT_BUILD_FLAGS)
 	scripts/bench $(BENCH)
 
 build:
+	scripts/embed-web
 	swift build $(SWIFT_BUILD_FLAGS)
 
 setup-run:

@@ -104,6 +104,7 @@ let package = Package(
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]
         ),
+        .target(name: "HavenWebAssets"),
         .target(
             name: "HavenServer",
             dependencies: [
@@ -115,6 +116,7 @@ let package = Package(
                 "HavenInference",
                 "HavenKnowledge",
                 "HavenStore",
+                "HavenWebAssets",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -209,8 +211,10 @@ let package = Package(
                 "HavenServer",
                 "HavenStore",
                 "HavenTestSupport",
+                "HavenWebAssets",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
     ],

@@ -3,8 +3,9 @@ import Hummingbird
 
 /// Builds the router: the middleware chain every request passes through, and the routes.
 ///
-/// Middleware, outermost first: request logging, `X-Request-Id`, JSON errors, the body limit,
-/// then authentication, so even a 401 or an unknown path gets the JSON error shape and an id.
+/// Middleware, outermost first: request logging, `X-Request-Id`, browser security headers,
+/// JSON errors, the body limit, then authentication, so even a 401 or an unknown path gets the
+/// JSON error shape, an id and the headers.
 public enum HavenRouter {
     /// `/exchange/v1/` authenticates servers by their request signatures instead of tokens;
     /// `/.well-known/haven` is public. `agentModel` replaces the engine behind agents, for tests.
@@ -15,6 +16,7 @@ public enum HavenRouter {
         let router = Router(context: HavenRequestContext.self)
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIDMiddleware())
+        router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: ErrorMiddleware())
         router.add(
             middleware: BodyLimitMiddleware(
@@ -23,9 +25,16 @@ public enum HavenRouter {
         router.add(
             middleware: AuthenticationMiddleware(
                 authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
-                publicPaths: [HealthController.path, WellKnownController.path]))
+                sessions: SessionAuthenticator(catalog: environment.catalog),
+                publicPaths: [HealthController.path, WellKnownController.path],
+                secure: environment.configuration.tlsCertificate != nil,
+                publicURL: environment.configuration.publicURL))
 
         HealthController().addRoutes(to: router)
+        WebController(configuration: environment.configuration).addRoutes(to: router)
+        SessionController(environment: environment).addRoutes(
+            session: router.group("haven/session"), sessions: router.group("haven/sessions"),
+            loginLinks: router.group("haven/login-links"))
         StatusController(environment: environment).addRoutes(to: router.group("haven"))
         TokenController(catalog: environment.catalog).addRoutes(to: router.group("haven/tokens"))
         GrantController(catalog: environment.catalog).addRoutes(to: router.group("haven/grants"))

@@ -17,7 +17,8 @@ struct Haven: AsyncParsableCommand {
             InitCommand.self, ServeCommand.self, ChatCommand.self, ModelCommand.self, StatusCommand.self,
             WhoamiCommand.self, TokenCommand.self, GrantCommand.self, DataCommand.self, ShareCommand.self,
             AuditCommand.self, GCCommand.self, SearchCommand.self, IndexCommand.self, AgentCommand.self,
-            PeerCommand.self, PullCommand.self, MirrorCommand.self, SendCommand.self, InboxCommand.self,
+            PeerCommand.self, PullCommand.self, MirrorCommand.self, SendCommand.self, InboxCommand.self, OpenCommand.self,
+            SessionCommand.self,
         ]
     )
 }

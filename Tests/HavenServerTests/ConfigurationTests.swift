@@ -94,6 +94,26 @@ import Testing
         #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_PARALLEL": "0"]) }
     }
 
+    @Test func webSessionLengths() throws {
+        let defaults = Configuration()
+        #expect(defaults.sessionIdleTimeout == 12 * 3_600)
+        #expect(defaults.sessionLifetime == 7 * 86_400)
+        let file = """
+            [web]
+            session_idle = "30m"
+            session_lifetime = "2d"
+            """
+        let configuration = try Configuration.resolve(file: file)
+        #expect(configuration.sessionIdleTimeout == 1_800)
+        #expect(configuration.sessionLifetime == 2 * 86_400)
+        // An idle timeout longer than the lifetime is cut to the lifetime.
+        let cut = try Configuration.resolve(environment: ["HAVEN_SESSION_IDLE": "3h", "HAVEN_SESSION_LIFETIME": "1h"])
+        #expect(cut.sessionIdleTimeout == 3_600)
+        for bad in ["-1", "10s", "forever", "400d"] {
+            #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_SESSION_LIFETIME": bad]) }
+        }
+    }
+
     @Test(arguments: [("30s", Duration.seconds(30)), ("5m", .seconds(300)), ("2h", .seconds(7200)), ("1.5", .milliseconds(1500))])
     func durationsForPeople(text: String, duration: Duration) {
         #expect(DurationText.parse(text) == .duration(duration))

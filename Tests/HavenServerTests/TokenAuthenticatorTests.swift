@@ -18,7 +18,7 @@ import Testing
 
     @Test func aKnownTokenIdentifiesItsPrincipal() throws {
         let authentication = try authenticator.authenticate(authorization: "Bearer \(token.stringValue)")
-        #expect(authentication == Authentication(principal: .app("laptop"), tokenName: "laptop"))
+        #expect(authentication == Authentication(principal: .app("laptop"), tokenName: "laptop", tokenID: token.id))
         // The scheme is case-insensitive (RFC 9110).
         #expect(try authenticator.authenticate(authorization: "bearer \(token.stringValue)").tokenName == "laptop")
     }

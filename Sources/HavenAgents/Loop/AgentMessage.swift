@@ -22,6 +22,15 @@ public struct AgentMessage: Sendable, Equatable, Codable {
         case toolCalls = "tool_calls"
         case toolName = "tool_name"
     }
+
+    /// `tool_calls` and `tool_name` may be left out, as clients writing plain messages do.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        role = try container.decode(Role.self, forKey: .role)
+        content = try container.decode(String.self, forKey: .content)
+        toolCalls = try container.decodeIfPresent([AgentToolCall].self, forKey: .toolCalls) ?? []
+        toolName = try container.decodeIfPresent(String.self, forKey: .toolName)
+    }
 }
 
 /// A tool call as the model made it: the tool's name and its arguments as JSON text.

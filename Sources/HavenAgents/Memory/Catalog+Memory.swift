@@ -33,6 +33,14 @@ extension CatalogMigration {
     }
 }
 
+extension CatalogMigration {
+    /// Conversations with a model directly, kept by the client (the web app): `agent` is
+    /// empty and `model` names the model.
+    public static let modelConversations = CatalogMigration("v14-model-conversations") { db in
+        try db.execute(sql: "ALTER TABLE conversation ADD COLUMN model TEXT")
+    }
+}
+
 extension Catalog {
     /// Keeps `value` under `key` for `principal`.
     func remember(_ value: String, key: String, for principal: String, at date: Date) throws {

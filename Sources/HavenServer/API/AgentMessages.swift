@@ -83,3 +83,24 @@ public struct ConversationList: Codable, Sendable, ResponseEncodable {
 
 extension AgentDefinition: ResponseEncodable {}
 extension Conversation: ResponseEncodable {}
+
+/// Body of `POST /haven/conversations`: a conversation with a model that the client keeps.
+public struct NewConversationRequest: Codable, Sendable {
+    public let model: String
+    /// The first words of the first question; at most 80 characters are kept.
+    public let title: String
+
+    public init(model: String, title: String) {
+        self.model = model
+        self.title = title
+    }
+}
+
+/// Body of `POST /haven/conversations/{id}/messages`: messages to add at the end.
+public struct AppendMessagesRequest: Codable, Sendable {
+    public let messages: [AgentMessage]
+
+    public init(messages: [AgentMessage]) {
+        self.messages = messages
+    }
+}

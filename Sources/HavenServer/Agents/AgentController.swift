@@ -3,7 +3,8 @@ import HavenAgents
 import Hummingbird
 
 /// `/haven/agents` (list, show, add) and `/haven/agents/{name}/chat`; `/haven/conversations`
-/// (the caller's own: list, show, delete).
+/// (the caller's own: list, show, delete; and, for chats with a model that the client keeps,
+/// start one and add messages).
 struct AgentController {
     let environment: ServerEnvironment
     let service: AgentService
@@ -33,6 +34,27 @@ struct AgentController {
         group.get("conversations/:id") { _, context in
             let caller = try context.requireAuthentication()
             return try environment.catalog.conversation(try context.parameters.require("id"), of: caller.principal.description)
+        }
+        group.post("conversations") { request, context in
+            let caller = try context.requireAuthentication()
+            let body = try await request.decode(as: NewConversationRequest.self, context: context)
+            let model = body.model.trimmingCharacters(in: .whitespaces)
+            guard (1...200).contains(model.count) else {
+                throw APIError(.badRequest, code: "invalid_request", message: "model must name a model (1 to 200 characters)")
+            }
+            let conversation = try environment.catalog.createConversation(
+                principal: caller.principal.description, model: model, title: body.title, at: Date())
+            return EditedResponse(status: .created, response: conversation)
+        }
+        group.post("conversations/:id/messages") { request, context in
+            let caller = try context.requireAuthentication()
+            let body = try await request.decode(as: AppendMessagesRequest.self, context: context)
+            guard (1...200).contains(body.messages.count) else {
+                throw APIError(.badRequest, code: "invalid_request", message: "send 1 to 200 messages at a time")
+            }
+            try environment.catalog.append(
+                body.messages, to: try context.parameters.require("id"), of: caller.principal.description, at: Date())
+            return Response(status: .noContent)
         }
         group.delete("conversations/:id") { _, context in
             let caller = try context.requireAuthentication()

@@ -26,7 +26,7 @@ struct AgentService: Sendable {
             guard conversation.agent == agent.name else {
                 throw APIError(
                     .badRequest, code: "invalid_request",
-                    message: "conversation \(id) is with agent \(conversation.agent), not \(agent.name)")
+                    message: "conversation \(id) is with \(conversation.agent.map { "agent \($0)" } ?? "model \(conversation.model ?? "?")"), not agent \(agent.name)")
             }
             earlier = (conversation.messages ?? []).filter { $0.role != .system }
         } else {

@@ -11,11 +11,21 @@ public struct Authentication: Sendable, Equatable {
     /// For a capability token: what its verified chain grants. Its holder is `principal`
     /// (the token's audience), and it may do only what this says.
     public let capability: VerifiedCapability?
+    /// The API token behind the request (directly, or through a web session); `nil` for a
+    /// capability token.
+    public let tokenID: TokenID?
+    /// For a browser signed in to the web app: its session's id.
+    public let sessionID: String?
 
-    public init(principal: Principal, tokenName: String, capability: VerifiedCapability? = nil) {
+    public init(
+        principal: Principal, tokenName: String, capability: VerifiedCapability? = nil, tokenID: TokenID? = nil,
+        sessionID: String? = nil
+    ) {
         self.principal = principal
         self.tokenName = tokenName
         self.capability = capability
+        self.tokenID = tokenID
+        self.sessionID = sessionID
     }
 }
 
@@ -30,6 +40,11 @@ public enum AuthenticationError: Error, Equatable, Sendable {
     case capabilityNotAccepted
     /// A capability token whose chain did not verify.
     case invalidCapability(id: String, CapabilityError)
+    /// The session cookie names a session that has ended (signed out, revoked, expired, or its
+    /// token revoked), or none at all.
+    case sessionEnded
+    /// The session cookie came on a request from another origin.
+    case crossSite(CrossSiteCheck.Refusal)
 }
 
 extension AuthenticationError: CustomStringConvertible {
@@ -49,6 +64,10 @@ extension AuthenticationError: CustomStringConvertible {
             "capability tokens are accepted on /data only; use an API token here"
         case .invalidCapability(let id, let error):
             "capability token \(id) is not valid: \(error)"
+        case .sessionEnded:
+            "your session has ended (signed out, revoked or expired); sign in again"
+        case .crossSite(let refusal):
+            refusal.description
         }
     }
 }
@@ -91,7 +110,7 @@ public struct TokenAuthenticator: Sendable {
         let matches = token.matches(secretHash: stored?.secretHash ?? Self.absentHash)
         guard let stored, matches else { throw .invalidToken }
         guard !stored.info.isRevoked else { throw .revokedToken }
-        return Authentication(principal: stored.info.principal, tokenName: stored.info.name)
+        return Authentication(principal: stored.info.principal, tokenName: stored.info.name, tokenID: stored.info.id)
     }
 
     private func authenticate(capability token: String, at now: Date) throws(AuthenticationError) -> Authentication {

@@ -9,7 +9,7 @@ extension CatalogSchema {
     /// migration goes at the end; none is ever removed or reordered.
     public static let haven = CatalogSchema([
         .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents, .knowledgeVocabulary,
-        .changes, .exchange,
+        .changes, .exchange, .webSessions, .modelConversations,
     ])
 }
 

@@ -45,6 +45,11 @@ public struct Configuration: Sendable, Equatable {
     /// How old a peer's signature may be (`created`), and how far clocks may disagree.
     public var signatureWindow: Int = 300
     public var signatureSkew: Int = 60
+    /// Seconds a web session lasts without a request, and at most in any case.
+    public var sessionIdleTimeout: Int = 12 * 3_600
+    public var sessionLifetime: Int = 7 * 86_400
+    /// Serve the web app from this directory instead of the copy compiled in (for developing it).
+    public var webDirectory: String?
 
     /// The URL peers use: the configured `public_url`, else this server's own address.
     public var effectivePublicURL: String {
@@ -76,10 +81,11 @@ public struct Configuration: Sendable, Equatable {
         public var publicURL: String?
         public var tlsCertificate: String?
         public var tlsKey: String?
+        public var webDirectory: String?
 
         public init(
             host: String? = nil, port: Int? = nil, logLevel: Logger.Level? = nil, parallel: Int? = nil,
-            publicURL: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil
+            publicURL: String? = nil, tlsCertificate: String? = nil, tlsKey: String? = nil, webDirectory: String? = nil
         ) {
             self.host = host
             self.port = port
@@ -88,6 +94,7 @@ public struct Configuration: Sendable, Equatable {
             self.publicURL = publicURL
             self.tlsCertificate = tlsCertificate
             self.tlsKey = tlsKey
+            self.webDirectory = webDirectory
         }
     }
 
@@ -145,6 +152,12 @@ public struct Configuration: Sendable, Equatable {
         if let path = try value(.tlsKey, override: overrides.tlsKey) { configuration.tlsKey = path }
         if let seconds = try value(.signatureWindow, override: nil) { configuration.signatureWindow = seconds }
         if let seconds = try value(.signatureSkew, override: nil) { configuration.signatureSkew = seconds }
+        if let seconds = try value(.sessionIdle, override: nil) { configuration.sessionIdleTimeout = seconds }
+        if let seconds = try value(.sessionLifetime, override: nil) { configuration.sessionLifetime = seconds }
+        configuration.webDirectory = overrides.webDirectory
+        if configuration.sessionIdleTimeout > configuration.sessionLifetime {
+            configuration.sessionIdleTimeout = configuration.sessionLifetime
+        }
         guard (configuration.tlsCertificate == nil) == (configuration.tlsKey == nil) else {
             throw .invalidValue(
                 setting: "server.tls_cert / server.tls_key", value: configuration.tlsCertificate ?? configuration.tlsKey ?? "",
@@ -183,6 +196,12 @@ public struct Configuration: Sendable, Equatable {
             # (HAVEN_SIGNATURE_WINDOW, HAVEN_SIGNATURE_SKEW)
             # signature_window = \(defaults.signatureWindow)
             # signature_skew = \(defaults.signatureSkew)
+
+            [web]
+            # How long a browser stays signed in without using Haven, and at most in any case:
+            # "30m", "12h", "7d". (HAVEN_SESSION_IDLE, HAVEN_SESSION_LIFETIME)
+            # session_idle = "12h"
+            # session_lifetime = "7d"
 
             [limits]
             # Largest JSON request body accepted, e.g. "1MiB", "512KiB". (HAVEN_MAX_REQUEST_BODY)
@@ -285,6 +304,26 @@ extension Setting where Value == Int {
         expected: "a whole number of seconds from 0 to 3600"
     ) { text in
         Int(text).flatMap { (0...3600).contains($0) ? $0 : nil }
+    }
+
+    static let sessionIdle = Setting(
+        key: "web.session_idle", environmentVariable: "HAVEN_SESSION_IDLE",
+        expected: "a duration from 1 minute to 30 days, such as \"30m\", \"12h\" or \"7d\""
+    ) { text in
+        sessionSeconds(text)
+    }
+
+    static let sessionLifetime = Setting(
+        key: "web.session_lifetime", environmentVariable: "HAVEN_SESSION_LIFETIME",
+        expected: "a duration from 1 minute to 365 days, such as \"12h\", \"7d\" or \"30d\""
+    ) { text in
+        sessionSeconds(text, most: 365 * 86_400)
+    }
+
+    private static func sessionSeconds(_ text: String, most: Int = 30 * 86_400) -> Int? {
+        guard case .duration(let duration) = DurationText.parse(text) else { return nil }
+        let seconds = Int(duration.components.seconds)
+        return (60...most).contains(seconds) ? seconds : nil
     }
 
     static let port = Setting(

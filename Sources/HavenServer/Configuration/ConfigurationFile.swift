@@ -11,7 +11,7 @@ enum ConfigurationFile {
         Setting<Int>.queueLimit.key, Setting<Int>.threads.key, Setting<DurationText.Value>.keepAlive.key,
         Setting<Int64?>.memoryBudget.key, Setting<String>.publicURL.key, Setting<String>.serverName.key,
         Setting<String>.tlsCertificate.key, Setting<String>.tlsKey.key, Setting<Int>.signatureWindow.key,
-        Setting<Int>.signatureSkew.key,
+        Setting<Int>.signatureSkew.key, Setting<Int>.sessionIdle.key, Setting<Int>.sessionLifetime.key,
     ]
 
     static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {

@@ -17,9 +17,20 @@ extension AuthenticationError: APIErrorConvertible {
         case .capabilityNotAccepted: error = APIError(.unauthorized, code: "invalid_token", message: description)
         case .invalidCapability: error = APIError(.unauthorized, code: "invalid_capability", message: description)
         case .catalogUnavailable: return APIError(.serviceUnavailable, code: "catalog_unavailable", message: description)
+        case .sessionEnded: return APIError(.unauthorized, code: "session_ended", message: description)
+        case .crossSite: return APIError(.forbidden, code: "cross_site_request", message: description)
         }
         error.headers[.wwwAuthenticate] = #"Bearer realm="haven""#
         return error
+    }
+}
+
+extension SessionError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .notFound: APIError(.notFound, code: "session_not_found", message: description)
+        case .invalidLoginCode: APIError(.unauthorized, code: "invalid_login_code", message: description)
+        }
     }
 }
 

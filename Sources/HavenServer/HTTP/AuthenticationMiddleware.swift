@@ -1,8 +1,13 @@
 import Hummingbird
 
-/// Requires a valid bearer token on every path except the public ones (`/healthz`,
-/// `/.well-known/haven`) and `/exchange/`, where servers authenticate by signing each request
-/// (``ExchangeAuthenticationMiddleware``), and records the caller in the request context.
+/// Requires a caller on every path except the public ones (`/healthz`, `/.well-known/haven`,
+/// the web app's page and assets, signing in) and `/exchange/`, where servers authenticate by
+/// signing each request (``ExchangeAuthenticationMiddleware``), and records the caller in the
+/// request context.
+///
+/// A caller is a bearer token or, for a browser, the session cookie of the web app; the cookie
+/// counts only on same-origin requests (``CrossSiteCheck``) and only when no `Authorization`
+/// header is sent, so it can never do more than what the signed-in principal may do.
 ///
 /// Under `/data` a capability token is accepted in place of an API token. One that fails
 /// verification does not end the request here: it is handed to the data routes as
@@ -12,16 +17,41 @@ struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = HavenRequestContext
 
     let authenticator: TokenAuthenticator
+    let sessions: SessionAuthenticator
     let publicPaths: Set<String>
+    /// Whether the server speaks HTTPS, and its configured public URL: what origins are its own.
+    let secure: Bool
+    let publicURL: String?
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
-        if publicPaths.contains(request.uri.path) || ExchangeController.handles(request.uri.path) {
+        let path = request.uri.path
+        if publicPaths.contains(path) || ExchangeController.handles(path)
+            || (WebController.handles(path) && (request.method == .get || request.method == .head))
+            || (path == SessionController.signInPath && request.method == .post)
+        {
             return try await next(request, context)
         }
-        let isData = DataController.handles(request.uri.path)
         var context = context
+        if request.headers[.authorization] == nil, let cookie = request.headers[.cookie],
+            cookie.contains(SessionCookie.name + "=")
+        {
+            if let refusal = CrossSiteCheck.check(
+                method: request.method.rawValue, fetchSite: request.headers[.secFetchSite],
+                origin: request.headers[.origin],
+                allowedOrigins: CrossSiteCheck.origins(host: request.head.authority, secure: secure, publicURL: publicURL))
+            {
+                throw AuthenticationError.crossSite(refusal)
+            }
+            guard let key = SessionCookie.key(fromCookieHeader: cookie) else { throw AuthenticationError.sessionEnded }
+            let authentication = try sessions.authenticate(key)
+            context.authentication = authentication
+            context.logger[metadataKey: "haven.principal"] = "\(authentication.principal)"
+            context.logger[metadataKey: "haven.session"] = "\(key.id)"
+            return try await next(request, context)
+        }
+        let isData = DataController.handles(path)
         do {
             let authentication = try authenticator.authenticate(
                 authorization: request.headers[.authorization], acceptCapabilities: isData)

@@ -77,6 +77,11 @@ struct HavenClient: Sendable {
         try await exchange(.GET, path, body: nil)
     }
 
+    /// DELETEs `path`, for endpoints that answer 204 with no body.
+    func deleteRaw(_ path: String) async throws {
+        _ = try await exchange(.DELETE, path, body: nil)
+    }
+
     func send<Response: Decodable>(_ method: HTTPMethod, _ path: String, body: Data?) async throws -> Response {
         let data = try await exchange(method, path, body: body)
         do {

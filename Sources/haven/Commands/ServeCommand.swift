@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 import HavenServer
 import Logging
@@ -36,6 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("PEM private key for HTTPS (with --tls-cert).", valueName: "file"))
     var tlsKey: String?
 
+    @Option(
+        help: ArgumentHelp(
+            "Serve the web app from this directory instead of the copy built in (for working on web/).",
+            valueName: "dir"))
+    var webDir: String?
+
     func validate() throws {
         if let port, !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535, not \(port)")
@@ -46,13 +53,16 @@ struct ServeCommand: AsyncParsableCommand {
         if let logLevel, Logger.Level(rawValue: logLevel.lowercased()) == nil {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }
+        if let webDir, !FileManager.default.fileExists(atPath: URL(fileURLWithPath: webDir).appendingPathComponent("index.html").path) {
+            throw ValidationError("--web-dir must be a directory holding the web app's index.html; \(webDir) has none")
+        }
     }
 
     func run() async throws {
         let home = home.resolve()
         let configuration = try Configuration.resolve(
             overrides: .init(host: host, port: port, logLevel: logLevel.flatMap { Logger.Level(rawValue: $0.lowercased()) },
-                parallel: parallel, publicURL: publicURL, tlsCertificate: tlsCert, tlsKey: tlsKey),
+                parallel: parallel, publicURL: publicURL, tlsCertificate: tlsCert, tlsKey: tlsKey, webDirectory: webDir),
             environment: self.home.environment,
             file: home.readConfigurationFile())
         LoggingSystem.bootstrap { label in
