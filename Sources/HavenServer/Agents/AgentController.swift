@@ -63,6 +63,14 @@ struct AgentController {
         }
     }
 
+    /// What the streaming chat writes: a trace entry, or a keep-alive comment.
+    enum StreamItem: Sendable {
+        case entry(AgentTraceEntry)
+        case heartbeat
+    }
+
+    static let heartbeatInterval = Duration.seconds(1)
+
     @Sendable func chat(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
         let name = try context.parameters.require("name")
@@ -79,18 +87,41 @@ struct AgentController {
         }
         let service = self.service
         return ServerSentEvents.response { sender, writer in
-            let (events, continuation) = AsyncStream.makeStream(of: AgentTraceEntry.self)
+            let (items, continuation) = AsyncStream.makeStream(of: StreamItem.self)
             let work = Task {
                 defer { continuation.finish() }
                 return try await service.run(
                     agent: name, input: body.message, conversation: body.conversationID, caller: caller,
-                    onEvent: { continuation.yield(AgentTraceEntry($0)) })
+                    onEvent: { continuation.yield(.entry(AgentTraceEntry($0))) })
             }
-            for await entry in events where entry.type != "answer" {
-                try await writer.write(sender.data(entry))
+            // A comment line every second while the model thinks: a client that went away (the
+            // web app's Stop button aborts its fetch) makes the write fail within a second, and
+            // the run is cancelled with it instead of generating for no one.
+            let heartbeat = Task {
+                while !Task.isCancelled {
+                    try await Task.sleep(for: Self.heartbeatInterval)
+                    continuation.yield(.heartbeat)
+                }
             }
-            let turn = try await work.value
-            try await writer.write(sender.data(turn))
+            defer { heartbeat.cancel() }
+            try await withTaskCancellationHandler {
+                do {
+                    for await item in items {
+                        switch item {
+                        case .entry(let entry) where entry.type != "answer": try await writer.write(sender.data(entry))
+                        case .entry: break
+                        case .heartbeat: try await writer.write(ServerSentEvents.comment)
+                        }
+                    }
+                    let turn = try await work.value
+                    try await writer.write(sender.data(turn))
+                } catch {
+                    work.cancel()
+                    throw error
+                }
+            } onCancel: {
+                work.cancel()
+            }
         }
     }
 }

@@ -13,6 +13,10 @@ enum ServerSentEvents {
         }
     }
 
+    /// A comment line, which clients ignore: a keep-alive that also finds out whether the
+    /// client is still there.
+    static var comment: ByteBuffer { ByteBuffer(string: ": keep-alive\n\n") }
+
     static func response(
         _ produce: @escaping @Sendable (Sender, inout any ResponseBodyWriter) async throws -> Void
     ) -> Response {
