@@ -38,7 +38,11 @@ function renderBlocks(lines, parent) {
         body.push(lines[i]);
         i += 1;
       }
-      i += 1; // the closing fence (or the end)
+      if (i >= lines.length) {
+        // Not closed (yet, while an answer streams): trailing blank lines are not code.
+        while (body.length && body[body.length - 1].trim() === '') body.pop();
+      }
+      i += 1; // the closing fence
       parent.appendChild(codeBlock(body.join('\n'), fence[2]));
       continue;
     }
@@ -113,11 +117,12 @@ function renderList(lines, start, parent) {
     }
     const match = line.match(pattern);
     const otherKind = (ordered ? BULLET : ORDERED).exec(line);
-    if (match && match[1].length <= indent) {
+    const lineIndent = line.length - line.trimStart().length;
+    if (match && lineIndent <= indent) {
       item = inline(h('li'), ordered ? match[3] : match[2]);
       list.appendChild(item);
       i += 1;
-    } else if ((match || otherKind) && item) {
+    } else if ((match || otherKind) && item && lineIndent > indent) {
       // A nested list inside the current item.
       i = renderList(lines, i, item);
     } else if (item && /^\s+\S/.test(line) && !FENCE.test(line)) {

@@ -44,6 +44,10 @@ import Testing
         #expect(try log.entries(resource: "/notes").count == 6)
         #expect(try log.entries(resource: "/notes/3.txt").map(\.sequence) == [4])
         #expect(try log.entries(limit: 2).map(\.sequence) == [7, 6])
+        // Even indexes were allowed: /notes/0, 2, 4 and the owner's listing.
+        #expect(try log.entries(allowed: false).map(\.resource) == ["/notes/5.txt", "/notes/3.txt", "/notes/1.txt"])
+        #expect(try log.entries(resource: "/notes/", allowed: true).map(\.sequence) == [5, 3, 1])
+        #expect(try log.entries(principal: "app:app1", allowed: false).map(\.resource) == ["/notes/1.txt"])
     }
 
     @Test(arguments: [

@@ -1,6 +1,7 @@
 """Local inference through the clients people already use: the official openai and ollama packages."""
 
 import concurrent.futures
+import datetime
 import json
 
 import ollama
@@ -361,6 +362,10 @@ def test_ollama_keep_alive_loads_and_unloads(server):
     loaded = client.generate(model=MODEL, prompt="", keep_alive="10m")
     assert loaded.done and loaded.done_reason == "load"
     assert [m.model for m in client.ps().models] == [MODEL]
+    # expires_at says when the idle model leaves memory: about ten minutes from now.
+    expires = client.ps().models[0].expires_at
+    remaining = (expires - datetime.datetime.now(datetime.timezone.utc)).total_seconds()
+    assert 540 < remaining <= 601, expires
     unloaded = client.generate(model=MODEL, prompt="", keep_alive=0)
     assert unloaded.done_reason == "unload"
     assert client.ps().models == []

@@ -22,6 +22,7 @@ import pytest
 import requests
 from playwright.sync_api import expect, sync_playwright
 
+from capability import Holder
 from conftest import MODEL, bearer, create_app_token, make_home, run_haven, start_server, stop_server
 from web_helpers import (
     CHROMIUM, DESKTOP, PHONE, REPO, UI_TIMEOUT_MS, UNNAMED_CONTROLS_JS, go, horizontal_overflow, new_page, owner_get,
@@ -168,6 +169,34 @@ def test_a_pasted_token_signs_in_and_a_wrong_one_is_refused(browser, server):
     context.close()
 
 
+def test_the_app_is_usable_from_the_keyboard(browser, server):
+    context, page = new_page(browser)
+    page.goto(server.url + "/")
+    expect(tid(page, "token-input")).to_be_focused()
+    page.keyboard.type(server.home.token)
+    page.keyboard.press("Enter")
+    expect(tid(page, "principal")).to_have_text("owner")
+    expect(tid(page, "empty-chat")).to_be_visible()
+    expect(tid(page, "chat-input")).to_be_focused()
+    # The skip link moves focus to the content.
+    tid(page, "skip-link").focus()
+    page.keyboard.press("Enter")
+    assert page.evaluate("() => document.activeElement.id") == "main"
+    # Tab reaches the navigation, with a visible focus ring; Enter follows the link.
+    tid(page, "skip-link").focus()
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        if page.evaluate("() => document.activeElement.dataset.testid") == "nav-files":
+            break
+    else:
+        pytest.fail("Tab never reached the Files link")
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    expect(tid(page, "view-files")).to_be_visible()
+    assert page.dialogs == []
+    context.close()
+
+
 # --- Chat -----------------------------------------------------------------------------------------
 
 OBSERVE_ASSISTANT_JS = """() => {
@@ -234,69 +263,142 @@ def test_chat_streams_an_answer_and_keeps_the_conversation(owner_page, server):
                timeout=15, what="the second turn being saved")
 
 
+TRANSCRIPT_JS = "document.querySelector('[data-testid=transcript]')"
+LAST_BODY_JS = "[...document.querySelectorAll('[data-testid=message-assistant] [data-testid=message-body]')].pop()"
+
+
+def follows_only_at_the_bottom(page, answer):
+    """While the answer streams: scrolled up, the transcript stays put as text arrives (and
+    offers a way back); back at the bottom, it follows again. False if the answer ended first."""
+    page.wait_for_function(f"""() => {{ const t = {TRANSCRIPT_JS};
+        return t.scrollHeight > t.clientHeight + 60 || {LAST_BODY_JS}.parentElement.dataset.state !== 'streaming'; }}""",
+                           timeout=120_000)
+    if answer.get_attribute("data-state") != "streaming":
+        return False
+    length = page.evaluate(f"() => {{ {TRANSCRIPT_JS}.scrollTop = 0; return {LAST_BODY_JS}.textContent.length; }}")
+    expect(tid(page, "scroll-latest")).to_be_visible()
+    page.wait_for_function(f"() => {LAST_BODY_JS}.textContent.length > {length} + 40 || "
+                           f"{LAST_BODY_JS}.parentElement.dataset.state !== 'streaming'", timeout=60_000)
+    if answer.get_attribute("data-state") != "streaming":
+        return False
+    assert page.evaluate(f"() => {TRANSCRIPT_JS}.scrollTop") == 0
+    tid(page, "scroll-latest").click()
+    length = page.evaluate(f"() => {LAST_BODY_JS}.textContent.length")
+    page.wait_for_function(f"() => {LAST_BODY_JS}.textContent.length > {length} + 40 || "
+                           f"{LAST_BODY_JS}.parentElement.dataset.state !== 'streaming'", timeout=60_000)
+    if answer.get_attribute("data-state") != "streaming":
+        return False
+    page.wait_for_function(f"() => {{ const t = {TRANSCRIPT_JS}; return t.scrollHeight - t.scrollTop - t.clientHeight < 40; }}")
+    return True
+
+
 def test_stop_ends_a_long_answer_and_the_server_stops_generating(owner_page, server):
     page = owner_page
+    # A short window, so that the answer outgrows the transcript early.
+    page.set_viewport_size({"width": 1000, "height": 420})
     go(page, server, "chat")
     choose_model(page, 4000)
-    wait_until(lambda: running_generations(server) == 0, timeout=30, what="an idle model")
+    wait_until(lambda: running_generations(server) == 0, timeout=60, what="an idle model")
     # The model decides when it ends; ask for something long, and try again if it ended first.
     prompts = ["Write a very long story about a lighthouse keeper, with many chapters. Do not stop.",
                "Count from 1 to 5000, one number per line.",
                "List every country in the world with a paragraph about each."]
-    for attempt, prompt in enumerate(prompts):
+    for prompt in prompts:
         tid(page, "new-chat").click()
+        expect(tid(page, "empty-chat")).to_be_visible()
         tid(page, "chat-input").fill(prompt)
         tid(page, "send-button").click()
         answer = tid(page, "message-assistant").last
         expect(answer.get_by_test_id("message-body")).not_to_have_text("", timeout=120_000)
-        if answer.get_attribute("data-state") != "streaming":
-            continue
         try:
             wait_until(lambda: running_generations(server) == 1 or answer.get_attribute("data-state") != "streaming",
                        timeout=30, what="the generation to show as running")
         except AssertionError:
             continue
-        if answer.get_attribute("data-state") != "streaming":
+        if answer.get_attribute("data-state") != "streaming" or not follows_only_at_the_bottom(page, answer):
             continue
         stop = tid(page, "stop-button")
         expect(stop).to_be_visible()
         stop.click()
-        expect(answer).to_have_attribute("data-state", "stopped")
         stopped_at = time.monotonic()
+        expect(answer).to_have_attribute("data-state", "stopped")
         wait_until(lambda: running_generations(server) == 0, timeout=10, what="the generation to stop after Stop")
+        assert time.monotonic() - stopped_at < 10
         expect(stop).to_be_hidden()
         expect(tid(page, "send-button")).to_be_enabled()
-        assert time.monotonic() - stopped_at < 10
-        # The partial answer stays and is saved.
+        # The partial answer stays, and is saved as the conversation's answer.
         partial = answer.get_by_test_id("message-body").inner_text()
         assert partial.strip()
+        conversation_id = page.evaluate("() => decodeURIComponent(location.hash.split('/')[2] || '')")
+
+        def saved():
+            messages = api(server, "GET", "/haven/conversations/" + conversation_id).json().get("messages") or []
+            return messages if [m["role"] for m in messages] == ["user", "assistant"] else None
+
+        messages = wait_until(saved, timeout=15, what="the partial answer being saved")
+        assert messages[1]["content"].strip()
         return
     pytest.fail("the model finished every long answer before Stop could be clicked")
 
 
-def test_time_to_first_token_in_the_browser_and_over_the_api(owner_page, server, report):
+AGENT = """
+name = "finder"
+description = "Looks in the files before answering."
+instructions = "Answer the question. Use the search tool to find facts in the files first."
+tools = ["search", "read", "list"]
+scopes = ["/"]
+max_steps = 2
+tool_choice = "required"
+"""
+
+
+def test_an_agent_chat_shows_tool_calls_and_results_as_they_happen(owner_page, server):
     page = owner_page
-    prompt = "Say hello in five words."
+    added = requests.post(server.url + "/haven/agents?replace=true", data=AGENT, headers=bearer(server.home.token),
+                          timeout=30)
+    assert added.status_code == 201, added.text
+    owner_put(server, "/notes/ferry.md", b"# Ferry\n\nThe ferry to the island leaves at seven.", "text/markdown")
     go(page, server, "chat")
-    choose_model(page, 32)
-    tid(page, "chat-input").fill(prompt)
+    picker = tid(page, "model-picker")
+    expect(picker.locator("option[value='agent:finder']")).to_have_count(1)
+    picker.select_option("agent:finder")
+    tid(page, "chat-input").fill("When does the ferry leave?")
     tid(page, "send-button").click()
     answer = tid(page, "message-assistant").last
-    expect(answer).to_have_attribute("data-state", "done", timeout=120_000)
-    assert answer.get_by_test_id("message-body").inner_text().strip()
-    browser_ms = page.evaluate("""() => {
-      const sent = performance.getEntriesByName('haven-send')[0];
-      const first = performance.getEntriesByName('haven-first-token')[0];
-      return sent && first ? first.startTime - sent.startTime : null;
-    }""")
-    assert browser_ms is not None and browser_ms > 0
+    expect(answer).to_have_attribute("data-state", "done", timeout=180_000)
+    call = answer.get_by_test_id("tool-call").first
+    expect(call).to_be_visible()
+    expect(call).to_contain_text("Tool call:")
+    call.locator("summary").click()
+    expect(call.locator("pre")).to_be_visible()
+    expect(answer.get_by_test_id("tool-result").first).to_be_visible()
+    # Saved by the agent, as the caller's conversation with it; reopening shows the tools again.
+    conversation_id = page.evaluate("() => decodeURIComponent(location.hash.split('/')[2] || '')")
+    conversation = api(server, "GET", "/haven/conversations/" + conversation_id).json()
+    assert conversation["agent"] == "finder", conversation
+    page.goto(server.url + "/#/chat")
+    expect(tid(page, "empty-chat")).to_be_visible()
+    page.goto(server.url + "/#/chat/" + conversation_id)
+    expect(tid(page, "message-assistant").first.get_by_test_id("tool-call").first).to_be_visible()
+    expect(picker).to_have_value("agent:finder")
 
+    # Deleted from the sidebar (asked inside the page), gone from the server too.
+    item = tid(page, "conversation-list").locator("li").filter(has=page.locator("[aria-current=page]"))
+    item.get_by_test_id("conversation-delete").click()
+    tid(page, "confirm-yes").click()
+    expect(tid(page, "empty-chat")).to_be_visible()
+    assert api(server, "GET", "/haven/conversations/" + conversation_id).status_code == 404
+    expect(page.locator(f"[data-testid=conversation-item][href='#/chat/{conversation_id}']")).to_have_count(0)
+
+
+def api_first_token_ms(server, prompt, max_tokens):
+    """Milliseconds from sending a streamed chat completion to its first content delta."""
     started = time.monotonic()
     first_ms = None
     text = ""
     with requests.post(server.url + "/v1/chat/completions", headers=bearer(server.home.token), stream=True, timeout=120,
                        json={"model": MODEL, "messages": [{"role": "user", "content": prompt}], "stream": True,
-                             "max_tokens": 32}) as response:
+                             "max_tokens": max_tokens}) as response:
         assert response.status_code == 200, response.text
         for line in response.iter_lines():
             if not line.startswith(b"data: ") or line == b"data: [DONE]":
@@ -308,8 +410,36 @@ def test_time_to_first_token_in_the_browser_and_over_the_api(owner_page, server,
                     first_ms = (time.monotonic() - started) * 1000
                 text += piece
     assert first_ms is not None and text.strip()
-    report.append(f"time to first token: browser {browser_ms:.0f} ms (click Send -> first character), "
-                  f"API {first_ms:.0f} ms (requests, stream=True)")
+    return first_ms
+
+
+def test_time_to_first_token_in_the_browser_and_over_the_api(owner_page, server, report):
+    page = owner_page
+    # Two prompts of the same length, each new to the model: a prompt it has just seen would
+    # come from its cache and favour whichever side went second.
+    browser_prompt, api_prompt = "Say hello to the sea in five words.", "Say hello to the sky in five words."
+    # The same warm-up before each side, so both start from the same model cache.
+    warm_up = "Say hi."
+    go(page, server, "chat")
+    choose_model(page, 32)
+    wait_until(lambda: running_generations(server) == 0, timeout=60, what="an idle model")
+    api_first_token_ms(server, warm_up, 4)
+    tid(page, "chat-input").fill(browser_prompt)
+    tid(page, "send-button").click()
+    answer = tid(page, "message-assistant").last
+    expect(answer).to_have_attribute("data-state", "done", timeout=120_000)
+    assert answer.get_by_test_id("message-body").inner_text().strip()
+    browser_ms = page.evaluate("""() => {
+      const sent = performance.getEntriesByName('haven-send')[0];
+      const first = performance.getEntriesByName('haven-first-token')[0];
+      return sent && first ? first.startTime - sent.startTime : null;
+    }""")
+    assert browser_ms is not None and browser_ms > 0
+    wait_until(lambda: running_generations(server) == 0, timeout=60, what="an idle model")
+    api_first_token_ms(server, warm_up, 4)
+    api_ms = api_first_token_ms(server, api_prompt, 32)
+    report.append(f"time to first token: browser {browser_ms:.0f} ms (click Send -> first character on the page), "
+                  f"API {api_ms:.0f} ms (requests, stream=True -> first content delta); equal-length fresh prompts")
 
 
 # --- Files ----------------------------------------------------------------------------------------
@@ -403,7 +533,7 @@ def test_files_upload_download_preview_versions_and_delete(owner_page, server):
     wait_until(found, timeout=60, interval=0.5, what="the ferry note being indexed")
     tid(page, "search-input").fill("ferry island")
     tid(page, "search-button").click()
-    expect(tid(page, "search-hit").first).to_contain_text("/uploads/ferry.txt")
+    expect(tid(page, "search-hit").filter(has_text="/uploads/ferry.txt")).to_have_count(1)
 
 
 # --- Grants, audit --------------------------------------------------------------------------------
@@ -437,6 +567,26 @@ def test_a_grant_given_in_the_page_lets_the_app_read_until_revoked(owner_page, s
     expect(tid(page, "grant-row").filter(has_text="app:reader")).to_have_count(0)
     revoked = requests.get(server.url + "/data/shared/note.txt", headers=bearer(token), timeout=30)
     assert revoked.status_code == 403, revoked.text
+
+    # A share for someone outside: the capability token is shown once, reads, and is revoked.
+    holder = Holder()
+    tid(page, "share-path").fill("/shared/")
+    tid(page, "share-to").fill(holder.did)
+    tid(page, "share-right-read").check()
+    tid(page, "share-create").click()
+    capability = tid(page, "share-token").inner_text().strip()
+    assert capability.count(".") == 2, capability
+    share_row = tid(page, "share-row").filter(has_text=holder.did[:24])
+    expect(share_row).to_have_count(1)
+    expect(share_row).to_contain_text("read /shared/")
+    held = requests.get(server.url + "/data/shared/note.txt", headers=bearer(capability), timeout=30)
+    assert held.status_code == 200 and held.content == b"for the reader", held.text
+    share_row.get_by_test_id("share-revoke").click()
+    tid(page, "confirm-yes").click()
+    expect(tid(page, "status")).to_have_text(REVOKED)
+    expect(tid(page, "share-row").filter(has_text=holder.did[:24])).to_have_count(0)
+    refused = requests.get(server.url + "/data/shared/note.txt", headers=bearer(capability), timeout=30)
+    assert refused.status_code in (401, 403), refused.text
 
     # A token made in the page: its secret shown once, and it works.
     tid(page, "token-name").fill("made-in-page")
@@ -559,7 +709,9 @@ MARKUP_NAME = "<img src=x onerror=alert(1)>"
 SCRIPT_FILE = b"<script>alert(1)</script><img src=x onerror=alert(2)>"
 ATTACK_ANSWER = ("<img src=x onerror=alert(1)> <script>alert(2)</script>\n\n"
                  "[click me](javascript:alert(3)) and [a real link](https://example.com/docs)\n\n"
-                 "**bold** and `code`\n\n```html\n<script>alert(4)</script>\n```\n")
+                 "**bold** and `code`\n\n```html\n<script>alert(4)</script>\n```\n\n"
+                 "# A heading\n\n- one\n- two\n  - nested <b>three</b>\n\n1. first\n2. second\n\n"
+                 "*italic* and _also italic_ but snake_case_name stays\n\n> quoted <i>text</i>\n")
 
 
 def test_markup_in_names_files_and_answers_stays_text(owner_page, server):
@@ -604,7 +756,20 @@ def test_markup_in_names_files_and_answers_stays_text(owner_page, server):
     expect(link).to_have_attribute("target", "_blank")
     expect(answer.locator("strong")).to_have_text("bold")
     expect(answer.locator("pre code")).to_have_text("<script>alert(4)</script>")
-    expect(answer.get_by_role("button", name="Copy code")).to_be_visible()
+    copy = answer.get_by_role("button", name="Copy code")
+    expect(copy).to_be_visible()
+    expect(answer.locator("h3")).to_have_text("A heading")
+    expect(answer.locator("ul > li")).to_have_count(3)
+    expect(answer.locator("ul ul > li")).to_have_text("nested <b>three</b>")
+    expect(answer.locator("ol > li")).to_have_count(2)
+    expect(answer.locator("em")).to_have_text(["italic", "also italic"])
+    expect(answer).to_contain_text("snake_case_name")
+    expect(answer.locator("blockquote")).to_have_text("quoted <i>text</i>")
+    assert answer.locator("b, i").count() == 0
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server.url)
+    copy.click()
+    expect(copy).to_have_text("Copied")
+    assert page.evaluate("() => navigator.clipboard.readText()") == "<script>alert(4)</script>"
 
     # The HTML file opened directly in the signed-in browser runs nothing either.
     page.goto(server.url + "/data/attack/script.html")
@@ -651,12 +816,25 @@ def test_a_cross_site_post_with_the_session_cookie_is_refused(browser, server):
     evil = socketserver.TCPServer(("127.0.0.1", 0), _EvilHandler)
     threading.Thread(target=evil.serve_forever, daemon=True).start()
     try:
-        seen = []
-        page.on("response", lambda r: seen.append(r.status) if r.url.endswith("/haven/tokens") else None)
+        sent, answered = [], []
+
+        def on_request(request):
+            if request.url == server.url + "/haven/tokens":
+                sent.append(request.method)
+
+        def on_response(response):
+            if response.url == server.url + "/haven/tokens":
+                answered.append(response.status)
+
+        page.on("request", on_request)
+        page.on("response", on_response)
         page.goto(f"http://127.0.0.1:{evil.server_address[1]}/")
         page.wait_for_function("() => document.title !== 'evil'")
+        page.remove_listener("request", on_request)
+        page.remove_listener("response", on_response)
+        assert sent == ["POST"], sent  # the browser sent it (its answer is not the page's to read)
         assert "evil-fetch" not in token_names()
-        assert all(status == 403 for status in seen), seen
+        assert all(status == 403 for status in answered), answered
     finally:
         evil.shutdown()
         evil.server_close()
@@ -703,6 +881,14 @@ def test_screenshots_of_every_page_at_desktop_and_phone_sizes(browser, server, r
             assert horizontal_overflow(page) <= 0, f"{route} scrolls sideways at {size_name} size"
             unnamed = page.evaluate(UNNAMED_CONTROLS_JS)
             assert unnamed == [], f"{route}: controls without a name: {unnamed}"
+        if size_name == "desktop":
+            page.emulate_media(color_scheme="dark")
+            for route in ["chat", "files/uploads/", "sharing"]:
+                go(page, server, route)
+                page.wait_for_load_state("networkidle")
+                page.screenshot(path=str(folder / f"desktop-dark-{route.strip('/').replace('/', '-')}.png"))
+                shots += 1
+            page.emulate_media(color_scheme="light")
         if size_name == "phone":
             menu = tid(page, "menu-button")
             expect(menu).to_be_visible()

@@ -60,7 +60,11 @@ def signed_in_page(browser, server, token=None, principal="owner", viewport=None
 
 def go(page, server, route):
     """Navigates inside the app (hash routing) and waits for the view to be there."""
-    page.goto(server.url + "/#/" + route)
+    url = server.url + "/#/" + route
+    if page.url == url:
+        page.reload()  # the same address again would not render the view afresh
+    else:
+        page.goto(url)
     view = route.split("/")[0].split("?")[0]
     expect(tid(page, "view-" + view)).to_be_visible()
 

@@ -338,9 +338,9 @@ export async function render(container, ctx) {
         });
       } else {
         chat.history.push({ role: 'user', content: text });
-        saving = saveUserMessage(choice, text);
         const max = parseInt(maxTokens.value, 10);
-        await api.stream('/v1/chat/completions', {
+        // The answer is asked for first; the conversation is saved alongside.
+        const streaming = api.stream('/v1/chat/completions', {
           model: choice, messages: chat.history, stream: true,
           ...(max > 0 ? { max_tokens: max } : {}),
         }, {
@@ -351,6 +351,8 @@ export async function render(container, ctx) {
             if (piece) gotText(piece);
           },
         });
+        saving = saveUserMessage(choice, text);
+        await streaming;
       }
     } catch (error) {
       if (error.name === 'AbortError') {
@@ -374,7 +376,7 @@ export async function render(container, ctx) {
         const id = await saving;
         if (id && answer) {
           await api.post('/haven/conversations/' + encodeURIComponent(id) + '/messages',
-            { messages: [{ role: 'assistant', content: answer, tool_calls: [] }] });
+            { messages: [{ role: 'assistant', content: answer }] });
         }
       } catch (error) {
         if (!chat.destroyed) chatError.textContent = 'The conversation was not saved: ' + error.message;
@@ -394,7 +396,7 @@ export async function render(container, ctx) {
       }
       const id = chat.conversation.id;
       await api.post('/haven/conversations/' + encodeURIComponent(id) + '/messages',
-        { messages: [{ role: 'user', content: text, tool_calls: [] }] });
+        { messages: [{ role: 'user', content: text }] });
       return id;
     } catch (error) {
       if (!chat.destroyed) chatError.textContent = 'The conversation was not saved: ' + error.message;

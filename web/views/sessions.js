@@ -3,6 +3,24 @@
 import { h, replace, formatDate, table, confirmInline } from '../dom.js';
 import * as api from '../api.js';
 
+/** A short name for a User-Agent string ("Chrome 156 on Linux"); the whole string is in the tooltip. */
+function browserName(agent) {
+  if (!agent) return '';
+  const browser = [['Edg/', 'Edge'], ['Firefox/', 'Firefox'], ['Chrome/', 'Chrome'], ['Version/', 'Safari']]
+    .map(([marker, name]) => {
+      const at = agent.indexOf(marker);
+      return at < 0 ? null : `${name} ${agent.slice(at + marker.length).split(/[ .]/)[0]}`;
+    }).find(Boolean);
+  const system = ['Android', 'iPhone', 'iPad', 'Windows', 'Mac OS X', 'Linux'].find((os) => agent.includes(os));
+  return [browser || agent.slice(0, 30), system ? 'on ' + system.replace('Mac OS X', 'macOS') : null].filter(Boolean).join(' ');
+}
+
+/** When a session ends: at the end of its life, or sooner if left idle. */
+function endOf(session) {
+  const ends = [session.expires_at, session.idle_expires_at].filter(Boolean).sort((a, b) => new Date(a) - new Date(b));
+  return ends[0];
+}
+
 export async function render(container, ctx) {
   const listBox = h('div');
   replace(container,
@@ -17,14 +35,15 @@ export async function render(container, ctx) {
       const list = (await api.get('/haven/sessions')).sessions || [];
       replace(listBox, table([
         {
-          title: 'Session', cell: (s) => [h('span', { class: 'mono' }, s.id.slice(0, 12) + '…'),
-            s.current ? [' ', h('span', { class: 'badge ok', testid: 'session-current' }, 'this session')] : null],
+          title: 'Session', cell: (s) => h('span', null, h('span', { class: 'mono', title: s.id }, s.id.slice(0, 12) + '…'),
+            s.current ? [' ', h('span', { class: 'badge ok', testid: 'session-current' }, 'this session')] : null),
         },
         { title: 'Who', cell: (s) => h('span', { class: 'mono' }, s.principal) },
         { title: 'Token', cell: (s) => s.token || '' },
+        { title: 'Browser', cell: (s) => h('span', { class: 'ellipsis', title: s.user_agent || '' }, browserName(s.user_agent)) },
         { title: 'Signed in', cell: (s) => formatDate(s.created_at) },
         { title: 'Last seen', cell: (s) => formatDate(s.last_seen_at) },
-        { title: 'Ends', cell: (s) => formatDate(s.expires_at) },
+        { title: 'Ends', cell: (s) => formatDate(endOf(s)) },
         { title: 'State', cell: (s) => (s.revoked_at ? h('span', { class: 'badge bad' }, 'revoked') : h('span', { class: 'badge ok' }, 'active')) },
         {
           title: 'Actions', class: 'actions', cell: (s) => (s.revoked_at ? '' : h('button', {

@@ -182,7 +182,9 @@ async function renderTokens(section, ctx) {
         {
           title: 'Actions', class: 'actions', cell: (t) => (t.revoked_at ? '' : h('button', {
             type: 'button', class: 'small danger', testid: 'token-revoke', 'aria-label': 'Revoke token ' + t.name,
-            onclick: (event) => confirmInline(event.target.parentElement, `Revoke the token ${t.name}?`, 'Revoke', async () => {
+            onclick: (event) => confirmInline(event.target.parentElement, t.principal === 'owner'
+              ? `Revoke the owner's token ${t.name}? The command line and everything else using it stop working.`
+              : `Revoke the token ${t.name}?`, 'Revoke', async () => {
               try {
                 await api.del('/haven/tokens/' + encodeURIComponent(t.name));
                 ctx.announce(REVOKED);
@@ -248,7 +250,7 @@ async function renderShares(section, ctx) {
       }
       replace(listBox, table([
         { title: 'To', cell: (s) => h('span', { class: 'mono ellipsis', title: s.audience }, s.audience) },
-        { title: 'Grants', cell: (s) => (s.capabilities || []).map((c) => `${c.right} ${c.resource}`).join(', ') },
+        { title: 'Grants', cell: (s) => (s.capabilities || []).map((c) => `${c.can} ${c.with}`).join(', ') },
         { title: 'Created', cell: (s) => formatDate(s.created_at) },
         { title: 'Expires', cell: (s) => (s.expires_at ? formatDate(s.expires_at) : 'never') },
         { title: 'State', cell: state },

@@ -71,8 +71,11 @@ public struct AuditLog: Sendable {
         }
     }
 
-    /// Entries, newest first: those on `resource` or below it, by `principal`, up to `limit`.
-    public func entries(resource: String? = nil, principal: String? = nil, limit: Int = 100) throws -> [AuditEntry] {
+    /// Entries, newest first: those on `resource` or below it, by `principal`, only allowed or
+    /// only denied ones when `allowed` says which, up to `limit`.
+    public func entries(
+        resource: String? = nil, principal: String? = nil, allowed: Bool? = nil, limit: Int = 100
+    ) throws -> [AuditEntry] {
         var conditions: [String] = []
         var arguments: StatementArguments = []
         if let resource {
@@ -83,6 +86,10 @@ public struct AuditLog: Sendable {
         if let principal {
             conditions.append("principal = ?")
             arguments += [principal]
+        }
+        if let allowed {
+            conditions.append("allowed = ?")
+            arguments += [allowed]
         }
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try catalog.read { db in

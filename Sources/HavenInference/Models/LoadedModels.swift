@@ -116,6 +116,21 @@ public actor LoadedModels {
         return unloaded.sorted()
     }
 
+    /// How long a loaded model stays if left idle from `now`: `nil` for a model kept for ever,
+    /// and its estimated memory. A model at work counts as used now. Models still loading are left out.
+    public func residency(now: Instant = .now) async -> [String: (estimatedBytes: Int64, unloadsIn: Duration?)] {
+        var result: [String: (Int64, Duration?)] = [:]
+        for (name, entry) in entries {
+            guard let engine = try? await entry.loading.value else { continue }
+            let busy = await engine.load != (0, 0)
+            let remaining = entry.keepAlive.map { keepAlive in
+                busy ? keepAlive : max(.zero, entry.lastUsed + keepAlive - now)
+            }
+            result[name] = (entry.estimatedBytes, remaining)
+        }
+        return result
+    }
+
     /// Names of the models in memory, with their engines.
     public func loaded() async -> [(name: String, engine: InferenceEngine)] {
         var result: [(String, InferenceEngine)] = []

@@ -1,8 +1,8 @@
 import HavenAccess
 import Hummingbird
 
-/// `/haven/audit`: the audit log (`?path=`, `?principal=`, `?limit=`) and its verification
-/// (owner only).
+/// `/haven/audit`: the audit log (`?path=`, `?principal=`, `?decision=allowed|denied`,
+/// `?limit=`) and its verification (owner only).
 struct AuditController {
     let audit: AuditLog
 
@@ -16,9 +16,19 @@ struct AuditController {
                 }
                 return limit
             } ?? 100
+            let allowed: Bool?
+            switch query["decision"].map(String.init) {
+            case nil, "", "all": allowed = nil
+            case "allowed": allowed = true
+            case "denied": allowed = false
+            case let other?:
+                throw APIError(
+                    .badRequest, code: "invalid_request", message: "decision takes allowed, denied or all, not '\(other)'")
+            }
             return AuditListing(
                 entries: try audit.entries(
-                    resource: query["path"].map(String.init), principal: query["principal"].map(String.init), limit: limit))
+                    resource: query["path"].map(String.init), principal: query["principal"].map(String.init),
+                    allowed: allowed, limit: limit))
         }
         group.get("verify") { _, context in
             _ = try context.requireOwner()

@@ -58,8 +58,17 @@ struct OllamaController {
 
     @Sendable func running(_ request: Request, context: HavenRequestContext) async throws -> OllamaModelList {
         let caller = try context.requireAuthentication()
-        let loaded = Set(await service.loaded.loaded().map(\.name))
-        return OllamaModelList(models: try service.models(visibleTo: caller).filter { loaded.contains($0.name) }.map(describe))
+        let residency = await service.loaded.residency()
+        let now = Date()
+        return OllamaModelList(
+            models: try service.models(visibleTo: caller).compactMap { record in
+                guard let resident = residency[record.name] else { return nil }
+                var model = describe(record)
+                // A model kept for ever gets a date far ahead, as Ollama shows keep_alive -1.
+                let seconds = resident.unloadsIn.map { Double($0.components.seconds) } ?? 100 * 365 * 86_400
+                model.expiresAt = Self.timestamp(now.addingTimeInterval(seconds))
+                return model
+            })
     }
 
     private func describe(_ record: ModelRecord) -> OllamaModelList.Model {

@@ -16,6 +16,7 @@ struct AuditCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
         @Option(help: "Only decisions on this path or below it.") var path: String?
         @Option(help: "Only decisions about this principal (owner, app:NAME, did:key:…).") var principal: String?
+        @Option(help: "Only 'allowed' or only 'denied' decisions.") var decision: String?
         @Option(help: "At most this many entries.") var limit: Int = 50
         @Flag(help: "Print JSON.") var json = false
 
@@ -23,6 +24,7 @@ struct AuditCommand: AsyncParsableCommand {
             var query: [String] = ["limit=\(limit)"]
             if let path { query.append("path=" + Self.encode(path)) }
             if let principal { query.append("principal=" + Self.encode(principal)) }
+            if let decision { query.append("decision=" + Self.encode(decision)) }
             let url = "/haven/audit?" + query.joined(separator: "&")
             let client = try client.makeClient()
             if json {

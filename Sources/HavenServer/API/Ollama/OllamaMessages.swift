@@ -128,9 +128,12 @@ public struct OllamaModelList: Encodable, Sendable, ResponseEncodable {
         public let modifiedAt: String
         public let size: Int64
         public let details: Details
+        /// In `/api/ps` only: when the model is unloaded if left idle.
+        public var expiresAt: String? = nil
         enum CodingKeys: String, CodingKey {
             case name, model, size, details
             case modifiedAt = "modified_at"
+            case expiresAt = "expires_at"
         }
     }
     public let models: [Model]

@@ -142,3 +142,22 @@ def test_closing_a_streamed_agent_answer_stops_the_run(server):
     while running(server) > 0:
         assert time.monotonic() < deadline, "the agent kept running after its client left"
         time.sleep(0.2)
+
+
+def test_the_audit_log_filters_by_decision(server):
+    token = create_app_token(server, "reader")
+    denied = requests.get(server.url + "/data/web/secret.txt", headers=bearer(token), timeout=30)
+    assert denied.status_code == 403
+    owner = bearer(server.home.token)
+    only_denied = requests.get(server.url + "/haven/audit", params={"decision": "denied"}, headers=owner, timeout=30)
+    assert only_denied.status_code == 200, only_denied.text
+    entries = only_denied.json()["entries"]
+    assert entries and not any(entry["allowed"] for entry in entries)
+    assert any(e["principal"] == "app:reader" and e["resource"] == "/web/secret.txt" for e in entries)
+    only_allowed = requests.get(server.url + "/haven/audit", params={"decision": "allowed"}, headers=owner, timeout=30)
+    assert only_allowed.json()["entries"] and all(entry["allowed"] for entry in only_allowed.json()["entries"])
+    assert_json_error(requests.get(server.url + "/haven/audit", params={"decision": "maybe"}, headers=owner, timeout=30),
+                      400, "invalid_request")
+    cli = run_haven("audit", "list", "--decision", "denied", "--json", env=server.env)
+    assert cli.returncode == 0, cli.stderr
+    assert not any(entry["allowed"] for entry in json.loads(cli.stdout)["entries"])
