@@ -7,6 +7,23 @@ import * as api from '../api.js';
 const DATA_RIGHTS = ['read', 'list', 'write', 'append', 'delete', 'share', 'ai'];
 const REVOKED = 'Revoked — takes effect on the next request';
 
+// A Revoke button that asks in the page, revokes, says the revocation holds from the next
+// request, and reloads the list.
+function revokeButton(ctx, load, { testid, label, question, url }) {
+  return h('button', {
+    type: 'button', class: 'small danger', testid, 'aria-label': label,
+    onclick: (event) => confirmInline(event.target.parentElement, question, 'Revoke', async () => {
+      try {
+        await api.del(url);
+        ctx.announce(REVOKED);
+        await load();
+      } catch (failure) {
+        ctx.showAlert(failure.message);
+      }
+    }),
+  }, 'Revoke');
+}
+
 function rightsBoxes(prefix, rights, legend) {
   const boxes = rights.map((right) => {
     const input = h('input', { type: 'checkbox', value: right, id: uid(prefix), testid: `${prefix}-right-${right}` });
@@ -98,18 +115,10 @@ async function renderGrants(section, ctx) {
         { title: 'Expires', cell: (g) => (g.expires_at ? formatDate(g.expires_at) : 'never') },
         { title: 'State', cell: state },
         {
-          title: 'Actions', class: 'actions', cell: (g) => (g.revoked_at ? '' : h('button', {
-            type: 'button', class: 'small danger', testid: 'grant-revoke', 'aria-label': `Revoke grant ${g.id} for ${g.principal}`,
-            onclick: (event) => confirmInline(event.target.parentElement, `Revoke ${g.rights.join(', ')} for ${g.principal}?`, 'Revoke', async () => {
-              try {
-                await api.del('/haven/grants/' + encodeURIComponent(g.id));
-                ctx.announce(REVOKED);
-                await load();
-              } catch (failure) {
-                ctx.showAlert(failure.message);
-              }
-            }),
-          }, 'Revoke')),
+          title: 'Actions', class: 'actions', cell: (g) => (g.revoked_at ? '' : revokeButton(ctx, load, {
+            testid: 'grant-revoke', label: `Revoke grant ${g.id} for ${g.principal}`,
+            question: `Revoke ${g.rights.join(', ')} for ${g.principal}?`, url: '/haven/grants/' + encodeURIComponent(g.id),
+          })),
         },
       ], list, { testid: 'grant-list', caption: 'Grants', rowProps: (g) => ({ testid: 'grant-row', 'data-id': g.id }) }));
     } catch (failure) {
@@ -180,20 +189,13 @@ async function renderTokens(section, ctx) {
         { title: 'Created', cell: (t) => formatDate(t.created_at) },
         { title: 'State', cell: state },
         {
-          title: 'Actions', class: 'actions', cell: (t) => (t.revoked_at ? '' : h('button', {
-            type: 'button', class: 'small danger', testid: 'token-revoke', 'aria-label': 'Revoke token ' + t.name,
-            onclick: (event) => confirmInline(event.target.parentElement, t.principal === 'owner'
+          title: 'Actions', class: 'actions', cell: (t) => (t.revoked_at ? '' : revokeButton(ctx, load, {
+            testid: 'token-revoke', label: 'Revoke token ' + t.name,
+            question: t.principal === 'owner'
               ? `Revoke the owner's token ${t.name}? The command line and everything else using it stop working.`
-              : `Revoke the token ${t.name}?`, 'Revoke', async () => {
-              try {
-                await api.del('/haven/tokens/' + encodeURIComponent(t.name));
-                ctx.announce(REVOKED);
-                await load();
-              } catch (failure) {
-                ctx.showAlert(failure.message);
-              }
-            }),
-          }, 'Revoke')),
+              : `Revoke the token ${t.name}?`,
+            url: '/haven/tokens/' + encodeURIComponent(t.name),
+          })),
         },
       ], list, { testid: 'token-list', caption: 'API tokens', rowProps: (t) => ({ testid: 'token-row', 'data-name': t.name }) }));
     } catch (failure) {
@@ -255,18 +257,10 @@ async function renderShares(section, ctx) {
         { title: 'Expires', cell: (s) => (s.expires_at ? formatDate(s.expires_at) : 'never') },
         { title: 'State', cell: state },
         {
-          title: 'Actions', class: 'actions', cell: (s) => (s.revoked_at ? '' : h('button', {
-            type: 'button', class: 'small danger', testid: 'share-revoke', 'aria-label': 'Revoke share ' + s.id,
-            onclick: (event) => confirmInline(event.target.parentElement, 'Revoke this share and every token delegated from it?', 'Revoke', async () => {
-              try {
-                await api.del('/haven/shares/' + encodeURIComponent(s.id));
-                ctx.announce(REVOKED);
-                await load();
-              } catch (failure) {
-                ctx.showAlert(failure.message);
-              }
-            }),
-          }, 'Revoke')),
+          title: 'Actions', class: 'actions', cell: (s) => (s.revoked_at ? '' : revokeButton(ctx, load, {
+            testid: 'share-revoke', label: 'Revoke share ' + s.id,
+            question: 'Revoke this share and every token delegated from it?', url: '/haven/shares/' + encodeURIComponent(s.id),
+          })),
         },
       ], list, { testid: 'share-list', caption: 'Shares', rowProps: (s) => ({ testid: 'share-row', 'data-id': s.id }) }));
     } catch (failure) {
