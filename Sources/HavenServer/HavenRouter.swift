@@ -26,6 +26,7 @@ public enum HavenRouter {
             middleware: AuthenticationMiddleware(
                 authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
                 sessions: SessionAuthenticator(catalog: environment.catalog),
+                cookie: SessionCookie(owner: environment.owner),
                 publicPaths: [HealthController.path, WellKnownController.path],
                 secure: environment.configuration.tlsCertificate != nil,
                 publicURL: environment.configuration.publicURL))

@@ -116,16 +116,30 @@ import Testing
     }
 
     @Test func theSessionCookieIsFoundAmongOthersAndMalformedOnesAreIgnored() {
+        let cookie = SessionCookie(owner: IdentityKey().did)
+        let name = cookie.name
         let key = SessionKey.generate()
-        #expect(SessionCookie.key(fromCookieHeader: "a=1; haven_session=\(key.cookieValue); b=2") == key)
-        #expect(SessionCookie.key(fromCookieHeader: "haven_session=\"\(key.cookieValue)\"") == key)
-        #expect(SessionCookie.key(fromCookieHeader: "haven_session=hvs_zzz") == nil)
-        #expect(SessionCookie.key(fromCookieHeader: "xhaven_session=\(key.cookieValue)") == nil)
-        #expect(SessionCookie.key(fromCookieHeader: nil) == nil)
-        let set = SessionCookie.set(key, maxAge: 60, secure: true)
+        #expect(cookie.key(fromCookieHeader: "a=1; \(name)=\(key.cookieValue); b=2") == key)
+        #expect(cookie.key(fromCookieHeader: "\(name)=\"\(key.cookieValue)\"") == key)
+        #expect(cookie.key(fromCookieHeader: "\(name)=hvs_zzz") == nil)
+        #expect(cookie.isPresent(in: "\(name)=hvs_zzz"))
+        #expect(cookie.key(fromCookieHeader: "x\(name)=\(key.cookieValue)") == nil)
+        #expect(!cookie.isPresent(in: "x\(name)=\(key.cookieValue)"))
+        #expect(cookie.key(fromCookieHeader: nil) == nil)
+        let set = cookie.set(key, maxAge: 60, secure: true)
         for attribute in ["HttpOnly", "SameSite=Strict", "Secure", "Path=/", "Max-Age=60"] {
             #expect(set.contains(attribute))
         }
-        #expect(!SessionCookie.set(key, maxAge: 60, secure: false).contains("Secure"))
+        #expect(!cookie.set(key, maxAge: 60, secure: false).contains("Secure"))
+    }
+
+    @Test func twoServersOnOneHostUseDifferentCookieNames() {
+        // Browsers do not separate cookies by port: each server's name is its own.
+        let first = SessionCookie(owner: IdentityKey().did)
+        let second = SessionCookie(owner: IdentityKey().did)
+        #expect(first.name != second.name)
+        #expect(first.name.hasPrefix("haven_session_"))
+        let key = SessionKey.generate()
+        #expect(second.key(fromCookieHeader: first.set(key, maxAge: 60, secure: false)) == nil)
     }
 }

@@ -161,3 +161,20 @@ def test_the_audit_log_filters_by_decision(server):
     cli = run_haven("audit", "list", "--decision", "denied", "--json", env=server.env)
     assert cli.returncode == 0, cli.stderr
     assert not any(entry["allowed"] for entry in json.loads(cli.stdout)["entries"])
+
+
+def test_two_havens_on_one_host_keep_their_own_sessions(server, tmp_path):
+    # Browsers keep cookies per host, not per port: one cookie jar signs in to both.
+    second = start_server(make_home(tmp_path / "second"), tmp_path)
+    try:
+        browser = requests.Session()
+        for haven in (server, second):
+            signed = browser.post(haven.url + "/haven/session", json={"token": haven.home.token},
+                                  headers=same_origin(haven), timeout=30)
+            assert signed.status_code == 201, signed.text
+        assert len({cookie.name for cookie in browser.cookies}) == 2
+        for haven in (server, second):
+            whoami = browser.get(haven.url + "/haven/whoami", headers={"Origin": haven.url}, timeout=30)
+            assert whoami.status_code == 200, whoami.text
+    finally:
+        stop_server(second)

@@ -18,6 +18,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
 
     let authenticator: TokenAuthenticator
     let sessions: SessionAuthenticator
+    let cookie: SessionCookie
     let publicPaths: Set<String>
     /// Whether the server speaks HTTPS, and its configured public URL: what origins are its own.
     let secure: Bool
@@ -34,9 +35,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var context = context
-        if request.headers[.authorization] == nil, let cookie = request.headers[.cookie],
-            cookie.contains(SessionCookie.name + "=")
-        {
+        if request.headers[.authorization] == nil, let header = request.headers[.cookie], cookie.isPresent(in: header) {
             if let refusal = CrossSiteCheck.check(
                 method: request.method.rawValue, fetchSite: request.headers[.secFetchSite],
                 origin: request.headers[.origin],
@@ -44,7 +43,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
             {
                 throw AuthenticationError.crossSite(refusal)
             }
-            guard let key = SessionCookie.key(fromCookieHeader: cookie) else { throw AuthenticationError.sessionEnded }
+            guard let key = cookie.key(fromCookieHeader: header) else { throw AuthenticationError.sessionEnded }
             let authentication = try sessions.authenticate(key)
             context.authentication = authentication
             context.logger[metadataKey: "haven.principal"] = "\(authentication.principal)"

@@ -15,6 +15,7 @@ struct SessionController {
     let catalog: Catalog
     let tokens: TokenAuthenticator
     let configuration: Configuration
+    let cookie: SessionCookie
     /// How long a login link works.
     static let loginLinkLifetime: TimeInterval = 600
     static let signInPath = "/haven/session"
@@ -23,6 +24,7 @@ struct SessionController {
         catalog = environment.catalog
         tokens = TokenAuthenticator(catalog: environment.catalog, owner: environment.owner)
         configuration = environment.configuration
+        cookie = SessionCookie(owner: environment.owner)
     }
 
     var secure: Bool { configuration.tlsCertificate != nil }
@@ -114,12 +116,12 @@ struct SessionController {
             "signed in", metadata: ["session.id": "\(session.id)", "principal": "\(session.principal)", "token.name": "\(session.token)"])
         var response = try context.responseEncoder.encode(SessionResponse(session), from: request, context: context)
         response.status = .created
-        response.headers[.setCookie] = SessionCookie.set(key, maxAge: configuration.sessionLifetime, secure: secure)
+        response.headers[.setCookie] = cookie.set(key, maxAge: configuration.sessionLifetime, secure: secure)
         response.headers[.cacheControl] = "no-store"
         return response
     }
 
     func signedOut() -> Response {
-        Response(status: .noContent, headers: [.setCookie: SessionCookie.clear(secure: secure)])
+        Response(status: .noContent, headers: [.setCookie: cookie.clear(secure: secure)])
     }
 }
