@@ -101,6 +101,32 @@ import Testing
         }
     }
 
+    @Test func underTLSTheCookieIsSecure() async throws {
+        var configuration = Configuration()
+        configuration.tlsCertificate = "/etc/haven/cert.pem"
+        configuration.tlsKey = "/etc/haven/key.pem"
+        let fixture = try ServerFixture(configuration: configuration)
+        defer { fixture.remove() }
+        try await Application(router: fixture.makeRouter()).test(.router) { client in
+            let response = try await client.execute(
+                uri: "/haven/session", method: .post, headers: Self.sameOrigin,
+                body: ByteBuffer(string: #"{"token":"\#(fixture.ownerToken)"}"#))
+            #expect(response.status == .created)
+            let cookie = try #require(response.headers[.setCookie])
+            #expect(cookie.hasSuffix("; Secure"))
+            // Under TLS the server's own origin is https.
+            var byOrigin: HTTPFields = [.cookie: String(cookie.split(separator: ";")[0]), .origin: "https://localhost"]
+            byOrigin[.contentType] = "application/json"
+            let made = try await client.execute(
+                uri: "/haven/tokens", method: .post, headers: byOrigin, body: ByteBuffer(string: #"{"name":"tls"}"#))
+            #expect(made.status == .created)
+            byOrigin[.origin] = "http://localhost"
+            let plain = try await client.execute(
+                uri: "/haven/tokens", method: .post, headers: byOrigin, body: ByteBuffer(string: #"{"name":"plain"}"#))
+            #expect(plain.status == .forbidden)
+        }
+    }
+
     @Test func aWrongTokenDoesNotSignIn() async throws {
         try await Application(router: fixture.makeRouter()).test(.router) { client in
             let response = try await client.execute(

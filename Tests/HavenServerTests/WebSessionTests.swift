@@ -99,6 +99,20 @@ import Testing
         #expect(try catalog.activeSessions(of: nil, at: start.addingTimeInterval(120)).map(\.id) == [first.id])
     }
 
+    @Test func sessionsOverForADayAreForgottenWhenTheNextOneStarts() throws {
+        let (_, revoked) = try newSession(idle: 600, lifetime: 3_600)
+        let (_, idle) = try newSession(idle: 600, lifetime: 3_600)
+        let (_, live) = try newSession(idle: 600, lifetime: 3 * 86_400)
+        try catalog.revokeSession(id: revoked.id, by: .owner, at: start)
+        // Two days on, `live` is still used; the other two ended long ago.
+        try catalog.touchSession(id: live.id, at: start.addingTimeInterval(2 * 86_400))
+        let later = start.addingTimeInterval(2 * 86_400 + 60)
+        _ = try catalog.createSession(SessionKey.generate(), for: origin, idleTimeout: 600, lifetime: 3_600, userAgent: nil, at: later)
+        #expect(try catalog.storedSession(id: revoked.id) == nil)
+        #expect(try catalog.storedSession(id: idle.id) == nil)
+        #expect(try catalog.storedSession(id: live.id) != nil)
+    }
+
     @Test func aLoginCodeWorksOnceAndNotAfterItExpires() throws {
         let code = LoginCode.generate()
         try catalog.createLoginCode(code, for: origin, expiresAt: Date().addingTimeInterval(600))

@@ -74,6 +74,14 @@ extension Catalog {
             createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(TimeInterval(lifetime)),
             idleTimeout: idleTimeout, revokedAt: nil, userAgent: userAgent.map { String($0.prefix(200)) })
         try write { db in
+            // Sessions over for a day are of no further use: the table holds live ones and recent history.
+            let dayAgo = now.addingTimeInterval(-86_400)
+            try db.execute(
+                sql: """
+                    DELETE FROM web_session
+                    WHERE expires_at < ? OR revoked_at < ? OR datetime(last_seen_at, '+' || idle_timeout || ' seconds') < ?
+                    """,
+                arguments: [dayAgo, dayAgo, dayAgo])
             try db.execute(
                 sql: """
                     INSERT INTO web_session (id, secret_hash, principal, token_id, token_name, created_at, last_seen_at,
