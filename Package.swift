@@ -13,6 +13,7 @@ let package = Package(
         .library(name: "HavenKnowledge", targets: ["HavenKnowledge"]),
         .library(name: "HavenAgents", targets: ["HavenAgents"]),
         .library(name: "HavenExchange", targets: ["HavenExchange"]),
+        .library(name: "HavenLedger", targets: ["HavenLedger"]),
         .library(name: "HavenServer", targets: ["HavenServer"]),
     ],
     dependencies: [
@@ -103,6 +104,15 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "RawStructuredFieldValues", package: "swift-http-structured-headers"),
             ]
+        ),
+        .target(
+            name: "HavenLedger",
+            dependencies: [
+                "HavenIdentity",
+                "HavenStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Merkle", "Notes", "Policy"]
         ),
         .target(name: "HavenWebAssets"),
         .target(
@@ -201,6 +211,11 @@ let package = Package(
                 "HavenStore",
                 "HavenTestSupport",
             ]
+        ),
+        .testTarget(
+            name: "HavenLedgerTests",
+            dependencies: ["HavenLedger", "HavenIdentity", "HavenStore"],
+            exclude: ["Merkle", "Notes", "Policy", "Vectors"]
         ),
         .testTarget(
             name: "HavenServerTests",
