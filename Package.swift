@@ -112,7 +112,7 @@ let package = Package(
                 "HavenStore",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
-            exclude: ["Notes", "Policy", "Log/LedgerLog.swift"]
+            exclude: ["Notes", "Log/LedgerLog.swift"]
         ),
         .target(name: "HavenWebAssets"),
         .target(
@@ -215,7 +215,7 @@ let package = Package(
         .testTarget(
             name: "HavenLedgerTests",
             dependencies: ["HavenLedger", "HavenIdentity", "HavenStore"],
-            exclude: ["Notes", "Policy", "Vectors", "Log/LedgerLogTests.swift"]
+            exclude: ["Notes", "Vectors", "Log/LedgerLogTests.swift"]
         ),
         .testTarget(
             name: "HavenServerTests",
