@@ -111,8 +111,7 @@ let package = Package(
                 "HavenIdentity",
                 "HavenStore",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            exclude: ["Notes", "Log/LedgerLog.swift"]
+            ]
         ),
         .target(name: "HavenWebAssets"),
         .target(
@@ -214,8 +213,10 @@ let package = Package(
         ),
         .testTarget(
             name: "HavenLedgerTests",
-            dependencies: ["HavenLedger", "HavenIdentity", "HavenStore"],
-            exclude: ["Notes", "Vectors", "Log/LedgerLogTests.swift"]
+            dependencies: [
+                "HavenLedger", "HavenIdentity", "HavenStore", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "HavenServerTests",
