@@ -111,6 +111,7 @@ let package = Package(
                 "HavenIdentity",
                 "HavenStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .target(name: "HavenWebAssets"),
@@ -124,6 +125,7 @@ let package = Package(
                 "HavenIdentity",
                 "HavenInference",
                 "HavenKnowledge",
+                "HavenLedger",
                 "HavenStore",
                 "HavenWebAssets",
                 .product(name: "GRDB", package: "GRDB.swift"),

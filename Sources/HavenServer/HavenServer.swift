@@ -53,7 +53,8 @@ public struct HavenServer: Sendable {
     private func serve(catalog: Catalog, key: IdentityKey, http: HTTPClient) async throws {
         let environment = try ServerEnvironment(
             catalog: catalog, ownerKey: key, configuration: configuration, modelsDirectory: home.modelsDirectory,
-            objectsDirectory: home.objectsDirectory, agentsDirectory: home.agentsDirectory, http: http)
+            objectsDirectory: home.objectsDirectory, agentsDirectory: home.agentsDirectory,
+            ledgerDirectory: home.ledgerDirectory, http: http)
         try await environment.indexer.reconcile()
         let application = try Self.makeApplication(
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)

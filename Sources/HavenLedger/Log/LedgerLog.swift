@@ -18,7 +18,7 @@ public actor LedgerLog {
     public nonisolated let origin: String
     /// The log's files: what `/ledger/` serves.
     public nonisolated let files: LedgerFiles
-    let signer: NoteSignerKey
+    nonisolated let signer: NoteSignerKey
     private var tree: InMemoryMerkleTree
     /// The entries of the last, partial bundle (fewer than 256).
     private var openBundle: [[UInt8]]
@@ -61,6 +61,9 @@ public actor LedgerLog {
         self.tree = tree
         self.openBundle = openBundle
     }
+
+    /// The key that verifies this log's checkpoints (`haven ledger key` prints it).
+    public nonisolated var verifierKey: NoteVerifierKey { signer.verifierKey }
 
     /// Entries in the log.
     public var size: UInt64 { tree.size }

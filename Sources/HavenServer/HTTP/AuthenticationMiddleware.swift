@@ -1,7 +1,7 @@
 import Hummingbird
 
 /// Requires a caller on every path except the public ones (`/healthz`, `/.well-known/haven`,
-/// the web app's page and assets, signing in) and `/exchange/`, where servers authenticate by
+/// the web app's page and assets, signing in, the ledger's log under `/ledger/`) and `/exchange/`, where servers authenticate by
 /// signing each request (``ExchangeAuthenticationMiddleware``), and records the caller in the
 /// request context.
 ///
@@ -28,7 +28,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let path = request.uri.path
-        if publicPaths.contains(path) || ExchangeController.handles(path)
+        if publicPaths.contains(path) || ExchangeController.handles(path) || LedgerController.handles(path)
             || (WebController.handles(path) && (request.method == .get || request.method == .head))
             || (path == SessionController.signInPath && request.method == .post)
         {

@@ -36,6 +36,8 @@ public struct HavenHome: Sendable, Equatable {
     public var modelsDirectory: String { path + "/models" }
     public var agentsDirectory: String { path + "/agents" }
     public var objectsDirectory: String { path + "/objects" }
+    /// The ledger's log: C2SP tiles, entry bundles and the signed checkpoint.
+    public var ledgerDirectory: String { path + "/ledger" }
     /// Subdirectories created by `haven init` for the capabilities that store files.
     public static let directories = ["objects", "models", "agents", "logs"]
 

@@ -7,6 +7,7 @@ import HavenStore
 import HavenIdentity
 import HavenInference
 import HavenKnowledge
+import HavenLedger
 import Logging
 
 /// What the route controllers need from the running server, handed to them explicitly.
@@ -30,6 +31,8 @@ public struct ServerEnvironment: Sendable {
     public let agents: AgentRegistry
     /// Peers, signatures, transfer, mirrors and the inbox.
     public let exchange: ExchangeEnvironment
+    /// This server's append-only Merkle log of ledger records, served at `/ledger/`.
+    public let ledger: LedgerLog
     /// Replaces the built-in tools, for tests.
     let toolBoxOverride: (any ToolBox)?
     public let startedAt: Date
@@ -37,10 +40,10 @@ public struct ServerEnvironment: Sendable {
 
     public init(
         catalog: Catalog, ownerKey: IdentityKey, configuration: Configuration, modelsDirectory: String,
-        objectsDirectory: String, agentsDirectory: String? = nil, embedder: (any Embedder)? = nil,
-        toolBox: (any ToolBox)? = nil, logger: Logger = Logger(label: "haven.inference"), startedAt: Date = Date(),
-        http: HTTPClient = .shared
-    ) throws(StoreError) {
+        objectsDirectory: String, agentsDirectory: String? = nil, ledgerDirectory: String? = nil,
+        embedder: (any Embedder)? = nil, toolBox: (any ToolBox)? = nil, logger: Logger = Logger(label: "haven.inference"),
+        startedAt: Date = Date(), http: HTTPClient = .shared
+    ) throws {
         self.catalog = catalog
         self.ownerKey = ownerKey
         self.store = try DataStore(catalog: catalog, objectsDirectory: objectsDirectory)
@@ -63,6 +66,11 @@ public struct ServerEnvironment: Sendable {
         self.exchange = ExchangeEnvironment(
             store: store, ownerKey: ownerKey, configuration: configuration, http: http,
             onCommit: { version in await indexer.enqueue(version.path) })
+        // The log is named by the owner's did:key and signed with the owner's key.
+        self.ledger = try LedgerLog(
+            directory: URL(fileURLWithPath: ledgerDirectory ?? objectsDirectory + "/../ledger"),
+            origin: ownerKey.did.description,
+            signer: try NoteSignerKey(name: ownerKey.did.description, privateKey: ownerKey.privateKey))
         self.toolBoxOverride = toolBox
         self.startedAt = startedAt
         self.startInstant = .now

@@ -1,0 +1,60 @@
+import Foundation
+import GRDB
+import HavenStore
+
+extension CatalogMigration {
+    /// The records this server issued or accepted; the log holds only their ids.
+    public static let ledgerRecords = CatalogMigration("v15-ledger-records") { db in
+        try db.execute(
+            sql: """
+                CREATE TABLE ledger_record (
+                    id TEXT PRIMARY KEY NOT NULL,      -- CID of the canonical bytes
+                    kind TEXT NOT NULL,
+                    content TEXT,                      -- the content id it is about, if any
+                    record BLOB NOT NULL,              -- the canonical signed bytes
+                    log_index INTEGER,                 -- its entry in this server's log, once appended
+                    recorded_at DATETIME NOT NULL
+                ) WITHOUT ROWID;
+                CREATE INDEX ledger_record_by_content ON ledger_record(content);
+                """)
+    }
+}
+
+extension Catalog {
+    /// Keeps a verified record (again is a no-op: records are named by their bytes).
+    public func saveLedgerRecord(_ record: LedgerRecord, at date: Date) throws {
+        try write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO ledger_record (id, kind, content, record, recorded_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO NOTHING
+                    """,
+                arguments: [
+                    record.id.description, record.statement.kind, record.statement.content?.description,
+                    Data(record.encoded), date,
+                ])
+        }
+    }
+
+    /// Notes where a record stands in this server's log.
+    public func setLogIndex(_ index: UInt64, of record: ContentID) throws {
+        try write { db in
+            try db.execute(
+                sql: "UPDATE ledger_record SET log_index = ? WHERE id = ?", arguments: [Int64(index), record.description])
+        }
+    }
+
+    /// The records kept about `content`, in the order they were recorded, with their log index.
+    public func ledgerRecords(about content: ContentID) throws -> [(record: LedgerRecord, logIndex: UInt64?)] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT record, log_index FROM ledger_record WHERE content = ? ORDER BY recorded_at, id",
+                arguments: [content.description])
+        }
+        return try rows.map { row in
+            let bytes: Data = row["record"]
+            let index: Int64? = row["log_index"]
+            return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
+        }
+    }
+}
