@@ -41,7 +41,7 @@ def root(hashes):
 
 def verify_note(text, vkey):
     """Verifies a C2SP signed note against a vkey `name+id+base64(0x01||key)`; returns the body."""
-    name, key_id, encoded = vkey.split("+")
+    name, key_id, encoded = vkey.split("+", 2)  # base64 may hold "+" too
     key = base64.b64decode(encoded)
     assert key[0] == 1 and len(key) == 33
     assert hashlib.sha256(name.encode() + b"\n" + key).digest()[:4].hex() == key_id

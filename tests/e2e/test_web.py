@@ -697,6 +697,7 @@ def test_an_app_session_sees_only_what_the_app_may(browser, server):
     expect(tid(page, "view-error")).to_have_text(message("/haven/audit"))
     # Its own sessions only.
     go(page, server, "sessions")
+    expect(page.locator("[data-testid=session-row]").first).to_be_visible()
     principals = page.locator("[data-testid=session-row] td:nth-child(2)").all_inner_texts()
     assert principals and set(principals) == {"app:limited"}, principals
     assert page.dialogs == []
