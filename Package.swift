@@ -145,6 +145,7 @@ let package = Package(
             name: "haven",
             dependencies: [
                 "HavenExchange",
+                "HavenLedger",
                 "HavenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

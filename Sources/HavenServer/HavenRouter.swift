@@ -59,7 +59,7 @@ public enum HavenRouter {
         PeerController(environment: environment).addRoutes(to: router.group("haven/peers"))
         PullController(environment: environment).addRoutes(to: router.group("haven/pulls"))
         MirrorController(environment: environment).addRoutes(to: router.group("haven/mirrors"))
-        LedgerController(ledger: environment.ledger).addRoutes(public: router, api: router.group("haven/ledger"))
+        LedgerController(ledger: environment.ledger, catalog: environment.catalog).addRoutes(public: router, api: router.group("haven/ledger"))
         OwnershipController(environment: environment).addRoutes(to: router.group("haven/own"))
         MessageController(environment: environment)
             .addRoutes(messages: router.group("haven/messages"), inbox: router.group("haven/inbox"))

@@ -134,3 +134,29 @@ def test_the_owner_sees_the_records_and_the_owner_of_content(server):
     assert listing.status_code == 200, listing.text
     assert listing.json()["owner"].startswith("did:key:z6Mk")
     assert [r["kind"] for r in listing.json()["records"]] == ["mint"]
+
+
+def test_an_offline_proof_verifies_without_a_server_and_fails_when_changed(server, tmp_path):
+    owner = bearer(server.home.token)
+    requests.put(server.url + "/data/own/proved.txt", data=b"proved", headers=owner, timeout=30)
+    record = run_haven("own", "mint", "/own/proved.txt", env=server.env).stdout.strip()
+    proof = run_haven("ledger", "proof", record, env=server.env)
+    assert proof.returncode == 0, proof.stderr
+    assert proof.stdout.startswith("c2sp.org/tlog-proof@v1\nextra ")
+    path = tmp_path / "record.tlog-proof"
+    path.write_text(proof.stdout)
+    vkey = run_haven("ledger", "key", env=server.env).stdout.strip()
+    # No server is reachable from this command: the proof stands alone.
+    offline = {"HAVEN_HOME": str(tmp_path / "nowhere"), "HAVEN_PORT": "1"}
+    verified = run_haven("ledger", "verify", str(path), "--log", vkey, env=offline)
+    assert verified.returncode == 0, verified.stderr
+    assert record in verified.stdout and "mint" in verified.stdout
+    text = proof.stdout
+    for position in (len("c2sp.org/tlog-proof@v1\nextra ") + 10, text.index("\nindex ") + 8, len(text) - 10):
+        changed = text[:position] + ("A" if text[position] != "A" else "B") + text[position + 1:]
+        path.write_text(changed)
+        failed = run_haven("ledger", "verify", str(path), "--log", vkey, env=offline)
+        assert failed.returncode != 0, (position, failed.stdout)
+    other_key = run_haven("ledger", "key", env=server.env).stdout.strip().replace("+A", "+B", 1)
+    path.write_text(text)
+    assert run_haven("ledger", "verify", str(path), "--log", other_key, env=offline).returncode != 0

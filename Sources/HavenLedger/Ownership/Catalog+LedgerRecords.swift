@@ -44,6 +44,17 @@ extension Catalog {
         }
     }
 
+    /// A kept record by id, with its log index; `nil` if there is none.
+    public func ledgerRecord(id: ContentID) throws -> (record: LedgerRecord, logIndex: UInt64?)? {
+        let row = try read { db in
+            try Row.fetchOne(db, sql: "SELECT record, log_index FROM ledger_record WHERE id = ?", arguments: [id.description])
+        }
+        guard let row else { return nil }
+        let bytes: Data = row["record"]
+        let index: Int64? = row["log_index"]
+        return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
+    }
+
     /// The records kept about `content`, in the order they were recorded, with their log index.
     public func ledgerRecords(about content: ContentID) throws -> [(record: LedgerRecord, logIndex: UInt64?)] {
         let rows = try read { db in

@@ -1,12 +1,15 @@
 import HavenLedger
+import HavenStore
 import Hummingbird
 
 /// The ledger's log over HTTP, as C2SP tlog-tiles: `GET /ledger/checkpoint`, and
 /// `GET /ledger/tile/<L>/<N>[.p/<W>]` and `GET /ledger/tile/entries/<N>[.p/<W>]`, public and
 /// read straight from the files the log wrote (entries hold record ids, never file contents).
-/// `GET /haven/ledger` (any token) says the log's origin, verifier key and size.
+/// `GET /haven/ledger` (any token) says the log's origin, verifier key and size;
+/// `GET /haven/ledger/proof/{record}` (owner) is a `.tlog-proof` of a record kept here.
 struct LedgerController {
     let ledger: LedgerLog
+    let catalog: Catalog
 
     static let prefix = "/ledger/"
 
@@ -41,6 +44,25 @@ struct LedgerController {
                     .cacheControl: partial ? "no-cache" : "public, max-age=31536000, immutable",
                 ],
                 body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        }
+        group.get("proof/:record") { _, context in
+            _ = try context.requireOwner()
+            let text = try context.parameters.require("record")
+            guard let id = try? ContentID(parsing: text), let kept = try catalog.ledgerRecord(id: id),
+                let index = kept.logIndex
+            else {
+                throw APIError(.notFound, code: "not_found", message: "no record '\(text)' is in this server's log")
+            }
+            guard let note = await ledger.checkpoint else {
+                throw APIError(.notFound, code: "no_checkpoint", message: "the ledger is empty")
+            }
+            let size = try Checkpoint(parsing: note.text).size
+            let proof = try RecordProof.make(
+                record: kept.record, index: index,
+                inclusionProof: try await ledger.inclusionProof(index: index, treeSize: size), note: note)
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: proof.serialized)))
         }
         group.get { _, context in
             _ = try context.requireAuthentication()

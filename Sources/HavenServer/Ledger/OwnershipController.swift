@@ -55,7 +55,7 @@ struct OwnershipController {
     /// record without a log index, never a log entry whose record is lost.
     func append(_ record: LedgerRecord) async throws -> UInt64 {
         try environment.catalog.saveLedgerRecord(record, at: Date())
-        let index = try await environment.ledger.append([Array(record.id.description.utf8)])
+        let index = try await environment.ledger.append([RecordProof.entry(for: record)])
         try environment.catalog.setLogIndex(index, of: record.id)
         return index
     }

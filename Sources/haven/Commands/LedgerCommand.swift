@@ -1,4 +1,6 @@
 import ArgumentParser
+import Foundation
+import HavenLedger
 import HavenServer
 
 /// `haven ledger`: this server's append-only log of ledger records.
@@ -6,7 +8,7 @@ struct LedgerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ledger",
         abstract: "This server's ledger: the append-only Merkle log other Havens witness.",
-        subcommands: [Key.self, Status.self])
+        subcommands: [Key.self, Status.self, Proof.self, Verify.self])
 
     /// `haven ledger key`: the verifier key, as C2SP signed notes write it.
     struct Key: AsyncParsableCommand {
@@ -32,4 +34,59 @@ struct LedgerCommand: AsyncParsableCommand {
             if let checkpoint = description.checkpoint { print(checkpoint, terminator: "") }
         }
     }
+
+    /// `haven ledger proof RECORD`: a `.tlog-proof` that the record is in this server's log.
+    struct Proof: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Print a .tlog-proof that a record is in this server's log (verify it with 'haven ledger verify').")
+        @OptionGroup var client: ClientOptions
+        @Argument(help: "The record's id (as 'haven own mint' printed it).") var record: String
+
+        func run() async throws {
+            guard record.allSatisfy({ $0.isLetter || $0.isNumber }) else {
+                throw ValidationError("'\(record)' is not a record id")
+            }
+            let proof = try await client.makeClient().getRaw("/haven/ledger/proof/\(record)")
+            FileHandle.standardOutput.write(proof)
+        }
+    }
+
+    /// `haven ledger verify FILE --log KEY`: checks a proof with no server at all.
+    struct Verify: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check a .tlog-proof offline: the log's signature, the record's, and its inclusion.")
+        @Argument(help: "The .tlog-proof file ('-' for standard input).") var file: String
+        @Option(help: "The log's verifier key, as 'haven ledger key' prints it.") var log: String
+
+        func run() throws {
+            let data: Data
+            if file == "-" {
+                data = FileHandle.standardInput.readDataToEndOfFile()
+            } else {
+                guard let contents = FileManager.default.contents(atPath: file) else {
+                    throw ValidationError("cannot read \(file)")
+                }
+                data = contents
+            }
+            let key: NoteVerifierKey
+            do {
+                key = try NoteVerifierKey(parsing: log)
+            } catch {
+                throw ValidationError("--log is not a verifier key: \(error)")
+            }
+            do {
+                let (record, checkpoint) = try RecordProof.verify(try TlogProof(parsing: [UInt8](data)), logKey: key)
+                print("verified: record \(record.id) (\(record.statement.kind) by \(record.issuer))")
+                print("entry \(try TlogProof(parsing: [UInt8](data)).index) of \(checkpoint.size) in the log \(checkpoint.origin)")
+            } catch {
+                throw VerificationFailed(reason: "\(error)")
+            }
+        }
+    }
+}
+
+/// A proof that does not verify: one line, non-zero exit.
+struct VerificationFailed: Error, CustomStringConvertible {
+    let reason: String
+    var description: String { "the proof does not verify: \(reason)" }
 }
