@@ -91,6 +91,7 @@ import Testing
             let session = try await client.execute(uri: "/haven/session", method: .get, headers: cookie)
             #expect(session.status == .ok)
             #expect(String(buffer: session.body).contains(#""principal":"app:phone""#))
+            #expect(String(buffer: session.body).contains(#""idle_expires_at":"#))
 
             let signOut = try await client.execute(uri: "/haven/session", method: .delete, headers: cookie)
             #expect(signOut.status == .noContent)

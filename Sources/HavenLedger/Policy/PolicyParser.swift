@@ -113,16 +113,7 @@ struct PolicyParser {
         guard let actionValue = fields["action"] else { throw .missingProperty("an action", path: path.description) }
         let action = try self.action(actionValue, at: path.appending("action"))
 
-        var assignee = defaults.assignee
-        if let value = fields["assignee"] {
-            guard defaults.assignee == nil else { throw .conflictingProperty("assignee", path: path.appending("assignee").description) }
-            assignee = try Self.party(value, at: path.appending("assignee"))
-        }
-        var target = defaults.target
-        if let value = fields["target"] {
-            guard defaults.target == nil else { throw .conflictingProperty("target", path: path.appending("target").description) }
-            target = try Self.target(value, at: path.appending("target"))
-        }
+        let (assignee, target) = try Self.partyAndTarget(fields, at: path, defaults: defaults)
         var constraints: [LicenceConstraint] = []
         for (element, elementPath) in try Self.elements(fields["constraint"], at: path.appending("constraint")) {
             constraints.append(try constraint(element, at: elementPath, nesting: 0))
@@ -134,6 +125,24 @@ struct PolicyParser {
         return LicenceRule(uid: uid, action: action, target: target, assignee: assignee, constraints: constraints, duties: duties)
     }
 
+    /// A rule's own assignee and target, or the policy's; naming one where the policy already
+    /// does is a conflict, not an override.
+    private static func partyAndTarget(
+        _ fields: PolicyObjectFields, at path: JSONPath, defaults: RuleDefaults
+    ) throws(PolicyError) -> (LicenceParty?, LicenceTarget?) {
+        var assignee = defaults.assignee
+        if let value = fields["assignee"] {
+            guard defaults.assignee == nil else { throw .conflictingProperty("assignee", path: path.appending("assignee").description) }
+            assignee = try party(value, at: path.appending("assignee"))
+        }
+        var target = defaults.target
+        if let value = fields["target"] {
+            guard defaults.target == nil else { throw .conflictingProperty("target", path: path.appending("target").description) }
+            target = try Self.target(value, at: path.appending("target"))
+        }
+        return (assignee, target)
+    }
+
     private mutating func duty(
         _ json: PolicyJSON, at path: JSONPath, isObligation: Bool, defaults: RuleDefaults
     ) throws(PolicyError) -> LicenceDuty {
@@ -143,16 +152,7 @@ struct PolicyParser {
         guard let actionValue = fields["action"] else { throw .missingProperty("an action", path: path.description) }
         let term = try Self.actionTerm(actionValue, at: path.appending("action"))
         let action = try LicenceDuty.Action(parsing: term.value, at: term.path)
-        var assignee = defaults.assignee
-        if let value = fields["assignee"] {
-            guard defaults.assignee == nil else { throw .conflictingProperty("assignee", path: path.appending("assignee").description) }
-            assignee = try Self.party(value, at: path.appending("assignee"))
-        }
-        var target = defaults.target
-        if let value = fields["target"] {
-            guard defaults.target == nil else { throw .conflictingProperty("target", path: path.appending("target").description) }
-            target = try Self.target(value, at: path.appending("target"))
-        }
+        let (assignee, target) = try Self.partyAndTarget(fields, at: path, defaults: defaults)
         return LicenceDuty(uid: uid, action: action, assignee: assignee, target: target)
     }
 

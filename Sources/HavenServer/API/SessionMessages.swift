@@ -33,35 +33,14 @@ public struct SessionList: Codable, Sendable, ResponseEncodable {
             try session.encode(to: encoder)
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(current, forKey: .current)
-            try container.encode(session.idleExpiresAt, forKey: .idleExpiresAt)
         }
 
         enum CodingKeys: String, CodingKey {
             case current
-            case idleExpiresAt = "idle_expires_at"
         }
     }
 
     public let sessions: [Entry]
-}
-
-/// Body of `GET`/`POST /haven/session`: the session, with when it ends if left idle.
-public struct SessionResponse: Codable, Sendable, ResponseEncodable {
-    public let session: WebSession
-
-    public init(from decoder: any Decoder) throws {
-        session = try WebSession(from: decoder)
-    }
-
-    init(_ session: WebSession) {
-        self.session = session
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        try session.encode(to: encoder)
-        var container = encoder.container(keyedBy: SessionList.Entry.CodingKeys.self)
-        try container.encode(session.idleExpiresAt, forKey: .idleExpiresAt)
-    }
 }
 
 /// Body of `POST /haven/login-links`: a one-time link that signs a browser in as the caller.

@@ -36,11 +36,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         if request.headers[.authorization] == nil, let header = request.headers[.cookie], cookie.isPresent(in: header) {
-            if let refusal = CrossSiteCheck.check(
-                method: request.method.rawValue, fetchSite: request.headers[.secFetchSite],
-                origin: request.headers[.origin],
-                allowedOrigins: CrossSiteCheck.origins(host: request.head.authority, secure: secure, publicURL: publicURL))
-            {
+            if let refusal = CrossSiteCheck.refusal(for: request, secure: secure, publicURL: publicURL) {
                 throw AuthenticationError.crossSite(refusal)
             }
             guard let key = cookie.key(fromCookieHeader: header) else { throw AuthenticationError.sessionEnded }

@@ -1,4 +1,5 @@
 import Foundation
+import Hummingbird
 
 /// Decides whether a request that authenticates with the session cookie may come from where it
 /// comes from: the defence against cross-site request forgery, as a pure function of headers.
@@ -76,5 +77,14 @@ extension CrossSiteCheck {
             origins.append("\(scheme)://\(host)\(port)")
         }
         return origins
+    }
+}
+
+extension CrossSiteCheck {
+    /// Checks `request` against this server's own origins (its `Host`, and `publicURL`).
+    static func refusal(for request: Request, secure: Bool, publicURL: String?) -> Refusal? {
+        check(
+            method: request.method.rawValue, fetchSite: request.headers[.secFetchSite], origin: request.headers[.origin],
+            allowedOrigins: origins(host: request.head.authority, secure: secure, publicURL: publicURL))
     }
 }

@@ -38,7 +38,7 @@ struct SessionController {
                     .notFound, code: "no_session",
                     message: "this request was not made in a web session; sign in at / to have one")
             }
-            return SessionResponse(stored.session)
+            return stored.session
         }
         session.delete { _, context in
             let caller = try context.requireAuthentication()
@@ -83,11 +83,7 @@ struct SessionController {
     @Sendable func signIn(_ request: Request, context: HavenRequestContext) async throws -> Response {
         // Signing in is state-changing too: a page elsewhere must not sign a browser in to an
         // account of its choosing.
-        if let refusal = CrossSiteCheck.check(
-            method: request.method.rawValue, fetchSite: request.headers[.secFetchSite], origin: request.headers[.origin],
-            allowedOrigins: CrossSiteCheck.origins(
-                host: request.head.authority, secure: secure, publicURL: configuration.publicURL))
-        {
+        if let refusal = CrossSiteCheck.refusal(for: request, secure: secure, publicURL: configuration.publicURL) {
             throw AuthenticationError.crossSite(refusal)
         }
         let body = try await request.decode(as: SignInRequest.self, context: context)
@@ -114,7 +110,7 @@ struct SessionController {
             userAgent: request.headers[.userAgent], at: Date())
         context.logger.info(
             "signed in", metadata: ["session.id": "\(session.id)", "principal": "\(session.principal)", "token.name": "\(session.token)"])
-        var response = try context.responseEncoder.encode(SessionResponse(session), from: request, context: context)
+        var response = try context.responseEncoder.encode(session, from: request, context: context)
         response.status = .created
         response.headers[.setCookie] = cookie.set(key, maxAge: configuration.sessionLifetime, secure: secure)
         response.headers[.cacheControl] = "no-store"

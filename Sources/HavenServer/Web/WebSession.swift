@@ -1,10 +1,12 @@
 import Foundation
 import HavenIdentity
+import Hummingbird
 
 /// A browser signed in to Haven: whose it is (the principal of the token or login link it was
 /// made from), and when it ends — after `idleTimeout` without a request, at `expiresAt` in any
-/// case, when revoked, or when the token it came from is revoked.
-public struct WebSession: Codable, Sendable, Equatable {
+/// case, when revoked, or when the token it came from is revoked. It is also the body of
+/// `GET`/`POST /haven/session`, with `idle_expires_at` added.
+public struct WebSession: Codable, Sendable, Equatable, ResponseEncodable {
     public let id: String
     public let principal: Principal
     /// The name of the API token the session was made from (`owner` for a login link).
@@ -53,6 +55,21 @@ public struct WebSession: Codable, Sendable, Equatable {
         case idleTimeout = "idle_timeout"
         case revokedAt = "revoked_at"
         case userAgent = "user_agent"
+        case idleExpiresAt = "idle_expires_at"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        id = try container.decode(String.self, forKey: .id)
+        principal = try container.decode(Principal.self, forKey: .principal)
+        token = try container.decode(String.self, forKey: .token)
+        tokenID = try container.decode(TokenID.self, forKey: .tokenID)
+        createdAt = try container.decode(Date.self, forKey: .createdAt)
+        lastSeenAt = try container.decode(Date.self, forKey: .lastSeenAt)
+        expiresAt = try container.decode(Date.self, forKey: .expiresAt)
+        idleTimeout = try container.decode(Int.self, forKey: .idleTimeout)
+        revokedAt = try container.decodeIfPresent(Date.self, forKey: .revokedAt)
+        userAgent = try container.decodeIfPresent(String.self, forKey: .userAgent)
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -67,5 +84,7 @@ public struct WebSession: Codable, Sendable, Equatable {
         try container.encode(idleTimeout, forKey: .idleTimeout)
         try container.encode(revokedAt, forKey: .revokedAt)
         try container.encodeIfPresent(userAgent, forKey: .userAgent)
+        // Derived, for clients: when the session ends if left idle.
+        try container.encode(idleExpiresAt, forKey: .idleExpiresAt)
     }
 }
