@@ -108,6 +108,7 @@ let package = Package(
         .target(
             name: "HavenLedger",
             dependencies: [
+                "HavenAccess",
                 "HavenIdentity",
                 "HavenStore",
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -193,7 +194,8 @@ let package = Package(
                 "HavenAccess",
                 "HavenStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
-            ]
+            ],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "HavenKnowledgeTests",

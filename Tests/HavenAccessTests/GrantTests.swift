@@ -39,7 +39,7 @@ import HavenStore
     }
 
     @Test func theCatalogKeepsAndRevokesGrants() throws {
-        let catalog = try Catalog.inMemory(schema: CatalogSchema([.grants, .grantNotBefore]))
+        let catalog = try Catalog.inMemory(schema: CatalogSchema([.grants, .grantNotBefore, .shares, .licences]))
         try catalog.insertGrant(grant())
         #expect(try catalog.grants(for: .app("laptop")).count == 1)
         #expect(try catalog.grants(for: .app("phone")).isEmpty)

@@ -19,6 +19,8 @@ struct GrantRecord: Codable, FetchableRecord, PersistableRecord {
     var notBefore: Date?
     var expiresAt: Date?
     var revokedAt: Date?
+    /// The licence's canonical JSON, if the grant carries one.
+    var policy: String?
 
     init(_ grant: Grant) {
         id = grant.id
@@ -30,13 +32,14 @@ struct GrantRecord: Codable, FetchableRecord, PersistableRecord {
         notBefore = grant.notBefore
         expiresAt = grant.expiresAt
         revokedAt = grant.revokedAt
+        policy = grant.policy.map { String(decoding: $0.canonicalJSON, as: UTF8.self) }
     }
 
     func grant() throws -> Grant {
         Grant(
             id: id, principal: try Principal(parsing: principal), rights: try Right.parseList(rights),
             resource: resource, purpose: purpose, createdAt: createdAt, notBefore: notBefore, expiresAt: expiresAt,
-            revokedAt: revokedAt)
+            revokedAt: revokedAt, policy: try policy.map { try LicencePolicy(parsing: Array($0.utf8)) })
     }
 }
 
@@ -59,6 +62,23 @@ extension CatalogMigration {
     public static let grantNotBefore = CatalogMigration("v5-grant-not-before") { db in
         try db.alter(table: "grant") { table in
             table.add(column: "not_before", .datetime)
+        }
+    }
+
+    /// Grants and shares may carry a licence; the uses counted under each licence.
+    public static let licences = CatalogMigration("v16-licences") { db in
+        try db.alter(table: "grant") { table in
+            table.add(column: "policy", .text)
+        }
+        try db.alter(table: "share") { table in
+            table.add(column: "policy", .text)
+        }
+        try db.create(table: "licence_use") { table in
+            table.column("basis", .text).notNull()
+            table.column("rule", .text).notNull()
+            table.column("uses", .integer).notNull()
+            table.column("last_used_at", .datetime).notNull()
+            table.primaryKey(["basis", "rule"])
         }
     }
 }

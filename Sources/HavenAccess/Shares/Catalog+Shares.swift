@@ -30,13 +30,13 @@ extension Catalog {
     /// listed and revoked; returns the token (shown once) and the share.
     public func mintShare(
         issuer key: IdentityKey, audience: DID, capabilities: [Capability], notBefore: Date? = nil, expiresAt: Date?,
-        at now: Date = Date()
+        policy: LicencePolicy? = nil, at now: Date = Date()
     ) throws -> (token: String, share: Share) {
         let token = try CapabilityToken.mint(
             issuer: key, audience: audience, capabilities: capabilities, notBefore: notBefore, expiresAt: expiresAt)
         let share = Share(
             id: CapabilityToken.id(of: token), audience: audience, capabilities: capabilities, createdAt: now,
-            notBefore: notBefore, expiresAt: expiresAt, revokedAt: nil)
+            notBefore: notBefore, expiresAt: expiresAt, revokedAt: nil, policy: policy)
         try insertShare(share)
         return (token, share)
     }
@@ -47,11 +47,12 @@ extension Catalog {
         try write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO share (id, audience, capabilities, created_at, not_before, expires_at, revoked_at)
-                    VALUES (?, ?, ?, ?, ?, ?, NULL)
+                    INSERT INTO share (id, audience, capabilities, created_at, not_before, expires_at, revoked_at, policy)
+                    VALUES (?, ?, ?, ?, ?, ?, NULL, ?)
                     """,
                 arguments: [
                     share.id, share.audience.description, capabilities, share.createdAt, share.notBefore, share.expiresAt,
+                    share.policy.map { String(decoding: $0.canonicalJSON, as: UTF8.self) },
                 ])
         }
     }
@@ -69,7 +70,8 @@ extension Catalog {
                     id: row["id"], audience: try DID(parsing: row["audience"] as String),
                     capabilities: try JSONDecoder().decode([Capability].self, from: Data((row["capabilities"] as String).utf8)),
                     createdAt: row["created_at"], notBefore: row["not_before"], expiresAt: row["expires_at"],
-                    revokedAt: row["revoked_at"])
+                    revokedAt: row["revoked_at"],
+                    policy: try (row["policy"] as String?).map { try LicencePolicy(parsing: Array($0.utf8)) })
             }
         } catch {
             throw CatalogError.database(reason: "a share record is damaged: \(error)")
@@ -92,6 +94,26 @@ extension Catalog {
 }
 
 extension Catalog {
+    /// The licences carried by the shares among `ids` (a verified token's chain), by id.
+    public func sharePolicies(among ids: [String]) throws -> [String: LicencePolicy] {
+        guard !ids.isEmpty else { return [:] }
+        let rows = try read { db in
+            try Row.fetchAll(
+                db,
+                sql: "SELECT id, policy FROM share WHERE policy IS NOT NULL AND id IN (\(ids.map { _ in "?" }.joined(separator: ",")))",
+                arguments: StatementArguments(ids))
+        }
+        var policies: [String: LicencePolicy] = [:]
+        for row in rows {
+            do {
+                policies[row["id"]] = try LicencePolicy(parsing: Array((row["policy"] as String).utf8))
+            } catch {
+                throw CatalogError.database(reason: "the licence of share \(row["id"] as String) is damaged: \(error)")
+            }
+        }
+        return policies
+    }
+
     /// Whether the token with this id was revoked.
     public func isTokenRevoked(_ id: String) throws -> Bool {
         try read { db in

@@ -67,7 +67,7 @@ public struct ServedContent: Sendable {
 
 extension Catalog {
     /// The live paths whose current version is manifest `id`.
-    func currentPaths(withManifest id: ContentID) throws -> [String] {
+    public func currentPaths(withManifest id: ContentID) throws -> [String] {
         try read { db in
             try String.fetchAll(db, sql: "SELECT path FROM file_head WHERE manifest_id = ? ORDER BY path", arguments: [id.description])
         }

@@ -1,4 +1,5 @@
 import Foundation
+import HavenAccess
 import GRDB
 import HavenStore
 
@@ -55,6 +56,19 @@ extension Catalog {
         return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
     }
 
+    /// The records kept of one kind (`mint`, `transfer`, `licence`, `revoke`), oldest first.
+    public func ledgerRecords(ofKind kind: String) throws -> [(record: LedgerRecord, logIndex: UInt64?)] {
+        let rows = try read { db in
+            try Row.fetchAll(
+                db, sql: "SELECT record, log_index FROM ledger_record WHERE kind = ? ORDER BY recorded_at, id", arguments: [kind])
+        }
+        return try rows.map { row in
+            let bytes: Data = row["record"]
+            let index: Int64? = row["log_index"]
+            return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
+        }
+    }
+
     /// The records kept about `content`, in the order they were recorded, with their log index.
     public func ledgerRecords(about content: ContentID) throws -> [(record: LedgerRecord, logIndex: UInt64?)] {
         let rows = try read { db in
@@ -66,6 +80,75 @@ extension Catalog {
             let bytes: Data = row["record"]
             let index: Int64? = row["log_index"]
             return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
+        }
+    }
+}
+
+extension CatalogMigration {
+    /// The policies that licence records name by CID, and the capability token each licence
+    /// issued, so revoking the licence revokes the token.
+    public static let ledgerLicences = CatalogMigration("v17-ledger-licences") { db in
+        try db.execute(
+            sql: """
+                CREATE TABLE ledger_policy (
+                    id TEXT PRIMARY KEY NOT NULL,      -- CID (dag-json) of the canonical policy
+                    document BLOB NOT NULL
+                ) WITHOUT ROWID;
+                CREATE TABLE ledger_licence (
+                    record TEXT PRIMARY KEY NOT NULL,  -- the licence record's id
+                    share TEXT NOT NULL                -- the capability token it issued
+                ) WITHOUT ROWID;
+                """)
+    }
+}
+
+extension Catalog {
+    /// Keeps a licence record with its policy and the token it issued, in one transaction.
+    public func saveLicence(_ record: LedgerRecord, policy: LicencePolicy, share: String, at date: Date) throws {
+        guard case .licence(_, _, let policyID) = record.statement else {
+            throw LedgerRecordError.malformed("record \(record.id) is a \(record.statement.kind), not a licence")
+        }
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_policy (id, document) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+                arguments: [policyID.description, Data(policy.canonicalJSON)])
+            try db.execute(
+                sql: "INSERT INTO ledger_licence (record, share) VALUES (?, ?)", arguments: [record.id.description, share])
+            try db.execute(
+                sql: """
+                    INSERT INTO ledger_record (id, kind, content, record, recorded_at) VALUES (?, ?, ?, ?, ?)
+                    ON CONFLICT(id) DO NOTHING
+                    """,
+                arguments: [
+                    record.id.description, record.statement.kind, record.statement.content?.description,
+                    Data(record.encoded), date,
+                ])
+        }
+    }
+
+    /// The policy a licence names, if it is kept here.
+    public func ledgerPolicy(id: ContentID) throws -> LicencePolicy? {
+        let bytes = try read { db in
+            try Data.fetchOne(db, sql: "SELECT document FROM ledger_policy WHERE id = ?", arguments: [id.description])
+        }
+        return try bytes.map { try LicencePolicy(parsing: [UInt8]($0)) }
+    }
+
+    /// The capability token a licence issued.
+    public func licenceShare(record: ContentID) throws -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT share FROM ledger_licence WHERE record = ?", arguments: [record.description])
+        }
+    }
+}
+
+extension Catalog {
+    /// Keeps a policy that a record names (a mint's offered licence), by its CID.
+    public func saveLedgerPolicy(_ policy: LicencePolicy) throws {
+        try write { db in
+            try db.execute(
+                sql: "INSERT INTO ledger_policy (id, document) VALUES (?, ?) ON CONFLICT(id) DO NOTHING",
+                arguments: [policy.contentID.description, Data(policy.canonicalJSON)])
         }
     }
 }

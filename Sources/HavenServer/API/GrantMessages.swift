@@ -15,10 +15,12 @@ public struct CreateGrantRequest: Codable, Sendable {
     public let notBefore: Date?
     public let expiresAt: Date?
     public let purpose: String?
+    /// A licence the grant carries: an ODRL policy document (JSON-LD text) in Haven's subset.
+    public let policy: String?
 
     public init(
         to: String, rights: [Right], path: String? = nil, model: String? = nil, notBefore: Date? = nil,
-        expiresAt: Date?, purpose: String?
+        expiresAt: Date?, purpose: String?, policy: String? = nil
     ) {
         self.to = to
         self.rights = rights
@@ -27,10 +29,11 @@ public struct CreateGrantRequest: Codable, Sendable {
         self.notBefore = notBefore
         self.expiresAt = expiresAt
         self.purpose = purpose
+        self.policy = policy
     }
 
     enum CodingKeys: String, CodingKey {
-        case to, rights, path, model, purpose
+        case to, rights, path, model, purpose, policy
         case notBefore = "not_before"
         case expiresAt = "expires_at"
     }

@@ -32,17 +32,20 @@ public struct OwnershipRecord: Codable, Sendable, ResponseEncodable {
     /// The record's canonical bytes, as text.
     public let record: String
     public let logIndex: UInt64?
+    /// The record's C2SP `.tlog-proof` in this server's log, when it is there.
+    public let proof: String?
 
-    init(_ record: LedgerRecord, logIndex: UInt64?) {
+    init(_ record: LedgerRecord, logIndex: UInt64?, proof: String? = nil) {
         id = record.id.description
         kind = record.statement.kind
         issuer = record.issuer.description
         self.record = String(decoding: record.encoded, as: UTF8.self)
         self.logIndex = logIndex
+        self.proof = proof
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, issuer, record
+        case id, kind, issuer, record, proof
         case logIndex = "log_index"
     }
 }
@@ -53,4 +56,74 @@ public struct OwnershipListing: Codable, Sendable, ResponseEncodable {
     /// The current owner by the chain of mint and transfers, when it holds.
     public let owner: String?
     public let records: [OwnershipRecord]
+}
+
+/// Body of `POST /haven/own/mint`.
+public struct MintRequest: Codable, Sendable {
+    public let path: String
+    public let title: String?
+    /// The licence the content is offered under: an ODRL policy document (JSON-LD text).
+    public let licence: String?
+
+    public init(path: String, title: String?, licence: String?) {
+        self.path = path
+        self.title = title
+        self.licence = licence
+    }
+}
+
+/// Body of `POST /haven/own/licence`.
+public struct LicenceRequestBody: Codable, Sendable {
+    public let content: String
+    public let to: String
+    /// The ODRL policy document (JSON-LD text).
+    public let policy: String
+
+    public init(content: String, to: String, policy: String) {
+        self.content = content
+        self.to = to
+        self.policy = policy
+    }
+}
+
+/// Answer to `POST /haven/own/licence`: the record, and the token for the licensee (shown once).
+public struct IssuedLicence: Codable, Sendable, ResponseEncodable {
+    public let record: OwnershipRecord
+    public let token: String
+    public let shareID: String
+    public let policyID: String
+
+    enum CodingKeys: String, CodingKey {
+        case record, token
+        case shareID = "share_id"
+        case policyID = "policy_id"
+    }
+}
+
+/// Body of `POST /haven/own/revoke`.
+public struct RevokeLicenceRequest: Codable, Sendable {
+    public let record: String
+
+    public init(record: String) {
+        self.record = record
+    }
+}
+
+/// Body of `POST /haven/own/transfer`.
+public struct TransferRequest: Codable, Sendable {
+    public let content: String
+    public let to: String
+
+    public init(content: String, to: String) {
+        self.content = content
+        self.to = to
+    }
+}
+
+/// Answer to `POST /haven/own/transfer`: the transfer record, and whether the recipient's
+/// server accepted it (or why not).
+public struct TransferOutcome: Codable, Sendable, ResponseEncodable {
+    public let record: OwnershipRecord
+    public let accepted: Bool
+    public let refusal: String?
 }

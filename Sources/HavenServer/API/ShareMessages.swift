@@ -11,17 +11,20 @@ public struct CreateShareRequest: Codable, Sendable {
     public let rights: [Right]
     public let notBefore: Date?
     public let expiresAt: Date?
+    /// A licence the token carries: an ODRL policy document (JSON-LD text) in Haven's subset.
+    public let policy: String?
 
-    public init(path: String, to: DID, rights: [Right], notBefore: Date?, expiresAt: Date?) {
+    public init(path: String, to: DID, rights: [Right], notBefore: Date?, expiresAt: Date?, policy: String? = nil) {
         self.path = path
         self.to = to
         self.rights = rights
         self.notBefore = notBefore
         self.expiresAt = expiresAt
+        self.policy = policy
     }
 
     enum CodingKeys: String, CodingKey {
-        case path, to, rights
+        case path, to, rights, policy
         case notBefore = "not_before"
         case expiresAt = "expires_at"
     }

@@ -101,8 +101,8 @@ struct DataController {
             guard !entries.isEmpty || path == .root else { throw StoreError.notFound(path) }
             return try Self.json(DirectoryListing(path: path, entries: entries), status: .ok, context: context)
         }
-        try gate.require(authentication, .read, path)
         if query["versions"] != nil {
+            try gate.require(authentication, .read, path)
             let versions = try store.versions(of: path)
             guard !versions.isEmpty else { throw StoreError.notFound(path) }
             return try Self.json(VersionListing(path: path, versions: versions), status: .ok, context: context)
@@ -113,7 +113,15 @@ struct DataController {
             }
             return number
         }
-        guard let version = try store.version(of: path, number: number) else {
+        // The version is looked up before the decision, which needs its content id when a
+        // licence decides; nothing about it is answered unless the decision allows.
+        let purpose = try DataGate.purpose(of: request.headers)
+        let found = try store.version(of: path, number: number)
+        let use = try found?.id.map { id in
+            LicenceUse(action: .read, target: try LicenceTarget(id.description), purpose: purpose, counted: includeBody)
+        }
+        try gate.require(authentication, .read, path, use: use)
+        guard let version = found else {
             throw number.map { StoreError.versionNotFound(path, $0) } ?? StoreError.notFound(path)
         }
         guard let id = version.id else {

@@ -2,22 +2,44 @@ import Foundation
 import HavenAccess
 import HavenIdentity
 import HavenStore
+import HTTPTypes
 
 /// Where every request on `/data` is decided and audited: the caller, the right the operation
 /// needs, and the path go through the pure decision function against the grants (or the
 /// verified capability) as they are at this moment, and the decision, allowed or denied, is
 /// appended to the audit log before anything is read or written.
+///
+/// A use of content (``LicenceUse``) is decided with the licences of the grants and tokens
+/// that cover it, and a counted use is counted in the same transaction that decides it.
 struct DataGate: Sendable {
     let catalog: Catalog
     let audit: AuditLog
 
-    /// Decides without recording; ``record(_:_:)`` the decision that is acted on.
-    func decide(_ authentication: Authentication, _ right: Right, _ path: DataPath, at now: Date) throws -> AccessDecision {
-        let request = AccessRequest(principal: authentication.principal, right: right, resource: path.string)
+    /// The header in which a request states its purpose, as a DPV purpose (`dpv:Name`).
+    static let purposeHeader = HTTPField.Name("Haven-Purpose")!
+
+    /// Decides without recording; ``record(_:_:)`` the decision that is acted on. A counted
+    /// use is counted here when allowed.
+    func decide(
+        _ authentication: Authentication, _ right: Right, _ path: DataPath, use: LicenceUse? = nil, at now: Date
+    ) throws -> AccessDecision {
+        let request = AccessRequest(principal: authentication.principal, right: right, resource: path.string, use: use)
         if let capability = authentication.capability {
-            return AccessPolicy.decide(request, capability: capability)
+            let policies = try catalog.sharePolicies(among: capability.chain)
+            guard !policies.isEmpty, use?.counted == true else {
+                return AccessPolicy.decide(request, capability: capability, policies: policies, at: now)
+            }
+            return try catalog.decideCounting(at: now) { uses in
+                AccessPolicy.decide(request, capability: capability, policies: policies, at: now, uses: uses)
+            }
         }
-        return AccessPolicy.decide(request, grants: try catalog.grants(for: authentication.principal), at: now)
+        let grants = try catalog.grants(for: authentication.principal)
+        guard use?.counted == true, grants.contains(where: { $0.policy != nil }) else {
+            return AccessPolicy.decide(request, grants: grants, at: now)
+        }
+        return try catalog.decideCounting(at: now) { uses in
+            AccessPolicy.decide(request, grants: grants, at: now, uses: uses)
+        }
     }
 
     /// Appends `decision` to the audit log.
@@ -30,9 +52,11 @@ struct DataGate: Sendable {
 
     /// Decides, records, and throws 403 when denied.
     @discardableResult
-    func require(_ authentication: Authentication, _ right: Right, _ path: DataPath) throws -> AccessDecision {
+    func require(
+        _ authentication: Authentication, _ right: Right, _ path: DataPath, use: LicenceUse? = nil
+    ) throws -> AccessDecision {
         let now = Date()
-        let decision = try decide(authentication, right, path, at: now)
+        let decision = try decide(authentication, right, path, use: use, at: now)
         try record(authentication, right, path, decision, at: now)
         guard decision.allowed else { throw Self.denied(decision) }
         return decision
@@ -46,5 +70,19 @@ struct DataGate: Sendable {
 
     static func denied(_ decision: AccessDecision) -> APIError {
         APIError(.forbidden, code: "access_denied", message: decision.reason)
+    }
+
+    /// The purpose a request states in ``purposeHeader``, if it states one; a purpose that is
+    /// not a DPV purpose is a 400 naming the header.
+    static func purpose(of headers: HTTPFields) throws -> DPVPurpose? {
+        guard let text = headers[purposeHeader] else { return nil }
+        do {
+            return try DPVPurpose(text.trimmingCharacters(in: .whitespaces))
+        } catch {
+            throw APIError(
+                .badRequest, code: "invalid_purpose",
+                message: "\(purposeHeader.canonicalName): '\(String(text.prefix(100)))' is not a DPV purpose; "
+                    + "write one such as dpv:ResearchAndDevelopment or dpv:AcademicResearch")
+        }
     }
 }

@@ -3,6 +3,7 @@ import HavenAccess
 import HavenAgents
 import HavenExchange
 import HavenIdentity
+import HavenLedger
 import HavenStore
 import HTTPTypes
 import Hummingbird
@@ -51,6 +52,7 @@ struct ExchangeController {
         group.get("feed", use: feed)
         group.post("inbox", use: inbox)
         group.post("agents/:name/chat", use: agentChat)
+        group.post("ledger/transfer", use: ledgerTransfer)
     }
 
     // MARK: Content
@@ -94,7 +96,12 @@ struct ExchangeController {
             try record(caller, "manifest", String(text.prefix(128)), allowed: false, reason: "not found or not covered", basis: nil)
             throw Self.notFound(text)
         }
-        try record(caller, "manifest", served.path, allowed: true, reason: "manifest \(id) under \(capability.id)", basis: capability.id)
+        if let decision = try licensed(request, caller, "manifest", path: served.path, content: id, counted: true) {
+            try record(caller, "manifest", served.path, decision)
+            guard decision.allowed else { throw DataGate.denied(decision) }
+        } else {
+            try record(caller, "manifest", served.path, allowed: true, reason: "manifest \(id) under \(capability.id)", basis: capability.id)
+        }
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.ipld.dag-json"
         headers[.eTag] = "\"\(id)\""
@@ -114,7 +121,12 @@ struct ExchangeController {
             try record(caller, "chunks", text, allowed: false, reason: "not found or not covered", basis: nil)
             throw Self.notFound(text)
         }
-        try record(caller, "chunks", path, allowed: true, reason: "1 block under \(capability.id)", basis: capability.id)
+        if let decision = try licensed(request, caller, "chunks", path: path, content: nil, counted: false) {
+            try record(caller, "chunks", path, decision)
+            guard decision.allowed else { throw DataGate.denied(decision) }
+        } else {
+            try record(caller, "chunks", path, allowed: true, reason: "1 block under \(capability.id)", basis: capability.id)
+        }
         let bytes = try store.objects.read(id)
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.ipld.raw"
@@ -142,9 +154,14 @@ struct ExchangeController {
             try record(caller, "chunks", "\(texts.count) blocks", allowed: false, reason: "none found or covered", basis: nil)
             throw Self.notFound("\(texts.count) CIDs")
         }
-        try record(
-            caller, "chunks", path, allowed: true,
-            reason: "\(served.ids.count) of \(texts.count) blocks under \(capability.id)", basis: capability.id)
+        if let decision = try licensed(request, caller, "chunks", path: path, content: nil, counted: false) {
+            try record(caller, "chunks", path, decision)
+            guard decision.allowed else { throw DataGate.denied(decision) }
+        } else {
+            try record(
+                caller, "chunks", path, allowed: true,
+                reason: "\(served.ids.count) of \(texts.count) blocks under \(capability.id)", basis: capability.id)
+        }
         let objects = store.objects
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.ipld.car; version=1"
@@ -298,7 +315,64 @@ struct ExchangeController {
         return try turn.response(from: request, context: context)
     }
 
+    // MARK: Ledger
+
+    /// A transfer of content to this server's owner, delivered by the sending peer with its
+    /// chain and proofs; accepted only when all of it checks out (``LedgerService/accept``).
+    @Sendable func ledgerTransfer(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        guard case .peer(let sender) = caller.principal else {
+            throw APIError(.forbidden, code: "access_denied", message: "transfers are delivered by the sending server")
+        }
+        guard try environment.catalog.peer(did: sender) != nil else {
+            let message = "\(sender) is not a known peer here; its owner must be added with 'haven peer add' to deliver transfers"
+            try record(caller, "ledger.transfer", "transfer", allowed: false, reason: message, basis: nil)
+            throw APIError(.forbidden, code: "unknown_peer", message: message)
+        }
+        let bytes = try await request.body.collect(upTo: TransferDelivery.maximumRecords * 80 << 10)
+        let body: TransferDeliveryBody
+        do {
+            body = try JSONDecoder().decode(TransferDeliveryBody.self, from: bytes)
+        } catch {
+            throw APIError(.badRequest, code: "invalid_request", message: "the body must be {\"proofs\": [\".tlog-proof text\", …]}")
+        }
+        do {
+            let chain = try await LedgerService(environment: environment).accept(body, from: sender)
+            try record(
+                caller, "ledger.transfer", chain.content.description, allowed: true,
+                reason: "accepted ownership of \(chain.content) from \(sender): \(chain.records.count) records, each proven in its log",
+                basis: nil)
+            return try DataController.json(
+                OwnershipListing(content: chain.content.description, owner: chain.owner.description, records: []), status: .ok,
+                context: context)
+        } catch let error as APIError {
+            try record(caller, "ledger.transfer", "transfer", allowed: false, reason: error.message, basis: nil)
+            throw error
+        }
+    }
+
     // MARK: Helpers
+
+    /// The decision of the licences the caller's capability chain carries on a use of the
+    /// content at `path` (copying it to the caller's server: ODRL `reproduce`), or `nil` when
+    /// the chain carries none. A manifest fetch is one counted use; the chunks that go with it
+    /// are checked against every other term but not counted again. `content` is the manifest;
+    /// for chunks, the current version's manifest at `path`.
+    private func licensed(
+        _ request: Request, _ caller: Authentication, _ action: String, path: String, content: ContentID?, counted: Bool
+    ) throws -> AccessDecision? {
+        guard let capability = caller.capability,
+            !(try environment.catalog.sharePolicies(among: capability.chain)).isEmpty
+        else { return nil }
+        let dataPath = try DataPath(parsing: path)
+        guard let target = try content ?? store.version(of: dataPath)?.id else {
+            return AccessDecision(allowed: false, basis: nil, cause: .stated("\(path) holds no current version to license"))
+        }
+        let use = LicenceUse(
+            action: .reproduce, target: try LicenceTarget(target.description), purpose: try DataGate.purpose(of: request.headers),
+            counted: counted)
+        return try environment.gate.decide(caller, .read, dataPath, use: use, at: Date())
+    }
 
     /// The caller and its capability; content requests need one (401, audited, without).
     private func requireCapability(

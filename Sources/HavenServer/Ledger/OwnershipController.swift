@@ -1,68 +1,115 @@
 import Foundation
+import HavenAccess
 import HavenIdentity
 import HavenLedger
 import HavenStore
 import Hummingbird
 
-/// `/haven/own`: the owner records ownership of content in the ledger.
+/// `/haven/own`: the owner records ownership of content in the ledger, licenses it, revokes
+/// licences and transfers it. Every change is a record signed by the owner's key, kept, and
+/// appended to the log; every answer carries the record and where it stands in the log.
 ///
-/// - `POST /haven/own/mint {"path", "title"?}`: a mint record of the path's current version
-///   (its manifest CID and media type), signed by the owner's key, kept, and appended to the log
-///   by id. Minting the same content again answers with the existing record.
-/// - `GET /haven/own/{cid}`: the records kept about that content and its current owner.
+/// - `POST /haven/own/mint {"path", "title"?, "licence"?}`: a mint record of the path's current
+///   version (its manifest CID and media type), optionally naming the licence it offers (an ODRL
+///   document). Minting the same content again answers with the existing record.
+/// - `POST /haven/own/licence {"content", "to", "policy"}`: a licence record, and a capability
+///   token for `to` that carries the policy (shown once).
+/// - `POST /haven/own/revoke {"record"}`: revokes a licence and its token.
+/// - `POST /haven/own/transfer {"content", "to"}`: a transfer record, delivered with its chain
+///   and proofs to the recipient's server, which records its acceptance.
+/// - `GET /haven/own/{cid}`: the records kept about that content, its owner, and the proof of
+///   each record in this server's log.
 struct OwnershipController {
     let environment: ServerEnvironment
+
+    var ledger: LedgerService { LedgerService(environment: environment) }
+    var catalog: Catalog { environment.catalog }
 
     func addRoutes(to group: RouterGroup<HavenRequestContext>) {
         group.post("mint") { request, context in
             _ = try context.requireOwner()
             let body = try await request.decode(as: MintRequest.self, context: context)
             let path = try DataPath(parsing: body.path)
+            let licence = try body.licence.map(LicencePolicy.init(document:))
             guard let version = try environment.store.version(of: path), let content = version.id else {
                 throw APIError(.notFound, code: "not_found", message: "\(path) holds no file to mint")
             }
-            if let existing = try environment.catalog.ledgerRecords(about: content).first(where: {
+            if let existing = try catalog.ledgerRecords(about: content).first(where: {
                 if case .mint = $0.record.statement { true } else { false }
             }) {
-                return EditedResponse(status: .ok, response: OwnershipRecord(existing.record, logIndex: existing.logIndex))
+                return EditedResponse(status: .ok, response: try await described(existing.record, existing.logIndex))
             }
             let title = String((body.title ?? path.description.split(separator: "/").last.map(String.init) ?? "").prefix(200))
+            if let licence { try catalog.saveLedgerPolicy(licence) }
             let record = try LedgerRecord(
-                .mint(content: content, mediaType: version.mediaType ?? "application/octet-stream", title: title, licence: nil),
+                .mint(
+                    content: content, mediaType: version.mediaType ?? "application/octet-stream", title: title,
+                    licence: licence?.contentID),
                 by: environment.ownerKey)
-            let index = try await append(record)
-            return EditedResponse(status: .created, response: OwnershipRecord(record, logIndex: index))
+            let index = try await ledger.append(record)
+            return EditedResponse(status: .created, response: try await described(record, index))
+        }
+        group.post("licence") { request, context in
+            _ = try context.requireOwner()
+            let body = try await request.decode(as: LicenceRequestBody.self, context: context)
+            let content = try Self.contentID(body.content)
+            let holder = try Self.did(body.to)
+            let policy = try LicencePolicy(document: body.policy)
+            let issued = try await ledger.licence(content, to: holder, policy: policy)
+            context.logger.info("licence issued", metadata: ["ledger.record": "\(issued.record.id)", "share.id": "\(issued.share.id)"])
+            return EditedResponse(
+                status: .created,
+                response: IssuedLicence(
+                    record: try await described(issued.record, issued.index), token: issued.token, shareID: issued.share.id,
+                    policyID: policy.contentID.description))
+        }
+        group.post("revoke") { request, context in
+            _ = try context.requireOwner()
+            let body = try await request.decode(as: RevokeLicenceRequest.self, context: context)
+            let revoked = try await ledger.revoke(licence: try Self.contentID(body.record))
+            return try await described(revoked.record, revoked.index)
+        }
+        group.post("transfer") { request, context in
+            _ = try context.requireOwner()
+            let body = try await request.decode(as: TransferRequest.self, context: context)
+            let done = try await ledger.transfer(try Self.contentID(body.content), to: try Self.did(body.to))
+            return EditedResponse(
+                status: .created,
+                response: TransferOutcome(record: try await described(done.record, done.index), accepted: done.refusal == nil, refusal: done.refusal))
         }
         group.get(":cid") { _, context in
             _ = try context.requireOwner()
-            let text = try context.parameters.require("cid")
-            guard let content = try? ContentID(parsing: text) else {
-                throw APIError(.badRequest, code: "invalid_request", message: "'\(text)' is not a content id")
-            }
-            let records = try environment.catalog.ledgerRecords(about: content)
+            let content = try Self.contentID(try context.parameters.require("cid"))
+            let records = try catalog.ledgerRecords(about: content)
             guard !records.isEmpty else {
                 throw APIError(.notFound, code: "not_found", message: "the ledger holds no record about \(content)")
             }
-            let chain = try? OwnershipChain(
-                content: content, records: records.map(\.record).filter { if case .licence = $0.statement { false } else { true } })
-            return OwnershipListing(
-                content: content.description, owner: chain?.owner.description,
-                records: records.map { OwnershipRecord($0.record, logIndex: $0.logIndex) })
+            let chain = try? ledger.chain(of: content).chain
+            var described: [OwnershipRecord] = []
+            for kept in records { described.append(try await self.described(kept.record, kept.logIndex)) }
+            return OwnershipListing(content: content.description, owner: chain?.owner.description, records: described)
         }
     }
 
-    /// Keeps the record, then appends its id to the log: a crash between the two leaves a kept
-    /// record without a log index, never a log entry whose record is lost.
-    func append(_ record: LedgerRecord) async throws -> UInt64 {
-        try environment.catalog.saveLedgerRecord(record, at: Date())
-        let index = try await environment.ledger.append([RecordProof.entry(for: record)])
-        try environment.catalog.setLogIndex(index, of: record.id)
-        return index
+    /// A record as answered: with its proof in this server's log when it is there.
+    func described(_ record: LedgerRecord, _ index: UInt64?) async throws -> OwnershipRecord {
+        var proof: String?
+        if let index { proof = try await ledger.proof(of: record, index: index).serialized }
+        return OwnershipRecord(record, logIndex: index, proof: proof)
     }
-}
 
-/// Body of `POST /haven/own/mint`.
-struct MintRequest: Decodable {
-    let path: String
-    let title: String?
+    static func contentID(_ text: String) throws -> ContentID {
+        guard let id = try? ContentID(parsing: text) else {
+            throw APIError(.badRequest, code: "invalid_request", message: "'\(text.prefix(100))' is not a content id")
+        }
+        return id
+    }
+
+    static func did(_ text: String) throws -> DID {
+        do {
+            return try DID(parsing: text.hasPrefix("peer:") ? String(text.dropFirst(5)) : text)
+        } catch {
+            throw APIError(.badRequest, code: "invalid_request", message: "'\(text.prefix(100))' is not a did:key: \(error)")
+        }
+    }
 }

@@ -36,10 +36,11 @@ struct GrantController {
             throw AccessError.invalidGrant("the grant would end before it starts")
         }
         let resource = try resource(of: body)
+        let policy = try body.policy.map(LicencePolicy.init(document:))
         let grant = Grant(
             id: "g" + APIToken.generate().id.rawValue, principal: principal, rights: Set(body.rights).sorted(),
             resource: resource, purpose: body.purpose, createdAt: now, notBefore: body.notBefore,
-            expiresAt: body.expiresAt, revokedAt: nil)
+            expiresAt: body.expiresAt, revokedAt: nil, policy: policy)
         try catalog.insertGrant(grant)
         context.logger.info("grant added", metadata: ["grant.id": "\(grant.id)", "grant.principal": "\(grant.principal)"])
         return EditedResponse(status: .created, response: grant)

@@ -36,9 +36,10 @@ struct ShareController {
             throw AccessError.invalidGrant("the expiry is in the past")
         }
         let capabilities = Set(body.rights).sorted().map { Capability(resource: path.string, right: $0) }
+        let policy = try body.policy.map(LicencePolicy.init(document:))
         let (token, share) = try catalog.mintShare(
             issuer: ownerKey, audience: body.to, capabilities: capabilities, notBefore: body.notBefore,
-            expiresAt: body.expiresAt, at: now)
+            expiresAt: body.expiresAt, policy: policy, at: now)
         context.logger.info("share minted", metadata: ["share.id": "\(share.id)", "share.audience": "\(share.audience)"])
         return EditedResponse(status: .created, response: CreatedShare(token: token, share: share))
     }

@@ -28,6 +28,8 @@ struct GrantCommand: AsyncParsableCommand {
         @Option(help: "Ends after this long: 30m, 12h, 7d, 4w.") var expires: String?
         @Option(help: "Starts only after this long: 1h, 2d.") var notBefore: String?
         @Option(help: "Why the grant exists, for the record.") var purpose: String?
+        @Option(help: "A licence every use under the grant must meet: an ODRL policy file (JSON-LD).")
+        var policy: String?
 
         func run() async throws {
             do {
@@ -53,7 +55,7 @@ struct GrantCommand: AsyncParsableCommand {
                     to: to, rights: parsed, path: path, model: model,
                     notBefore: try notBefore.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--not-before")) },
                     expiresAt: try expires.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--expires")) },
-                    purpose: purpose))
+                    purpose: purpose, policy: try policy.map { try PolicyFile.read($0, option: "--policy") }))
             StandardError.write("Granted \(grant.rights.map(\.rawValue).joined(separator: ",")) on \(grant.resource) to \(grant.principal).")
             print(grant.id)
         }

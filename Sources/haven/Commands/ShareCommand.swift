@@ -26,8 +26,11 @@ struct ShareCommand: AsyncParsableCommand {
         @Option(help: "Comma-separated rights: read, list, write, append, delete, share, ai.") var rights: String
         @Option(help: "Ends after this long: 30m, 24h, 7d.") var expires: String?
         @Option(help: "Starts only after this long: 1h, 2d.") var notBefore: String?
+        @Option(help: "A licence every use of the token must meet: an ODRL policy file (JSON-LD).")
+        var policy: String?
 
         func run() async throws {
+            let document = try policy.map { try PolicyFile.read($0, option: "--policy") }
             let audience: DID
             if to.hasPrefix("peer:"), !to.hasPrefix("peer:did:") {
                 let name = String(to.dropFirst("peer:".count))
@@ -56,7 +59,8 @@ struct ShareCommand: AsyncParsableCommand {
                 body: CreateShareRequest(
                     path: path, to: audience, rights: parsed,
                     notBefore: try notBefore.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--not-before")) },
-                    expiresAt: try expires.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--expires")) }))
+                    expiresAt: try expires.map { now.addingTimeInterval(try GrantCommand.seconds($0, option: "--expires")) },
+                    policy: document))
             StandardError.write(
                 "Shared \(created.share.capabilities.map(\.right.rawValue).joined(separator: ",")) on \(path) with "
                     + "\(audience). Token id \(created.share.id); revoke with 'haven share revoke \(created.share.id)'.")

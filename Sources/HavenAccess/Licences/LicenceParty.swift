@@ -38,6 +38,11 @@ public struct LicenceParty: Hashable, Sendable, CustomStringConvertible {
         self.did = did
     }
 
+    /// A DID this module made itself and knows to be well formed.
+    init(validDID did: String) {
+        self.did = did
+    }
+
     public var description: String { did }
 
     /// DID Core: `*( *idchar ":" ) 1*idchar`, idchar = ALPHA / DIGIT / "." / "-" / "_" / pct-encoded.

@@ -1,5 +1,5 @@
 import Foundation
-import HavenLedger
+import HavenAccess
 import Testing
 
 @Suite("Policy time")

@@ -1,4 +1,4 @@
-import HavenLedger
+import HavenAccess
 import Testing
 
 @Suite("Deciding requests")

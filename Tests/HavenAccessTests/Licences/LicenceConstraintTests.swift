@@ -1,4 +1,4 @@
-import HavenLedger
+import HavenAccess
 import Testing
 
 /// Each constraint kind, decided through a one-permission policy for Alice reading the report.

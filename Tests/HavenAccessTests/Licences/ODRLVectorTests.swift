@@ -1,5 +1,5 @@
 import Foundation
-import HavenLedger
+import HavenAccess
 import Testing
 
 /// One case of SolidLab's ODRL Test Suite, ported to Haven's licence subset (see

@@ -1,4 +1,4 @@
-import HavenLedger
+import HavenAccess
 
 /// Parties, content and documents shared by the licence-policy tests.
 enum PolicyFixtures {

@@ -1,4 +1,4 @@
-import HavenLedger
+import HavenAccess
 import Testing
 
 /// A document outside the subset, and the term and JSON path its refusal must name.
