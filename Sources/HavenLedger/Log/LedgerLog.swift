@@ -106,6 +106,18 @@ public actor LedgerLog {
         return oldSize
     }
 
+    /// Publishes the latest checkpoint again with the cosignatures its witnesses returned
+    /// (``CosignedCheckpoint/assemble(logNote:cosignatures:)``). A note for any other checkpoint
+    /// than the latest — an append may have happened meanwhile — is ignored: returns `false`.
+    @discardableResult
+    public func publish(cosigned note: SignedNote) throws -> Bool {
+        guard let published, published.text == note.text else { return false }
+        _ = try note.verified(by: [signer.verifierKey])
+        try files.writeCheckpoint(Array(note.serialized.utf8))
+        self.published = note
+        return true
+    }
+
     /// The inclusion proof of entry `index` in the tree of `treeSize` entries.
     public func inclusionProof(index: UInt64, treeSize: UInt64) throws -> [MerkleHash] {
         try tree.prover.inclusionProof(index: index, treeSize: treeSize)
