@@ -61,6 +61,7 @@ public enum HavenRouter {
         MirrorController(environment: environment).addRoutes(to: router.group("haven/mirrors"))
         LedgerController(ledger: environment.ledger, catalog: environment.catalog).addRoutes(public: router, api: router.group("haven/ledger"))
         OwnershipController(environment: environment).addRoutes(to: router.group("haven/own"))
+        WitnessController(environment: environment).addRoutes(public: router, api: router.group("haven/witness"))
         MessageController(environment: environment)
             .addRoutes(messages: router.group("haven/messages"), inbox: router.group("haven/inbox"))
         return router

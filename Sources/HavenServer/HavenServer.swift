@@ -60,7 +60,10 @@ public struct HavenServer: Sendable {
             router: HavenRouter.build(environment: environment), configuration: configuration, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [application, ModelReaper(models: environment.models), environment.exchange.service],
+                services: [
+                    application, ModelReaper(models: environment.models), environment.exchange.service,
+                    WitnessLoop(witnesses: environment.witnesses, interval: .seconds(configuration.witnessInterval)),
+                ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
             try await group.run()

@@ -33,7 +33,8 @@ export async function render(container, ctx) {
       replace(serverBox, h('dl', { class: 'facts compact' },
         h('dt', null, 'Version'), h('dd', null, s.version),
         h('dt', null, 'Owner'), h('dd', { class: 'mono ellipsis' }, s.owner),
-        h('dt', null, 'Up for'), h('dd', null, uptime(s.uptime_seconds || 0))));
+        h('dt', null, 'Up for'), h('dd', null, uptime(s.uptime_seconds || 0)),
+        ...ledgerFacts(s.ledger)));
     } else {
       replace(serverBox, h('p', { class: 'form-error', role: 'alert' }, status.reason.message));
     }
@@ -71,4 +72,20 @@ export async function render(container, ctx) {
   await load();
   const timer = setInterval(() => { if (!document.hidden) load(); }, 5000);
   return () => clearInterval(timer);
+}
+
+/** The ledger at a glance, with a warning when a witnessed log showed two histories. */
+function ledgerFacts(ledger) {
+  if (!ledger) return [];
+  const facts = [
+    h('dt', null, 'Ledger'),
+    h('dd', { testid: 'ledger-summary' },
+      `${ledger.entries} entries · witnessed by ${ledger.witnesses} · witnessing ${ledger.witnessing}`),
+  ];
+  if (ledger.split_views > 0) {
+    facts.push(h('dt', null, 'Split views'),
+      h('dd', null, h('span', { class: 'badge bad', role: 'alert', testid: 'ledger-split-views' },
+        `${ledger.split_views} found: a witnessed log showed two histories (haven witness list)`)));
+  }
+  return facts;
 }

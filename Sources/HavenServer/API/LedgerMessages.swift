@@ -1,3 +1,4 @@
+import Foundation
 import HavenLedger
 import Hummingbird
 
@@ -126,4 +127,54 @@ public struct TransferOutcome: Codable, Sendable, ResponseEncodable {
     public let record: OwnershipRecord
     public let accepted: Bool
     public let refusal: String?
+}
+
+/// Body of `POST /haven/witness`.
+public struct AddWitnessRequest: Codable, Sendable {
+    /// A peer's name, as `haven peer add` knows it.
+    public let peer: String
+
+    public init(peer: String) {
+        self.peer = peer
+    }
+}
+
+/// Answer to `POST /haven/witness` and `POST /haven/witness/check`.
+public struct WitnessChecks: Codable, Sendable, ResponseEncodable {
+    public let checks: [WitnessCheckReport]
+}
+
+/// Body of `GET /haven/witness`: what this server witnesses, who witnesses it, and the
+/// evidence of split views it holds.
+public struct WitnessOverview: Codable, Sendable, ResponseEncodable {
+    /// A log witnessed here.
+    public struct Witnessed: Codable, Sendable {
+        public let origin: String
+        public let url: String
+        /// The size of the latest checkpoint accepted.
+        public let size: UInt64?
+        public let checkedAt: Date?
+
+        enum CodingKeys: String, CodingKey {
+            case origin, url, size
+            case checkedAt = "checked_at"
+        }
+    }
+
+    /// A witness of this server's log.
+    public struct OwnWitness: Codable, Sendable {
+        public let name: String
+        public let url: String
+        public let cosignedSize: UInt64
+        public let error: String?
+
+        enum CodingKeys: String, CodingKey {
+            case name, url, error
+            case cosignedSize = "cosigned_size"
+        }
+    }
+
+    public let witnessed: [Witnessed]
+    public let witnesses: [OwnWitness]
+    public let evidence: [SplitViewRow]
 }

@@ -12,6 +12,25 @@ public struct StatusResponse: Codable, Sendable, ResponseEncodable {
     public let uptimeSeconds: Double
     /// Models in memory and what their engines are doing.
     public let models: [LoadedModel]
+    /// The ledger: this log's size, witnessing both ways, and split views found.
+    public let ledger: LedgerStatus
+
+    /// The ledger at a glance.
+    public struct LedgerStatus: Codable, Sendable {
+        /// Entries in this server's log.
+        public let entries: UInt64
+        /// Logs this server witnesses.
+        public let witnessing: Int
+        /// Witnesses of this server's log.
+        public let witnesses: Int
+        /// Evidence kept of logs that contradicted themselves (split views and rollbacks).
+        public let splitViews: Int
+
+        enum CodingKeys: String, CodingKey {
+            case entries, witnessing, witnesses
+            case splitViews = "split_views"
+        }
+    }
 
     /// One loaded model's engine.
     public struct LoadedModel: Codable, Sendable {
@@ -30,7 +49,7 @@ public struct StatusResponse: Codable, Sendable, ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, owner, models
+        case name, version, owner, models, ledger
         case startedAt = "started_at"
         case uptimeSeconds = "uptime_seconds"
     }

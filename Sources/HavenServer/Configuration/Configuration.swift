@@ -47,6 +47,9 @@ public struct Configuration: Sendable, Equatable {
     public var signatureSkew: Int = 60
     /// Seconds a web session lasts without a request, and at most in any case.
     public var sessionIdleTimeout: Int = 12 * 3_600
+    /// Seconds between checks of the logs this server witnesses (and retries of pushing this
+    /// log's checkpoint to its witnesses).
+    public var witnessInterval: Int = 300
     public var sessionLifetime: Int = 7 * 86_400
     /// Serve the web app from this directory instead of the copy compiled in (for developing it).
     public var webDirectory: String?
@@ -154,6 +157,7 @@ public struct Configuration: Sendable, Equatable {
         if let seconds = try value(.signatureSkew, override: nil) { configuration.signatureSkew = seconds }
         if let seconds = try value(.sessionIdle, override: nil) { configuration.sessionIdleTimeout = seconds }
         if let seconds = try value(.sessionLifetime, override: nil) { configuration.sessionLifetime = seconds }
+        if let seconds = try value(.witnessInterval, override: nil) { configuration.witnessInterval = seconds }
         configuration.webDirectory = overrides.webDirectory
         if configuration.sessionIdleTimeout > configuration.sessionLifetime {
             configuration.sessionIdleTimeout = configuration.sessionLifetime
@@ -196,6 +200,11 @@ public struct Configuration: Sendable, Equatable {
             # (HAVEN_SIGNATURE_WINDOW, HAVEN_SIGNATURE_SKEW)
             # signature_window = \(defaults.signatureWindow)
             # signature_skew = \(defaults.signatureSkew)
+
+            [ledger]
+            # How often the logs this server witnesses are checked: "30s", "5m", "1h".
+            # (HAVEN_WITNESS_INTERVAL)
+            # witness_interval = "5m"
 
             [web]
             # How long a browser stays signed in without using Haven, and at most in any case:
@@ -311,6 +320,15 @@ extension Setting where Value == Int {
         expected: "a duration from 1 minute to 30 days, such as \"30m\", \"12h\" or \"7d\""
     ) { text in
         sessionSeconds(text)
+    }
+
+    static let witnessInterval = Setting(
+        key: "ledger.witness_interval", environmentVariable: "HAVEN_WITNESS_INTERVAL",
+        expected: "a duration from 1 second to 1 day, such as \"30s\", \"5m\" or \"1h\""
+    ) { text in
+        guard case .duration(let duration) = DurationText.parse(text) else { return nil }
+        let seconds = Int(duration.components.seconds)
+        return (1...86_400).contains(seconds) ? seconds : nil
     }
 
     static let sessionLifetime = Setting(

@@ -53,6 +53,7 @@ struct ExchangeController {
         group.post("inbox", use: inbox)
         group.post("agents/:name/chat", use: agentChat)
         group.post("ledger/transfer", use: ledgerTransfer)
+        group.post("ledger/witness", use: ledgerWitness)
     }
 
     // MARK: Content
@@ -349,6 +350,24 @@ struct ExchangeController {
             try record(caller, "ledger.transfer", "transfer", allowed: false, reason: error.message, basis: nil)
             throw error
         }
+    }
+
+    /// A known peer's server will witness this log: it is registered, with the cosigner key
+    /// named by its did:key, and sent the current checkpoint.
+    @Sendable func ledgerWitness(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        guard case .peer(let did) = caller.principal, let peer = try environment.catalog.peer(did: did), !peer.blocked else {
+            let message = "only a known peer's server may witness this log; add it with 'haven peer add' first"
+            try record(caller, "ledger.witness", "witness", allowed: false, reason: message, basis: nil)
+            throw APIError(.forbidden, code: "unknown_peer", message: message)
+        }
+        let bytes = try await request.body.collect(upTo: 4096)
+        guard let body = try? JSONDecoder().decode(WitnessRegistration.self, from: bytes) else {
+            throw APIError(.badRequest, code: "invalid_request", message: "the body must be {\"cosigner_key\": \"vkey\"}")
+        }
+        try await environment.witnesses.register(peer, cosignerKey: body.cosignerKey)
+        try record(caller, "ledger.witness", did.description, allowed: true, reason: "\(peer.name) now witnesses this log", basis: nil)
+        return Response(status: .noContent)
     }
 
     // MARK: Helpers

@@ -22,6 +22,7 @@ struct LedgerService: Sendable {
         if !kept { try catalog.saveLedgerRecord(record, at: Date()) }
         let index = try await environment.ledger.append([RecordProof.entry(for: record)])
         try catalog.setLogIndex(index, of: record.id)
+        environment.witnesses.checkpointChanged()
         return index
     }
 

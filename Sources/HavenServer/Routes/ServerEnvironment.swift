@@ -33,6 +33,8 @@ public struct ServerEnvironment: Sendable {
     public let exchange: ExchangeEnvironment
     /// This server's append-only Merkle log of ledger records, served at `/ledger/`.
     public let ledger: LedgerLog
+    /// Witnessing: other logs this server cosigns, and the witnesses of its own.
+    let witnesses: WitnessService
     /// Replaces the built-in tools, for tests.
     let toolBoxOverride: (any ToolBox)?
     public let startedAt: Date
@@ -71,6 +73,8 @@ public struct ServerEnvironment: Sendable {
             directory: URL(fileURLWithPath: ledgerDirectory ?? objectsDirectory + "/../ledger"),
             origin: ownerKey.did.description,
             signer: try NoteSignerKey(name: ownerKey.did.description, privateKey: ownerKey.privateKey))
+        self.witnesses = try WitnessService(
+            catalog: catalog, ownerKey: ownerKey, ledger: ledger, audit: audit, clients: exchange.clients)
         self.toolBoxOverride = toolBox
         self.startedAt = startedAt
         self.startInstant = .now

@@ -1,4 +1,5 @@
 import Hummingbird
+import HavenLedger
 
 /// `GET /haven/status` (version, owner, uptime) and `GET /haven/whoami` (the caller).
 struct StatusController {
@@ -13,7 +14,11 @@ struct StatusController {
             }
             return StatusResponse(
                 name: "haven", version: HavenServer.version, owner: environment.owner,
-                startedAt: environment.startedAt, uptimeSeconds: environment.uptime, models: models)
+                startedAt: environment.startedAt, uptimeSeconds: environment.uptime, models: models,
+                ledger: .init(
+                    entries: await environment.ledger.size, witnessing: try environment.catalog.witnessedLogs().count,
+                    witnesses: try environment.catalog.logWitnesses().count,
+                    splitViews: try environment.catalog.splitViews().count))
         }
         group.get("whoami") { _, context in
             let authentication = try context.requireAuthentication()

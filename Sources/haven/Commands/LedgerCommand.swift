@@ -51,36 +51,64 @@ struct LedgerCommand: AsyncParsableCommand {
         }
     }
 
-    /// `haven ledger verify FILE --log KEY`: checks a proof with no server at all.
+    /// `haven ledger verify FILE --log KEY [--policy FILE]`: checks a proof with no server at all.
     struct Verify: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Check a .tlog-proof offline: the log's signature, the record's, and its inclusion.")
+            abstract: "Check a .tlog-proof offline: the log's signature, the record's, its inclusion, and witnesses.",
+            discussion: """
+                With --policy (a C2SP tlog-policy file, as a log serves at /ledger/policy), the \
+                checkpoint must also carry cosignatures from a quorum of the witnesses the policy \
+                names; the log's key may then come from the policy instead of --log.
+                """)
         @Argument(help: "The .tlog-proof file ('-' for standard input).") var file: String
-        @Option(help: "The log's verifier key, as 'haven ledger key' prints it.") var log: String
+        @Option(help: "The log's verifier key, as 'haven ledger key' prints it.") var log: String?
+        @Option(help: "A witness policy file (C2SP tlog-policy) the checkpoint must satisfy.") var policy: String?
 
         func run() throws {
-            let data: Data
-            if file == "-" {
-                data = FileHandle.standardInput.readDataToEndOfFile()
-            } else {
-                guard let contents = FileManager.default.contents(atPath: file) else {
-                    throw ValidationError("cannot read \(file)")
+            let data = try Self.read(file)
+            let witnessPolicy = try policy.map { path in
+                let text = try Self.read(path)
+                do {
+                    return try WitnessPolicy(parsing: text)
+                } catch {
+                    throw ValidationError("--policy: \(path) is not a witness policy: \(error)")
                 }
-                data = contents
             }
             let key: NoteVerifierKey
-            do {
-                key = try NoteVerifierKey(parsing: log)
-            } catch {
-                throw ValidationError("--log is not a verifier key: \(error)")
+            if let log {
+                do {
+                    key = try NoteVerifierKey(parsing: log)
+                } catch {
+                    throw ValidationError("--log is not a verifier key: \(error)")
+                }
+            } else if let only = witnessPolicy?.logs.first, witnessPolicy?.logs.count == 1 {
+                key = only.key
+            } else {
+                throw ValidationError("name the log's key with --log KEY (or give a --policy naming exactly one log)")
             }
             do {
-                let (record, checkpoint) = try RecordProof.verify(try TlogProof(parsing: [UInt8](data)), logKey: key)
+                let proof = try TlogProof(parsing: [UInt8](data))
+                let (record, checkpoint) = try RecordProof.verify(proof, logKey: key)
+                if let witnessPolicy, !witnessPolicy.isSatisfied(by: proof.note, for: checkpoint) {
+                    throw VerificationFailed(
+                        reason: "the checkpoint lacks the cosignatures the witness policy requires (or the policy does not name this log)")
+                }
                 print("verified: record \(record.id) (\(record.statement.kind) by \(record.issuer))")
-                print("entry \(try TlogProof(parsing: [UInt8](data)).index) of \(checkpoint.size) in the log \(checkpoint.origin)")
+                print("entry \(proof.index) of \(checkpoint.size) in the log \(checkpoint.origin)")
+                if witnessPolicy != nil { print("witnessed: the checkpoint satisfies the witness policy") }
+            } catch let failure as VerificationFailed {
+                throw failure
             } catch {
                 throw VerificationFailed(reason: "\(error)")
             }
+        }
+
+        static func read(_ path: String) throws -> Data {
+            if path == "-" { return FileHandle.standardInput.readDataToEndOfFile() }
+            guard let contents = FileManager.default.contents(atPath: path) else {
+                throw ValidationError("cannot read \(path)")
+            }
+            return contents
         }
     }
 }

@@ -20,6 +20,11 @@ struct StatusCommand: AsyncParsableCommand {
         print("Haven \(status.version) at \(client.baseURL)")
         print("owner:  \(status.owner)")
         print("uptime: \(Self.format(seconds: status.uptimeSeconds))")
+        let ledger = status.ledger
+        print("ledger: \(ledger.entries) entries; witnessed by \(ledger.witnesses), witnessing \(ledger.witnessing); split views: \(ledger.splitViews)")
+        if ledger.splitViews > 0 {
+            print("WARNING: \(ledger.splitViews) split view(s) found: a witnessed log showed two histories; see 'haven witness list'")
+        }
     }
 
     static func format(seconds: Double) -> String {
