@@ -41,7 +41,10 @@ public enum HavenRouter {
         GrantController(catalog: environment.catalog).addRoutes(to: router.group("haven/grants"))
         ShareController(catalog: environment.catalog, ownerKey: environment.ownerKey)
             .addRoutes(to: router.group("haven/shares"))
-        AuditController(audit: environment.audit).addRoutes(to: router.group("haven/audit"))
+        AuditController(
+            audit: environment.audit, anchoring: AuditAnchoring(audit: environment.audit, ledger: environment.ledger),
+            witnesses: environment.witnesses
+        ).addRoutes(to: router.group("haven/audit"))
         StoreController(store: environment.store).addRoutes(to: router.group("haven/store"))
         DataController(
             store: environment.store, gate: environment.gate, indexer: environment.indexer,

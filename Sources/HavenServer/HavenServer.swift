@@ -62,7 +62,10 @@ public struct HavenServer: Sendable {
             configuration: .init(
                 services: [
                     application, ModelReaper(models: environment.models), environment.exchange.service,
-                    WitnessLoop(witnesses: environment.witnesses, interval: .seconds(configuration.witnessInterval)),
+                    WitnessLoop(
+                        witnesses: environment.witnesses,
+                        anchoring: AuditAnchoring(audit: environment.audit, ledger: environment.ledger),
+                        interval: .seconds(configuration.witnessInterval)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -98,6 +98,42 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// The newest entry's sequence number and hash: what is anchored in the ledger.
+    public func head() throws -> AuditAnchor? {
+        try catalog.read { db in
+            try Row.fetchOne(db, sql: "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1").map {
+                AuditAnchor(sequence: $0["seq"], hash: $0["hash"])
+            }
+        }
+    }
+
+    /// Walks the whole log in order, recomputing every hash, then checks it against `anchor`,
+    /// the newest head committed to the ledger: the anchored entry must still be there,
+    /// unchanged, or entries were removed.
+    public func verify(anchor: AuditAnchor?) throws -> AuditVerification {
+        let chain = try verify()
+        guard chain.isIntact, let anchor else { return chain.anchored(anchor?.sequence) }
+        guard anchor.sequence <= chain.entries else {
+            return AuditVerification(
+                entries: chain.entries, anchored: anchor.sequence,
+                problem: .init(
+                    sequence: chain.entries + 1,
+                    reason: "entries \(chain.entries + 1) to \(anchor.sequence) were removed: the ledger anchored entry "
+                        + "\(anchor.sequence), but the log ends at \(chain.entries)"))
+        }
+        let hash = try catalog.read { db in
+            try String.fetchOne(db, sql: "SELECT hash FROM audit WHERE seq = ?", arguments: [anchor.sequence])
+        }
+        guard hash == anchor.hash else {
+            return AuditVerification(
+                entries: chain.entries, anchored: anchor.sequence,
+                problem: .init(
+                    sequence: anchor.sequence,
+                    reason: "entry \(anchor.sequence) is not the one the ledger anchored: the log was rewritten from there"))
+        }
+        return chain.anchored(anchor.sequence)
+    }
+
     /// Walks the whole log in order, recomputing every hash.
     public func verify() throws -> AuditVerification {
         try catalog.read { db in

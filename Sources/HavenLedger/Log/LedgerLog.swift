@@ -118,6 +118,25 @@ public actor LedgerLog {
         return true
     }
 
+    /// The newest entry that starts with `prefix`, and its index, read back from the entry
+    /// bundles newest first; `nil` if there is none.
+    public func lastEntry(withPrefix prefix: [UInt8]) throws -> (index: UInt64, entry: [UInt8])? {
+        var bundle = (tree.size + 255) / 256
+        while bundle > 0 {
+            bundle -= 1
+            let width = Int(min(256, tree.size - bundle * 256))
+            let coordinate = try EntryBundleCoordinate(index: bundle, width: width)
+            guard let data = try files.read(coordinate.path) else {
+                throw LedgerLogError.io("the entry bundle \(coordinate.path) is missing")
+            }
+            let entries = try Self.entries(in: data, path: coordinate.path)
+            for (offset, entry) in entries.enumerated().reversed() where entry.starts(with: prefix) {
+                return (bundle * 256 + UInt64(offset), entry)
+            }
+        }
+        return nil
+    }
+
     /// The inclusion proof of entry `index` in the tree of `treeSize` entries.
     public func inclusionProof(index: UInt64, treeSize: UInt64) throws -> [MerkleHash] {
         try tree.prover.inclusionProof(index: index, treeSize: treeSize)

@@ -1,9 +1,11 @@
 import ServiceLifecycle
 
-/// Checks the logs this server witnesses, and retries pushing this log's checkpoint to its
-/// witnesses, every `interval` (`ledger.witness_interval`), until the server shuts down.
+/// Every `interval` (`ledger.witness_interval`), until the server shuts down: anchors the
+/// audit log's head in the ledger, checks the logs this server witnesses, and pushes this log's
+/// checkpoint to its witnesses.
 struct WitnessLoop: Service {
     let witnesses: WitnessService
+    let anchoring: AuditAnchoring
     let interval: Duration
 
     func run() async throws {
@@ -11,6 +13,7 @@ struct WitnessLoop: Service {
         try? await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try await Task.sleep(for: interval)
+                _ = try? await anchoring.anchor()
                 _ = await witnesses.checkAll()
                 await witnesses.push()
             }

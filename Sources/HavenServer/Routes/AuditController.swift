@@ -2,9 +2,12 @@ import HavenAccess
 import Hummingbird
 
 /// `/haven/audit`: the audit log (`?path=`, `?principal=`, `?decision=allowed|denied`,
-/// `?limit=`) and its verification (owner only).
+/// `?limit=`), its verification against the newest head anchored in the ledger, and
+/// `POST /haven/audit/anchor` to anchor the head now (owner only).
 struct AuditController {
     let audit: AuditLog
+    let anchoring: AuditAnchoring
+    let witnesses: WitnessService
 
     func addRoutes(to group: RouterGroup<HavenRequestContext>) {
         group.get { request, context in
@@ -32,9 +35,16 @@ struct AuditController {
         }
         group.get("verify") { _, context in
             _ = try context.requireOwner()
-            return try audit.verify()
+            return try audit.verify(anchor: try await anchoring.latest())
+        }
+        group.post("anchor") { _, context in
+            _ = try context.requireOwner()
+            let anchored = try await anchoring.anchor()
+            if anchored != nil { witnesses.checkpointChanged() }
+            return AuditAnchorResponse(anchor: try await anchoring.latest(), appended: anchored != nil)
         }
     }
 }
 
 extension AuditVerification: ResponseEncodable {}
+

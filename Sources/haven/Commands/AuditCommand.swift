@@ -8,7 +8,7 @@ struct AuditCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "audit",
         abstract: "Read and verify the audit log of every decision on data.",
-        subcommands: [List.self, Verify.self]
+        subcommands: [List.self, Verify.self, Anchor.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -44,6 +44,23 @@ struct AuditCommand: AsyncParsableCommand {
         }
     }
 
+    /// `haven audit anchor`: commits the audit log's head to the ledger now (the server also
+    /// does so every `ledger.witness_interval`).
+    struct Anchor: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Anchor the audit log's newest entry in the ledger now, so removing it is detected.")
+        @OptionGroup var client: ClientOptions
+
+        func run() async throws {
+            let result: AuditAnchorResponse = try await client.makeClient().post("/haven/audit/anchor", body: [String: String]())
+            guard let anchor = result.anchor else {
+                print("The audit log is empty: nothing to anchor.")
+                return
+            }
+            print((result.appended ? "Anchored" : "Already anchored") + " entry \(anchor.sequence) (\(anchor.hash.prefix(16))…) in the ledger.")
+        }
+    }
+
     struct Verify: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Recompute the hash chain; report the first altered or missing entry.")
@@ -55,7 +72,9 @@ struct AuditCommand: AsyncParsableCommand {
                 StandardError.write("haven: the audit log is broken at entry \(problem.sequence): \(problem.reason)")
                 throw ExitCode(1)
             }
-            print("The audit log is intact: \(result.entries) entries verified.")
+            print(
+                "The audit log is intact: \(result.entries) entries verified"
+                    + (result.anchored.map { ", up to entry \($0) anchored in the ledger." } ?? "; none is anchored in the ledger yet."))
         }
     }
 }
