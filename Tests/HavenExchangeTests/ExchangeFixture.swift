@@ -7,7 +7,7 @@ import HavenTestSupport
 
 /// A data store over an in-memory catalog with the exchange tables, on a temporary directory.
 struct ExchangeFixture {
-    static let schema = CatalogSchema([.grants, .files, .grantNotBefore, .audit, .shares, .changes, .exchange])
+    static let schema = CatalogSchema([.grants, .files, .grantNotBefore, .audit, .shares, .licences, .changes, .exchange])
 
     let directory: TemporaryDirectory
     let store: DataStore

@@ -28,7 +28,7 @@ struct KnowledgeFixture {
     let indexer: Indexer
     let audit: AuditLog
 
-    static let schema = CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .knowledge, .knowledgeVocabulary])
+    static let schema = CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .knowledgeVocabulary])
 
     init() throws {
         directory = try TemporaryDirectory()

@@ -69,11 +69,16 @@ extension Catalog {
         }
     }
 
-    /// The records kept about `content`, in the order they were recorded, with their log index.
+    /// The records kept about `content` in log order (then those not yet in the log), with
+    /// their log index.
     public func ledgerRecords(about content: ContentID) throws -> [(record: LedgerRecord, logIndex: UInt64?)] {
         let rows = try read { db in
             try Row.fetchAll(
-                db, sql: "SELECT record, log_index FROM ledger_record WHERE content = ? ORDER BY recorded_at, id",
+                db,
+                sql: """
+                    SELECT record, log_index FROM ledger_record WHERE content = ?
+                    ORDER BY log_index IS NULL, log_index, recorded_at, id
+                    """,
                 arguments: [content.description])
         }
         return try rows.map { row in
