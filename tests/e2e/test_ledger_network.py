@@ -186,15 +186,23 @@ def test_an_offline_proof_verifies_with_the_witness_policy_and_fails_when_change
     refused = run_haven("ledger", "verify", str(proof), "--policy", str(strict), env=bare)
     assert refused.returncode != 0 and "witness policy" in refused.stderr, (refused.stdout, refused.stderr)
 
-    # Any changed byte fails.
+    # Any changed byte fails: up to the log's own signature with the log's key alone; in a
+    # witness's cosignature, with a policy that needs every witness.
     data = proof.read_bytes()
-    for index in range(0, len(data), max(1, len(data) // 40)):
+    signatures = [i for i in range(len(data)) if data.startswith("\u2014 ".encode(), i)]
+    assert len(signatures) == 3, data  # the log's, then bob's and carol's cosignatures
+    everyone = tmp_path / "everyone.policy"
+    lines = [line for line in policy.read_text().splitlines() if not line.startswith(("group", "quorum"))]
+    everyone.write_text("\n".join(lines + ["group both all w1 w2", "quorum both"]) + "\n")
+    assert run_haven("ledger", "verify", str(proof), "--policy", str(everyone), env=bare).returncode == 0
+    for index in list(range(0, signatures[1], max(1, signatures[1] // 60))) + list(range(signatures[1] + 4, len(data) - 2, 7)):
         changed = bytearray(data)
         changed[index] ^= 0x01
         broken = tmp_path / "broken.tlog-proof"
         broken.write_bytes(bytes(changed))
-        result = run_haven("ledger", "verify", str(broken), "--log", key, env=bare)
-        assert result.returncode != 0, f"a proof with byte {index} changed still verified"
+        check = ["--log", key] if index < signatures[1] else ["--policy", str(everyone)]
+        result = run_haven("ledger", "verify", str(broken), *check, env=bare)
+        assert result.returncode != 0, f"a proof with byte {index} changed still verified ({check[0]})"
 
 
 # --- Licences ----------------------------------------------------------------------------------
