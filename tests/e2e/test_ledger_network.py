@@ -23,6 +23,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from conftest import assert_json_error, bearer, make_home, run_haven, start_server, stop_server
 from exchange_helpers import cli, ok, owner_did, put, restart, wait_for
 from signing import ServerKey, send
+from web_helpers import CHROMIUM, go, signed_in_page, tid
 
 RESEARCH = "dpv:ResearchAndDevelopment"
 
@@ -433,6 +434,20 @@ def test_a_server_that_rewrites_its_log_is_caught_by_its_witnesses(net):
         assert "split views: 1" in status.stdout and "WARNING" in status.stdout
         audited = [e for e in audit(witness, "peer:" + net.did["a"]) if e["action"] == "ledger.split_view"]
         assert len(audited) == 1 and not audited[0]["allowed"]
+    # The web app shows it too, where the owner looks at the server.
+    from playwright.sync_api import expect, sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        try:
+            context, page = signed_in_page(browser, net.b)
+            go(page, net.b, "models")
+            expect(tid(page, "ledger-split-views")).to_contain_text("1 found")
+            expect(tid(page, "ledger-summary")).to_contain_text("witnessing 2")
+            context.close()
+        finally:
+            browser.close()
+
     # Carol, whom alice did not rewrite, is still consistent for bob.
     assert f"{net.did['c']}: consistent" in cli(net.b, "witness", "check").stdout
 
