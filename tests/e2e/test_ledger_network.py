@@ -308,6 +308,13 @@ def test_a_licence_allows_exactly_its_purpose_count_and_date_through_data_and_ex
     timely.write_text(licence_policy(cid, net.did["c"], "for-carol", "2099-01-01T00:00:00Z"))
     carol = json.loads(ok(cli(net.a, "own", "licence", cid, "--to", net.did["c"], "--policy", str(timely), "--json")).stdout)
     assert data_use(net.a, "/reports/q1.txt", carol["token"], RESEARCH).status_code == 200
+    # Carol's server pulls it, stating the purpose; without one, the licence refuses the copy.
+    unstated = cli(net.c, "pull", "alice:/reports/q1.txt", "/from/alice/q1-unstated.txt", "--capability", carol["token"])
+    assert unstated.returncode != 0 and "urn:uuid:for-carol" in unstated.stderr, unstated.stderr
+    pulled = cli(net.c, "pull", "alice:/reports/q1.txt", "/from/alice/q1.txt", "--purpose", RESEARCH)
+    assert pulled.returncode == 0, pulled.stderr
+    copy = requests.get(net.c.url + "/data/from/alice/q1.txt", headers=bearer(net.c.home.token), timeout=30)
+    assert copy.status_code == 200 and copy.content == body
     ok(cli(net.a, "own", "revoke", carol["record"]["id"]))
     assert_json_error(data_use(net.a, "/reports/q1.txt", carol["token"], RESEARCH), 401, "invalid_capability")
     shown = json.loads(ok(cli(net.a, "own", "show", cid)).stdout)

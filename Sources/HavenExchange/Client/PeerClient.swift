@@ -14,20 +14,29 @@ public struct PeerClient: Sendable {
     public let baseURL: String
     /// A capability token the peer issued to this server, sent as `Authorization: Bearer`.
     public let capability: String?
+    /// The purpose this server states for what it fetches (a DPV term, `Haven-Purpose`), which
+    /// a licence on the content may require.
+    public let purpose: String?
 
     /// The most bytes a JSON answer may have.
     public static let maximumJSONResponse = 16 << 20
 
-    public init(http: HTTPClient, signer: RequestSigner, baseURL: String, capability: String? = nil) {
+    public init(http: HTTPClient, signer: RequestSigner, baseURL: String, capability: String? = nil, purpose: String? = nil) {
         self.http = http
         self.signer = signer
         self.baseURL = baseURL
         self.capability = capability
+        self.purpose = purpose
     }
 
     /// The same client with another capability.
     public func with(capability: String?) -> PeerClient {
-        PeerClient(http: http, signer: signer, baseURL: baseURL, capability: capability)
+        PeerClient(http: http, signer: signer, baseURL: baseURL, capability: capability, purpose: purpose)
+    }
+
+    /// The same client stating `purpose` on every request.
+    public func with(purpose: String?) -> PeerClient {
+        PeerClient(http: http, signer: signer, baseURL: baseURL, capability: capability, purpose: purpose)
     }
 
     /// A signed request, its whole answer read (at most ``maximumJSONResponse`` bytes).
@@ -60,6 +69,7 @@ public struct PeerClient: Sendable {
         }
         for field in fields { request.headers.add(name: field.name, value: field.value) }
         if let capability { request.headers.add(name: "Authorization", value: "Bearer \(capability)") }
+        if let purpose { request.headers.add(name: "Haven-Purpose", value: purpose) }
         if let body {
             request.headers.add(name: "Content-Type", value: contentType)
             request.body = .bytes(ByteBuffer(bytes: body))

@@ -37,11 +37,12 @@ public struct HeldCapabilityList: Codable, Sendable {
 
 /// Body of `POST /haven/pulls`.
 public struct StartPullRequest: Codable, Sendable {
-    public init(source: String, destination: String, from: [String]? = nil, capability: String? = nil) {
+    public init(source: String, destination: String, from: [String]? = nil, capability: String? = nil, purpose: String? = nil) {
         self.source = source
         self.destination = destination
         self.from = from
         self.capability = capability
+        self.purpose = purpose
     }
 
     /// `PEER:/path`.
@@ -51,6 +52,9 @@ public struct StartPullRequest: Codable, Sendable {
     public let from: [String]?
     /// A capability token the source peer issued to this server, kept for this and later pulls.
     public let capability: String?
+    /// The purpose stated to the sources (a DPV term such as `dpv:ResearchAndDevelopment`), for
+    /// content licensed for particular purposes.
+    public let purpose: String?
 }
 
 /// A pull's id and progress.

@@ -24,6 +24,11 @@ struct PullController {
         let caller = try context.requireOwner()
         let body = try await request.decode(as: StartPullRequest.self, context: context)
         let source = try PeerPath(parsing: body.source)
+        if let purpose = body.purpose {
+            var headers = HTTPFields()
+            headers[DataGate.purposeHeader] = purpose
+            _ = try DataGate.purpose(of: headers)
+        }
         let destination = try DataPath(parsing: body.destination)
         let clients = environment.exchange.clients
         let primary = try clients.peer(named: source.peer)
@@ -36,6 +41,7 @@ struct PullController {
             let extra = try PeerPath(parsing: other, defaultPath: source.path)
             sources.append(try clients.source(peer: try clients.peer(named: extra.peer), path: extra.path))
         }
+        sources = sources.map { PullSource(client: $0.client.with(purpose: body.purpose), peer: $0.peer, remotePath: $0.remotePath) }
         let id = await environment.exchange.service.startPull(
             from: sources, to: destination, author: caller.principal.description)
         context.logger.info("pull started", metadata: ["pull": "\(id)", "source": "\(body.source)"])

@@ -22,6 +22,8 @@ struct PullCommand: AsyncParsableCommand {
     @Argument(help: "Where to put it here, e.g. /from/alice/trip/.") var destination: String
     @Option(help: "More sources, comma-separated: PEER or PEER:/path.") var from: String?
     @Option(help: "A capability token the peer issued to you, kept for later pulls.") var capability: String?
+    @Option(help: "The purpose you state to the peer, for licensed content: a DPV term such as dpv:ResearchAndDevelopment.")
+    var purpose: String?
     @Flag(help: "Print the final report as JSON.") var json = false
 
     func validate() throws {
@@ -34,7 +36,7 @@ struct PullCommand: AsyncParsableCommand {
         let extra = from.map { $0.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) } }
         var status: PullStatus = try await client.post(
             "/haven/pulls",
-            body: StartPullRequest(source: source, destination: destination, from: extra, capability: capability))
+            body: StartPullRequest(source: source, destination: destination, from: extra, capability: capability, purpose: purpose))
         let meter = json ? nil : ProgressMeter(total: nil, label: "pulling")
         // The server runs the pull; this only watches it.
         while status.report.state == .listing || status.report.state == .fetching {
