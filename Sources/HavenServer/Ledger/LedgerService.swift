@@ -85,6 +85,12 @@ struct LedgerService: Sendable {
                 .badRequest, code: "invalid_policy",
                 message: "the policy's target \(other) is not the licensed content \(content); leave target out or name \(content)")
         }
+        let assignees = Set(policy.permissions.compactMap(\.assignee?.did))
+        if let other = assignees.first(where: { $0 != holder.description }) {
+            throw APIError(
+                .badRequest, code: "invalid_policy",
+                message: "the policy grants its permission to \(other), not to the licensee \(holder); name \(holder) or leave assignee out")
+        }
         guard let path = try catalog.currentPaths(withManifest: content).first else {
             throw APIError(
                 .conflict, code: "content_not_stored",

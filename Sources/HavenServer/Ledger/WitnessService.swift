@@ -53,16 +53,25 @@ actor WitnessService {
     /// Starts witnessing `peer`'s log: its current checkpoint is fetched, checked against its
     /// tiles and kept (trust on first use, or a consistency check against the last one kept),
     /// then the peer is asked to send its checkpoints here for cosigning.
+    /// A peer that does not accept this server as its witness is still checked (pull), but
+    /// sends nothing to cosign; the report says so.
     func watch(_ peer: Peer) async throws -> WitnessCheckReport {
         let key = try TransferDelivery.logKey(of: peer.did)
         try catalog.saveWitnessedLog(
             origin: peer.did.description, url: peer.url, vkey: key.serialized, latestNote: nil, at: Date())
         let report = try await check(origin: peer.did.description)
         let body = Array(try JSONEncoder().encode(WitnessRegistration(cosignerKey: cosigner.verifierKey.serialized)))
-        let answer = try await clients.client(for: peer)
-            .send(.POST, "/exchange/v1/ledger/witness", body: body, timeout: .seconds(30))
-        guard (200..<300).contains(answer.status) else { throw answer.refusal }
-        return report
+        do {
+            let answer = try await clients.client(for: peer)
+                .send(.POST, "/exchange/v1/ledger/witness", body: body, timeout: .seconds(30))
+            guard (200..<300).contains(answer.status) else { throw answer.refusal }
+            return report
+        } catch {
+            return WitnessCheckReport(
+                origin: report.origin, outcome: report.outcome, size: report.size,
+                detail: "checked, but \(peer.name) did not take this server as its witness, so it will not send "
+                    + "checkpoints to cosign: \(error)")
+        }
     }
 
     /// Checks every witnessed log now.
@@ -139,7 +148,9 @@ actor WitnessService {
         case .refused(_, _, let evidence, _):
             if let evidence { try record(evidence, kind: "split_view") }
         }
-        if log != nil {
+        // Refusals of requests the log did not sign (400, 403) are not audited: anyone can send
+        // those. Everything else is the log's own signed word.
+        if log != nil, outcome.status != .badRequest, outcome.status != .forbidden {
             try audit.record(
                 principal: "peer:" + request.checkpoint.origin, action: "ledger.add_checkpoint", resource: request.checkpoint.origin,
                 allowed: outcome.status == .success, reason: outcome.auditSentence)
