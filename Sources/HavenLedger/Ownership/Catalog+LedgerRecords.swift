@@ -24,17 +24,26 @@ extension CatalogMigration {
 extension Catalog {
     /// Keeps a verified record (again is a no-op: records are named by their bytes).
     public func saveLedgerRecord(_ record: LedgerRecord, at date: Date) throws {
-        try write { db in
-            try db.execute(
-                sql: """
-                    INSERT INTO ledger_record (id, kind, content, record, recorded_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO NOTHING
-                    """,
-                arguments: [
-                    record.id.description, record.statement.kind, record.statement.content?.description,
-                    Data(record.encoded), date,
-                ])
-        }
+        try write { db in try Self.insert(record, at: date, db) }
+    }
+
+    private static func insert(_ record: LedgerRecord, at date: Date, _ db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO ledger_record (id, kind, content, record, recorded_at) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT(id) DO NOTHING
+                """,
+            arguments: [
+                record.id.description, record.statement.kind, record.statement.content?.description,
+                Data(record.encoded), date,
+            ])
+    }
+
+    /// A kept record and its log index, from a row of `ledger_record`.
+    private static func kept(_ row: Row) throws -> (record: LedgerRecord, logIndex: UInt64?) {
+        let bytes: Data = row["record"]
+        let index: Int64? = row["log_index"]
+        return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
     }
 
     /// Notes where a record stands in this server's log.
@@ -50,10 +59,7 @@ extension Catalog {
         let row = try read { db in
             try Row.fetchOne(db, sql: "SELECT record, log_index FROM ledger_record WHERE id = ?", arguments: [id.description])
         }
-        guard let row else { return nil }
-        let bytes: Data = row["record"]
-        let index: Int64? = row["log_index"]
-        return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
+        return try row.map(Self.kept)
     }
 
     /// The records kept of one kind (`mint`, `transfer`, `licence`, `revoke`), oldest first.
@@ -62,11 +68,7 @@ extension Catalog {
             try Row.fetchAll(
                 db, sql: "SELECT record, log_index FROM ledger_record WHERE kind = ? ORDER BY recorded_at, id", arguments: [kind])
         }
-        return try rows.map { row in
-            let bytes: Data = row["record"]
-            let index: Int64? = row["log_index"]
-            return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
-        }
+        return try rows.map(Self.kept)
     }
 
     /// The records kept about `content` in log order (then those not yet in the log), with
@@ -81,11 +83,7 @@ extension Catalog {
                     """,
                 arguments: [content.description])
         }
-        return try rows.map { row in
-            let bytes: Data = row["record"]
-            let index: Int64? = row["log_index"]
-            return (try LedgerRecord(parsing: [UInt8](bytes)), index.map { UInt64($0) })
-        }
+        return try rows.map(Self.kept)
     }
 }
 
@@ -119,15 +117,7 @@ extension Catalog {
                 arguments: [policyID.description, Data(policy.canonicalJSON)])
             try db.execute(
                 sql: "INSERT INTO ledger_licence (record, share) VALUES (?, ?)", arguments: [record.id.description, share])
-            try db.execute(
-                sql: """
-                    INSERT INTO ledger_record (id, kind, content, record, recorded_at) VALUES (?, ?, ?, ?, ?)
-                    ON CONFLICT(id) DO NOTHING
-                    """,
-                arguments: [
-                    record.id.description, record.statement.kind, record.statement.content?.description,
-                    Data(record.encoded), date,
-                ])
+            try Self.insert(record, at: date, db)
         }
     }
 
