@@ -37,6 +37,45 @@ import Testing
         #expect(latest.rootHash == tree.rootHash.bytes)
     }
 
+    @Test func theNewestEntryWithAPrefixIsReadBackFromTheBundles() async throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let log = try LedgerLog(directory: root, origin: "haven.test/log", signer: signer)
+        #expect(try await log.lastEntry(withPrefix: Array("anchor ".utf8)) == nil)
+        var batch = entries(0..<300)
+        batch[5] = Array("anchor five".utf8)
+        batch[200] = Array("anchor two hundred".utf8)
+        try await log.append(batch)
+        let found = try #require(try await log.lastEntry(withPrefix: Array("anchor ".utf8)))
+        #expect(found.index == 200)
+        #expect(found.entry == Array("anchor two hundred".utf8))
+        // In the open (partial) bundle, after a reopen.
+        try await log.append([Array("anchor 300".utf8), Array("entry 301".utf8)])
+        let reopened = try LedgerLog(directory: root, origin: "haven.test/log", signer: signer)
+        #expect(try await reopened.lastEntry(withPrefix: Array("anchor ".utf8))?.index == 300)
+        #expect(try await reopened.lastEntry(withPrefix: Array("nothing".utf8)) == nil)
+    }
+
+    @Test func onlyTheLatestCheckpointIsRepublishedWithCosignatures() async throws {
+        defer { try? FileManager.default.removeItem(at: root) }
+        let log = try LedgerLog(directory: root, origin: "haven.test/log", signer: signer)
+        try await log.append(entries(0..<3))
+        let old = try #require(await log.checkpoint)
+        let witness = try CosignerKey.generate(name: "witness.test")
+        let oldCosigned = try CosignedCheckpoint.assemble(
+            logNote: old, cosignatures: [try witness.cosign(try Checkpoint(parsing: old.text), timestamp: 1_800_000_000)])
+        try await log.append(entries(3..<4))
+        #expect(try await log.publish(cosigned: oldCosigned) == false)
+        let latest = try #require(await log.checkpoint)
+        let cosigned = try CosignedCheckpoint.assemble(
+            logNote: latest, cosignatures: [try witness.cosign(try Checkpoint(parsing: latest.text), timestamp: 1_800_000_001)])
+        #expect(try await log.publish(cosigned: cosigned) == true)
+        let served = try #require(try log.files.read("checkpoint"))
+        #expect(served == Array(cosigned.serialized.utf8))
+        // The published note still opens the log after a restart.
+        let reopened = try LedgerLog(directory: root, origin: "haven.test/log", signer: signer)
+        #expect(await reopened.checkpoint == cosigned)
+    }
+
     @Test func theTilesOnDiskProveInclusionAndConsistency() async throws {
         defer { try? FileManager.default.removeItem(at: root) }
         let log = try LedgerLog(directory: root, origin: "haven.test/log", signer: signer)
