@@ -33,6 +33,8 @@ public struct ServerEnvironment: Sendable {
     public let exchange: ExchangeEnvironment
     /// This server's append-only Merkle log of ledger records, served at `/ledger/`.
     public let ledger: LedgerLog
+    /// Appends to `ledger` in batches, so records appended at once share their fsyncs.
+    public let ledgerAppender: LedgerAppender
     /// Replaces the built-in tools, for tests.
     let toolBoxOverride: (any ToolBox)?
     public let startedAt: Date
@@ -71,6 +73,7 @@ public struct ServerEnvironment: Sendable {
             directory: URL(fileURLWithPath: ledgerDirectory ?? objectsDirectory + "/../ledger"),
             origin: ownerKey.did.description,
             signer: try NoteSignerKey(name: ownerKey.did.description, privateKey: ownerKey.privateKey))
+        self.ledgerAppender = LedgerAppender(log: ledger)
         self.toolBoxOverride = toolBox
         self.startedAt = startedAt
         self.startInstant = .now
