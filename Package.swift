@@ -159,6 +159,7 @@ let package = Package(
                 "HavenIdentity",
                 "HavenInference",
                 "HavenKnowledge",
+                "HavenLedger",
                 "HavenStore",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -42,7 +42,7 @@ public enum HavenRouter {
         ShareController(catalog: environment.catalog, ownerKey: environment.ownerKey)
             .addRoutes(to: router.group("haven/shares"))
         AuditController(
-            audit: environment.audit, anchoring: AuditAnchoring(audit: environment.audit, ledger: environment.ledger),
+            audit: environment.audit, anchoring: environment.auditAnchoring,
             witnesses: environment.witnesses
         ).addRoutes(to: router.group("haven/audit"))
         StoreController(store: environment.store).addRoutes(to: router.group("haven/store"))

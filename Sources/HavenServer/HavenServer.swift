@@ -64,7 +64,7 @@ public struct HavenServer: Sendable {
                     application, ModelReaper(models: environment.models), environment.exchange.service,
                     WitnessLoop(
                         witnesses: environment.witnesses,
-                        anchoring: AuditAnchoring(audit: environment.audit, ledger: environment.ledger),
+                        anchoring: environment.auditAnchoring,
                         interval: .seconds(configuration.witnessInterval)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

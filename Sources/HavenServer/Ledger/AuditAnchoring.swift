@@ -10,6 +10,7 @@ import HavenLedger
 struct AuditAnchoring: Sendable {
     let audit: AuditLog
     let ledger: LedgerLog
+    let appender: LedgerAppender
 
     /// The newest head committed to the ledger.
     func latest() async throws -> AuditAnchor? {
@@ -21,7 +22,7 @@ struct AuditAnchoring: Sendable {
     @discardableResult
     func anchor() async throws -> AuditAnchor? {
         guard let head = try audit.head(), try await latest() != head else { return nil }
-        try await ledger.append([head.entry])
+        try await appender.append(head.entry)
         return head
     }
 }

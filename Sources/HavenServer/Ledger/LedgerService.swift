@@ -16,11 +16,12 @@ struct LedgerService: Sendable {
     var owner: DID { environment.owner }
 
     /// Keeps the record, then appends its id to the log: a crash between the two leaves a kept
-    /// record without a log index, never a log entry whose record is lost.
+    /// record without a log index, never a log entry whose record is lost. Records appended at
+    /// once go out in one batch; the index is returned once that batch is durable.
     @discardableResult
     func append(_ record: LedgerRecord, kept: Bool = false) async throws -> UInt64 {
         if !kept { try catalog.saveLedgerRecord(record, at: Date()) }
-        let index = try await environment.ledger.append([RecordProof.entry(for: record)])
+        let index = try await environment.ledgerAppender.append(RecordProof.entry(for: record))
         try catalog.setLogIndex(index, of: record.id)
         environment.witnesses.checkpointChanged()
         return index

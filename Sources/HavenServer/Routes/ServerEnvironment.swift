@@ -33,6 +33,8 @@ public struct ServerEnvironment: Sendable {
     public let exchange: ExchangeEnvironment
     /// This server's append-only Merkle log of ledger records, served at `/ledger/`.
     public let ledger: LedgerLog
+    /// Appends to `ledger` in batches, so records appended at once share their fsyncs.
+    public let ledgerAppender: LedgerAppender
     /// Witnessing: other logs this server cosigns, and the witnesses of its own.
     let witnesses: WitnessService
     /// Replaces the built-in tools, for tests.
@@ -73,6 +75,7 @@ public struct ServerEnvironment: Sendable {
             directory: URL(fileURLWithPath: ledgerDirectory ?? objectsDirectory + "/../ledger"),
             origin: ownerKey.did.description,
             signer: try NoteSignerKey(name: ownerKey.did.description, privateKey: ownerKey.privateKey))
+        self.ledgerAppender = LedgerAppender(log: ledger)
         self.witnesses = try WitnessService(
             catalog: catalog, ownerKey: ownerKey, ledger: ledger, audit: audit, clients: exchange.clients)
         self.toolBoxOverride = toolBox
@@ -92,6 +95,11 @@ public struct ServerEnvironment: Sendable {
         return DataToolBox(
             store: store, search: search, audit: audit, peers: ExchangeMessenger(environment: self),
             onWrite: { await indexer.enqueue($0) })
+    }
+
+    /// Commits the audit log's head to the ledger and reads back the newest one.
+    var auditAnchoring: AuditAnchoring {
+        AuditAnchoring(audit: audit, ledger: ledger, appender: ledgerAppender)
     }
 
     /// Decides and audits every request on `/data`.
