@@ -80,30 +80,35 @@ public actor LedgerLog {
             throw LedgerLogError.io("an entry is \(entry.count) bytes; at most \(Self.maximumEntrySize) fit an entry bundle")
         }
         let oldSize = tree.size
-        var next = tree
-        var bundle = openBundle
-        var bundleIndex = oldSize / 256
-        for entry in entries {
-            next.append(leafData: entry)
-            bundle.append(entry)
-            if bundle.count == 256 {
-                try write(bundle, index: bundleIndex)
-                bundle = []
-                bundleIndex += 1
+        // The tree grows in place (copying it would cost O(size) per append) and is cut back
+        // to its old size if any file cannot be written, so nothing unpublished stays.
+        do {
+            var bundle = openBundle
+            var bundleIndex = oldSize / 256
+            for entry in entries {
+                tree.append(leafData: entry)
+                bundle.append(entry)
+                if bundle.count == 256 {
+                    try write(bundle, index: bundleIndex)
+                    bundle = []
+                    bundleIndex += 1
+                }
             }
+            if !bundle.isEmpty { try write(bundle, index: bundleIndex) }
+            let prover = tree.prover
+            for tile in TileLayout.tilesAdded(from: oldSize, to: tree.size) {
+                try files.writeImmutable(try prover.hashes(of: tile).flatMap(\.bytes), to: tile.path)
+            }
+            let text = try Checkpoint(origin: origin, size: tree.size, rootHash: tree.rootHash.bytes).serialized
+            let note = try SignedNote(text: text, signatures: [try signer.sign(text)])
+            try files.writeCheckpoint(Array(note.serialized.utf8))
+            openBundle = bundle
+            published = note
+            return oldSize
+        } catch {
+            tree.truncate(to: oldSize)
+            throw error
         }
-        if !bundle.isEmpty { try write(bundle, index: bundleIndex) }
-        let prover = next.prover
-        for tile in TileLayout.tilesAdded(from: oldSize, to: next.size) {
-            try files.writeImmutable(try prover.hashes(of: tile).flatMap(\.bytes), to: tile.path)
-        }
-        let text = try Checkpoint(origin: origin, size: next.size, rootHash: next.rootHash.bytes).serialized
-        let note = try SignedNote(text: text, signatures: [try signer.sign(text)])
-        try files.writeCheckpoint(Array(note.serialized.utf8))
-        tree = next
-        openBundle = bundle
-        published = note
-        return oldSize
     }
 
     /// Publishes the latest checkpoint again with the cosignatures its witnesses returned

@@ -42,6 +42,19 @@ public struct InMemoryMerkleTree: MerkleNodeSource, Equatable, Sendable {
         }
     }
 
+    /// Drops every leaf from `size` on, and the interior nodes they completed: the tree as it
+    /// was at that size. A size beyond the tree's changes nothing.
+    public mutating func truncate(to size: UInt64) {
+        guard size < self.size else { return }
+        for level in levels.indices {
+            let keep = Int(size >> UInt64(level))
+            levels[level].removeLast(levels[level].count - keep)
+        }
+        while levels.count > 1, levels[levels.count - 1].isEmpty {
+            levels.removeLast()
+        }
+    }
+
     /// Appends a leaf by its data, hashed as `MerkleHash.leafHash(of:)`.
     public mutating func append<Bytes: Sequence<UInt8>>(leafData: Bytes) {
         append(leafHash: .leafHash(of: leafData))

@@ -17,6 +17,20 @@ import Testing
         #expect(InMemoryMerkleTree(leafHashes: leaves) == tree)
     }
 
+    @Test func truncatingGivesTheTreeAsItWasAtThatSize() throws {
+        let leaves = (0..<300).map { MerkleHash.leafHash(of: Array("entry \($0)".utf8)) }
+        for size in [0, 1, 2, 3, 7, 8, 9, 255, 256, 257, 299] {
+            var tree = InMemoryMerkleTree(leafHashes: leaves)
+            tree.truncate(to: UInt64(size))
+            #expect(tree == InMemoryMerkleTree(leafHashes: leaves[..<size]), "size \(size)")
+            tree.append(leafHash: leaves[size])
+            #expect(tree == InMemoryMerkleTree(leafHashes: leaves[...size]), "size \(size) + 1")
+        }
+        var whole = InMemoryMerkleTree(leafHashes: leaves)
+        whole.truncate(to: 400)
+        #expect(whole == InMemoryMerkleTree(leafHashes: leaves))
+    }
+
     @Test func appendingDataHashesItAsALeaf() throws {
         var tree = InMemoryMerkleTree()
         tree.append(leafData: [0x10])
