@@ -22,7 +22,7 @@ struct AuditAnchoring: Sendable {
     @discardableResult
     func anchor() async throws -> AuditAnchor? {
         guard let head = try audit.head(), try await latest() != head else { return nil }
-        try await appender.append(head.entry)
+        _ = try await appender.append(head.entry)
         return head
     }
 }
