@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "HavenAgents", targets: ["HavenAgents"]),
         .library(name: "HavenExchange", targets: ["HavenExchange"]),
         .library(name: "HavenLedger", targets: ["HavenLedger"]),
+        .library(name: "HavenMarket", targets: ["HavenMarket"]),
         .library(name: "HavenServer", targets: ["HavenServer"]),
     ],
     dependencies: [
@@ -114,6 +115,19 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
+        ),
+        .systemLibrary(name: "CISAL", providers: [.apt(["libisal-dev"])]),
+        .target(
+            name: "HavenMarket",
+            dependencies: [
+                "CISAL",
+                "HavenAccess",
+                "HavenIdentity",
+                "HavenLedger",
+                "HavenStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Parameters", "Simulation"]  // TEMP while a helper writes them
         ),
         .target(name: "HavenWebAssets"),
         .target(
@@ -223,6 +237,13 @@ let package = Package(
                 "HavenLedger", "HavenIdentity", "HavenStore", .product(name: "Crypto", package: "swift-crypto"),
             ],
             exclude: ["Vectors"]
+        ),
+        .testTarget(
+            name: "HavenMarketTests",
+            dependencies: [
+                "HavenMarket", "HavenIdentity", "HavenLedger", "HavenStore", .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            exclude: ["Simulation"]  // TEMP
         ),
         .testTarget(
             name: "HavenServerTests",
