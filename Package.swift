@@ -6,6 +6,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "haven", targets: ["haven"]),
+        .executable(name: "haven-sim", targets: ["haven-sim"]),
         .library(name: "HavenIdentity", targets: ["HavenIdentity"]),
         .library(name: "HavenStore", targets: ["HavenStore"]),
         .library(name: "HavenAccess", targets: ["HavenAccess"]),
@@ -126,8 +127,14 @@ let package = Package(
                 "HavenLedger",
                 "HavenStore",
                 .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            exclude: ["Parameters", "Simulation"]  // TEMP while a helper writes them
+            ]
+        ),
+        .executableTarget(
+            name: "haven-sim",
+            dependencies: [
+                "HavenMarket",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .target(name: "HavenWebAssets"),
         .target(
@@ -242,8 +249,7 @@ let package = Package(
             name: "HavenMarketTests",
             dependencies: [
                 "HavenMarket", "HavenIdentity", "HavenLedger", "HavenStore", .product(name: "Crypto", package: "swift-crypto"),
-            ],
-            exclude: ["Simulation"]  // TEMP
+            ]
         ),
         .testTarget(
             name: "HavenServerTests",

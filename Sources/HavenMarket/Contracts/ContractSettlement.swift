@@ -82,17 +82,15 @@ public enum ContractSettlement {
     }
 
     private static func add(_ a: Int64, _ b: Int64, what: String) throws(ContractError) -> Int64 {
-        let (sum, overflow) = a.addingReportingOverflow(b)
-        guard !overflow else { throw .arithmeticOverflow(what) }
+        guard let sum = MicroCredits.sum(a, b) else { throw .arithmeticOverflow(what) }
         return sum
     }
 
     /// `a × b / divisor` over 128 bits, rounded as asked, checked to fit in an `Int64`.
     private static func multiplyDivide(_ a: UInt64, _ b: UInt64, by divisor: UInt64, roundingUp: Bool, what: String) throws(ContractError) -> Int64 {
-        let product = a.multipliedFullWidth(by: b)
-        guard product.high < divisor else { throw .arithmeticOverflow(what) }
-        let (quotient, remainder) = divisor.dividingFullWidth(product)
-        guard quotient < UInt64(Int64.max) else { throw .arithmeticOverflow(what) }
-        return Int64(quotient + (roundingUp && remainder > 0 ? 1 : 0))
+        guard let result = MicroCredits.product(a, b, over: divisor, roundingUp: roundingUp) else {
+            throw .arithmeticOverflow(what)
+        }
+        return result
     }
 }

@@ -3,23 +3,6 @@ import HavenIdentity
 import HavenLedger
 import HavenMarket
 
-/// A seeded generator, so every "random" test is the same on every run.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 /// Keys, an offer and an opened contract with known numbers, shared by the market tests.
 enum ContractFixtures {
     static let provider = try! IdentityKey(seed: [UInt8](repeating: 1, count: 32))
