@@ -127,6 +127,7 @@ let package = Package(
                 "HavenLedger",
                 "HavenStore",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .executableTarget(
@@ -148,6 +149,7 @@ let package = Package(
                 "HavenInference",
                 "HavenKnowledge",
                 "HavenLedger",
+                "HavenMarket",
                 "HavenStore",
                 "HavenWebAssets",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -168,6 +170,7 @@ let package = Package(
             dependencies: [
                 "HavenExchange",
                 "HavenLedger",
+                "HavenMarket",
                 "HavenServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -65,6 +65,7 @@ public enum HavenRouter {
         LedgerController(ledger: environment.ledger, catalog: environment.catalog).addRoutes(public: router, api: router.group("haven/ledger"))
         OwnershipController(environment: environment).addRoutes(to: router.group("haven/own"))
         WitnessController(environment: environment).addRoutes(public: router, api: router.group("haven/witness"))
+        MarketController(environment: environment).addRoutes(to: router.group("haven/market"))
         MessageController(environment: environment)
             .addRoutes(messages: router.group("haven/messages"), inbox: router.group("haven/inbox"))
         return router

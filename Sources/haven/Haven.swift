@@ -18,7 +18,7 @@ struct Haven: AsyncParsableCommand {
             WhoamiCommand.self, TokenCommand.self, GrantCommand.self, DataCommand.self, ShareCommand.self,
             AuditCommand.self, GCCommand.self, SearchCommand.self, IndexCommand.self, AgentCommand.self,
             PeerCommand.self, PullCommand.self, MirrorCommand.self, SendCommand.self, InboxCommand.self, OpenCommand.self,
-            SessionCommand.self, LedgerCommand.self, OwnCommand.self, WitnessCommand.self,
+            SessionCommand.self, LedgerCommand.self, OwnCommand.self, WitnessCommand.self, MarketCommand.self,
         ]
     )
 }

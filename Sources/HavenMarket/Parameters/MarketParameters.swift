@@ -30,6 +30,15 @@ public struct MarketParameters: Sendable, Hashable {
         self.disputeBondPerMille = disputeBondPerMille
     }
 
+    /// The terms of an offer of `capacityBytes` at `pricePerGiBPerPeriod` under these
+    /// parameters: what a provider publishes unless it says otherwise.
+    public func offerTerms(capacityBytes: UInt64, pricePerGiBPerPeriod: Int64) -> OfferTerms {
+        OfferTerms(
+            capacityBytes: capacityBytes, pricePerGiBPerPeriod: pricePerGiBPerPeriod, periodSeconds: periodSeconds,
+            minimumTermPeriods: minimumTermPeriods, collateralPerMille: collateralPerMille,
+            challengesPerPeriod: challengesPerPeriod, holdBackPerMille: holdBackPerMille)
+    }
+
     /// The defaults for the reference economics (see docs/market.md for the numbers).
     public static var `default`: MarketParameters {
         // The reference inputs are valid by construction, so the derivation cannot fail.

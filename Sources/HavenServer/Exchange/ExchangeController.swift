@@ -4,6 +4,7 @@ import HavenAgents
 import HavenExchange
 import HavenIdentity
 import HavenLedger
+import HavenMarket
 import HavenStore
 import HTTPTypes
 import Hummingbird
@@ -54,6 +55,7 @@ struct ExchangeController {
         group.post("agents/:name/chat", use: agentChat)
         group.post("ledger/transfer", use: ledgerTransfer)
         group.post("ledger/witness", use: ledgerWitness)
+        group.get("market/offers", use: marketOffers)
     }
 
     // MARK: Content
@@ -368,6 +370,20 @@ struct ExchangeController {
         try await environment.witnesses.register(peer, cosignerKey: body.cosignerKey)
         try record(caller, "ledger.witness", did.description, allowed: true, reason: "\(peer.name) now witnesses this log", basis: nil)
         return Response(status: .noContent)
+    }
+
+    // MARK: Market
+
+    /// This server's open storage offers, for a known peer shopping for storage.
+    @Sendable func marketOffers(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let caller = try context.requireAuthentication()
+        guard case .peer(let did) = caller.principal, let peer = try environment.catalog.peer(did: did), !peer.blocked else {
+            throw APIError(.forbidden, code: "unknown_peer", message: "offers are shown to known peers; ask the owner to add your server")
+        }
+        let now = Date()
+        let open = try environment.catalog.marketOffers().map(\.offer).filter { !$0.isExpired(at: now) }
+        return try DataController.json(
+            PeerOffers(offers: open.map { String(decoding: $0.encoded, as: UTF8.self) }), status: .ok, context: context)
     }
 
     // MARK: Helpers
