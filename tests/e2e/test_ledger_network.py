@@ -351,6 +351,9 @@ def test_a_transfer_shows_up_with_proofs_on_all_three_servers(net, tmp_path):
 
     moved = ok(cli(net.a, "own", "transfer", cid, "--to", net.did["b"]))
     assert "recorded its acceptance" in moved.stderr
+    # The same command again delivers the same transfer again: no second record anywhere.
+    again = ok(cli(net.a, "own", "transfer", cid, "--to", net.did["b"]))
+    assert again.stdout.strip() == moved.stdout.strip()
     at_b = json.loads(ok(cli(net.b, "own", "show", cid)).stdout)
     assert at_b["owner"] == net.did["b"]
     assert [r["kind"] for r in at_b["records"]] == ["mint", "transfer"]

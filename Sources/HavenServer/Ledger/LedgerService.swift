@@ -131,10 +131,25 @@ struct LedgerService: Sendable {
     /// Transfers `content` to `recipient`: a transfer record naming the last record of the
     /// chain, appended here, then delivered with the whole chain and its proofs to the
     /// recipient's server (a known peer), which checks it and records its acceptance.
+    ///
+    /// Transferring again to the same recipient, when this owner's transfer to it is the last
+    /// record, delivers that transfer again instead (the recipient was down, or refused): the
+    /// record stands once logged, so a delivery can always be retried.
     func transfer(
         _ content: ContentID, to recipient: DID
     ) async throws -> (record: LedgerRecord, index: UInt64, refusal: String?) {
-        let (chain, indexes) = try requireOwnership(of: content)
+        let (chain, indexes) = try self.chain(of: content)
+        let last = chain.records[chain.records.count - 1]
+        let isRedelivery: Bool
+        if case .transfer(_, let to, _) = last.statement, to == recipient, last.issuer == owner {
+            isRedelivery = true
+        } else {
+            isRedelivery = false
+        }
+        guard isRedelivery || chain.owner == owner else {
+            throw APIError(
+                .forbidden, code: "not_owner", message: "\(content) is owned by \(chain.owner), not by this server's owner")
+        }
         guard recipient != owner else {
             throw APIError(.badRequest, code: "invalid_request", message: "\(content) is already owned here")
         }
@@ -144,17 +159,22 @@ struct LedgerService: Sendable {
                 .conflict, code: "unknown_peer",
                 message: "\(recipient) is not a known peer; add its server with 'haven peer add NAME URL' first")
         }
-        let last = chain.records[chain.records.count - 1]
-        let record = try LedgerRecord(.transfer(content: content, to: recipient, previous: last.id), by: environment.ownerKey)
-        let index = try await append(record)
+        var records = chain.records
+        var logIndexes = indexes
+        if !isRedelivery {
+            let record = try LedgerRecord(.transfer(content: content, to: recipient, previous: last.id), by: environment.ownerKey)
+            logIndexes[record.id] = try await append(record)
+            records.append(record)
+        }
         var proofs: [String] = []
-        for link in chain.records {
-            guard let linkIndex = indexes[link.id] else {
+        for link in records {
+            guard let linkIndex = logIndexes[link.id] else {
                 throw APIError(.conflict, code: "unlogged_record", message: "record \(link.id) is kept but not yet in the log")
             }
             proofs.append(try await proof(of: link, index: linkIndex).serialized)
         }
-        proofs.append(try await proof(of: record, index: index).serialized)
+        let transfer = records[records.count - 1]
+        let index = logIndexes[transfer.id] ?? 0
         let body = Array(try JSONEncoder().encode(TransferDeliveryBody(proofs: proofs)))
         // The transfer is this owner's signed statement and stands once logged; the recipient's
         // acceptance is its own, so a refusal is reported, not undone.
@@ -162,9 +182,9 @@ struct LedgerService: Sendable {
             _ = try await environment.exchange.clients.client(for: peer)
                 .send(.POST, "/exchange/v1/ledger/transfer", body: body, timeout: .seconds(60))
                 .decode(OwnershipListing.self)
-            return (record, index, nil)
+            return (transfer, index, nil)
         } catch {
-            return (record, index, "\(error)")
+            return (transfer, index, "\(error)")
         }
     }
 

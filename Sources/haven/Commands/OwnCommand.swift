@@ -88,7 +88,9 @@ struct OwnCommand: AsyncParsableCommand {
             if json { return try OwnCommand.printJSON(outcome) }
             print(outcome.record.id)
             if let refusal = outcome.refusal {
-                StandardError.write("Transferred \(cid) to \(to) in this ledger, but their server did not accept it: \(refusal)")
+                StandardError.write(
+                    "Transferred \(cid) to \(to) in this ledger, but their server did not accept it: \(refusal). "
+                        + "Run the same command again to deliver it again.")
                 throw ExitCode(2)
             }
             StandardError.write("Transferred \(cid) to \(to); their server verified the chain and recorded its acceptance.")
