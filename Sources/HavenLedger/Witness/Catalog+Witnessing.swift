@@ -195,6 +195,18 @@ extension Catalog {
         }
     }
 
+    /// How many logs are witnessed here, witnesses this log has, and pieces of evidence are
+    /// kept: what `haven status` shows, counted without reading the rows.
+    public func witnessingCounts() throws -> (witnessing: Int, witnesses: Int, splitViews: Int) {
+        try read { db in
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM witnessed_log") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM log_witness") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM split_view") ?? 0
+            )
+        }
+    }
+
     private static func witnessedLog(_ row: Row) -> WitnessedLogRow {
         WitnessedLogRow(
             origin: row["origin"], url: row["url"], vkey: row["vkey"], latestNote: row["latest_note"], addedAt: row["added_at"],

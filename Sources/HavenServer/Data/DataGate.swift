@@ -19,13 +19,15 @@ struct DataGate: Sendable {
     static let purposeHeader = HTTPField.Name("Haven-Purpose")!
 
     /// Decides without recording; ``record(_:_:)`` the decision that is acted on. A counted
-    /// use is counted here when allowed.
+    /// use is counted here when allowed. `policies` are the licences of a capability's chain
+    /// when the caller has already read them; otherwise they are read here.
     func decide(
-        _ authentication: Authentication, _ right: Right, _ path: DataPath, use: LicenceUse? = nil, at now: Date
+        _ authentication: Authentication, _ right: Right, _ path: DataPath, use: LicenceUse? = nil,
+        policies known: [String: LicencePolicy]? = nil, at now: Date
     ) throws -> AccessDecision {
         let request = AccessRequest(principal: authentication.principal, right: right, resource: path.string, use: use)
         if let capability = authentication.capability {
-            let policies = try catalog.sharePolicies(among: capability.chain)
+            let policies = try known ?? catalog.sharePolicies(among: capability.chain)
             guard !policies.isEmpty, use?.counted == true else {
                 return AccessPolicy.decide(request, capability: capability, policies: policies, at: now)
             }

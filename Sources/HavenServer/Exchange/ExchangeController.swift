@@ -396,9 +396,9 @@ struct ExchangeController {
     private func licensed(
         _ request: Request, _ caller: Authentication, _ action: String, path: String, content: ContentID?, counted: Bool
     ) throws -> AccessDecision? {
-        guard let capability = caller.capability,
-            !(try environment.catalog.sharePolicies(among: capability.chain)).isEmpty
-        else { return nil }
+        guard let capability = caller.capability else { return nil }
+        let policies = try environment.catalog.sharePolicies(among: capability.chain)
+        guard !policies.isEmpty else { return nil }
         let dataPath = try DataPath(parsing: path)
         guard let target = try content ?? store.version(of: dataPath)?.id else {
             return AccessDecision(allowed: false, basis: nil, cause: .stated("\(path) holds no current version to license"))
@@ -406,7 +406,7 @@ struct ExchangeController {
         let use = LicenceUse(
             action: .reproduce, target: try LicenceTarget(target.description), purpose: try DataGate.purpose(of: request.headers),
             counted: counted)
-        return try environment.gate.decide(caller, .read, dataPath, use: use, at: Date())
+        return try environment.gate.decide(caller, .read, dataPath, use: use, policies: policies, at: Date())
     }
 
     /// The caller and its capability; content requests need one (401, audited, without).

@@ -12,13 +12,13 @@ struct StatusController {
                 let load = await engine.load
                 models.append(.init(name: name, running: load.running, waiting: load.waiting, sampledTokens: await engine.sampledTokens))
             }
+            let counts = try environment.catalog.witnessingCounts()
             return StatusResponse(
                 name: "haven", version: HavenServer.version, owner: environment.owner,
                 startedAt: environment.startedAt, uptimeSeconds: environment.uptime, models: models,
                 ledger: .init(
-                    entries: await environment.ledger.size, witnessing: try environment.catalog.witnessedLogs().count,
-                    witnesses: try environment.catalog.logWitnesses().count,
-                    splitViews: try environment.catalog.splitViews().count))
+                    entries: await environment.ledger.size, witnessing: counts.witnessing, witnesses: counts.witnesses,
+                    splitViews: counts.splitViews))
         }
         group.get("whoami") { _, context in
             let authentication = try context.requireAuthentication()
