@@ -31,12 +31,22 @@ public actor LedgerAppender {
 
     private var queue: [Pending] = []
     private var writing = false
+    /// Writes one batch: the log's append (tests put a gate in front of it).
+    private let write: @Sendable ([[UInt8]]) async throws -> UInt64
 
     public init(log: LedgerLog, maximumBatchSize: Int = 4096) {
+        self.init(log: log, maximumBatchSize: maximumBatchSize) { try await log.append($0) }
+    }
+
+    init(log: LedgerLog, maximumBatchSize: Int = 4096, write: @escaping @Sendable ([[UInt8]]) async throws -> UInt64) {
         precondition(maximumBatchSize > 0, "a batch holds at least one entry")
         self.log = log
         self.maximumBatchSize = maximumBatchSize
+        self.write = write
     }
+
+    /// Entries queued behind the batch in flight.
+    var waiting: Int { queue.count }
 
     /// Appends `entry` durably and returns its index. Throws if the entry is over
     /// ``LedgerLog/maximumEntrySize`` (failing only this call) or if its batch could not be
@@ -69,7 +79,7 @@ public actor LedgerAppender {
         defer { passTheTurn() }
         let first: UInt64
         do {
-            first = try await log.append(batch.map(\.entry))
+            first = try await write(batch.map(\.entry))
         } catch {
             for pending in batch { pending.waiter?.resume(throwing: error) }
             throw error
