@@ -66,6 +66,7 @@ public struct HavenServer: Sendable {
                         witnesses: environment.witnesses,
                         anchoring: environment.auditAnchoring,
                         interval: .seconds(configuration.witnessInterval)),
+                    ChallengeLoop(market: StorageMarket(environment: environment)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -135,7 +135,8 @@ public struct CapabilityToken: Sendable, Equatable {
     }
 
     /// Why `resource` may not appear in a token, or `nil` if it may: it must be a data path
-    /// (`/`, `/photos/`, `/notes/a.txt`) or a model (`models/`, `models/NAME`) with no empty,
+    /// (`/`, `/photos/`, `/notes/a.txt`), a model (`models/`, `models/NAME`) or a storage contract
+    /// (`market/contracts/ID`, what a provider pulls a shard with) with no empty,
     /// `.` or `..` segments and no control characters, since coverage compares bytes.
     static func problem(withResource resource: String) -> String? {
         let bytes = resource.utf8
@@ -150,8 +151,10 @@ public struct CapabilityToken: Sendable, Equatable {
             rest = resource.dropFirst()
         } else if resource.hasPrefix("models/") {
             rest = resource.dropFirst("models/".count)
+        } else if resource.hasPrefix("market/") {
+            rest = resource.dropFirst("market/".count)
         } else {
-            return "the resource '\(resource)' is neither a data path ('/…') nor a model ('models/…')"
+            return "the resource '\(resource)' is neither a data path ('/…'), a model ('models/…') nor a market contract ('market/…')"
         }
         let segments = rest.split(separator: "/", omittingEmptySubsequences: false)
         for (index, segment) in segments.enumerated() {

@@ -97,6 +97,35 @@ public struct Contract: Sendable, Hashable {
         return Contract(offer: offer, current: revision, total: total)
     }
 
+    /// The contract closed by the consumer alone on evidence of a failed challenge: `revision`
+    /// must be exactly ``proposingBreach()`` signed by the consumer (the provider's signature is
+    /// not needed — a provider that lost the data would never sign), and `evidence` a failed
+    /// challenge of this contract against the root and leaf count it stores, signed by the
+    /// consumer. Anyone holding the two can check the forfeit: a `wrong` answer is re-judged from
+    /// the evidence itself; `missing` and `late` rest on the consumer's word and its witnessed log.
+    public func applyingBreach(_ revision: ContractRevision, evidence: ChallengeEvidence) throws(ContractError) -> Contract {
+        let expected = try proposingBreach()
+        guard revision.consumerSignature != nil,
+            revision.signedMessage == expected.signedMessage
+        else {
+            throw .offerMismatch("a breach must be exactly the next revision that forfeits the collateral, signed by the consumer")
+        }
+        guard evidence.consumer == current.consumer else { throw .malformed("the evidence is not signed by the contract's consumer") }
+        guard evidence.challenge.contract == current.contract else { throw .malformed("the evidence is about another contract") }
+        guard evidence.root == current.shard.root, evidence.challenge.leafCount == current.shard.leafCount else {
+            throw .malformed("the evidence challenges another shard than the contract stores")
+        }
+        guard evidence.outcome != .passed else { throw .malformed("the evidence shows a passed challenge; there is no breach") }
+        return Contract(offer: offer, current: revision, total: total)
+    }
+
+    /// A contract as this server stored it after checking it (with ``opening(offer:revision:at:)``,
+    /// ``applying(_:)`` or ``applyingBreach(_:evidence:)``): its offer and latest revision, read
+    /// back without checking them again.
+    public static func resuming(offer: StorageOffer, current: ContractRevision) -> Contract {
+        Contract(offer: offer, current: current, total: current.balances.total ?? 0)
+    }
+
     /// The fee for one period of the shard currently stored.
     public var periodFee: Int64 {
         get throws(ContractError) {

@@ -56,6 +56,7 @@ struct ExchangeController {
         group.post("ledger/transfer", use: ledgerTransfer)
         group.post("ledger/witness", use: ledgerWitness)
         group.get("market/offers", use: marketOffers)
+        MarketExchangeController(environment: environment).addRoutes(to: group)
     }
 
     // MARK: Content

@@ -13,6 +13,8 @@ import Hummingbird
 ///   every known peer instead, fetched over the exchange, each signature checked and its
 ///   provider required to be that peer.
 /// - `DELETE /haven/market/offers/{id}`: withdraw an offer.
+/// - `GET /haven/market/contracts`: the storage contracts this server is party to, either side.
+/// - `GET /haven/market/challenges`: the challenges this server ran as a consumer.
 ///
 /// Known peers read the open offers at `GET /exchange/v1/market/offers`.
 struct MarketController {
@@ -27,6 +29,8 @@ struct MarketController {
         group.post("offers", use: publish)
         group.get("offers", use: list)
         group.delete("offers/:id", use: withdraw)
+        group.get("contracts", use: contracts)
+        group.get("challenges", use: challenges)
     }
 
     @Sendable func publish(_ request: Request, context: HavenRequestContext) async throws -> EditedResponse<OfferView> {
@@ -63,25 +67,57 @@ struct MarketController {
             return OfferListing(
                 offers: try catalog.marketOffers().map { OfferView($0.offer, logIndex: $0.logIndex) }, unreachable: [:])
         }
-        var offers: [OfferView] = []
-        var unreachable: [String: String] = [:]
-        let now = Date()
-        for peer in try catalog.peers() where !peer.blocked {
+        let (found, unreachable) = try await StorageMarket(environment: environment).peerOffers()
+        let offers = found.map { OfferView($0.offer, peer: $0.peer.name) }
+        return OfferListing(offers: offers.sorted { $0.pricePerGiBPerPeriod < $1.pricePerGiBPerPeriod }, unreachable: unreachable)
+    }
+
+    /// `GET /haven/market/contracts[?role=consumer|provider]`: every storage contract, either side.
+    @Sendable func contracts(_ request: Request, context: HavenRequestContext) async throws -> ContractListing {
+        _ = try context.requireOwner()
+        let role = try request.uri.queryParameters["role"].map { text in
+            guard let role = ContractParty(rawValue: String(text)) else {
+                throw APIError(.badRequest, code: "invalid_request", message: "role is consumer or provider")
+            }
+            return role
+        }
+        var peers: [DID: String] = [:]
+        for peer in try catalog.peers() { peers[peer.did] = peer.name }
+        return ContractListing(
+            contracts: try catalog.storedContracts(role: role).map { stored in
+                let current = stored.contract.current
+                return ContractView(
+                    id: stored.id.description, role: stored.role.rawValue, counterparty: stored.peer.description,
+                    peer: peers[stored.peer], status: current.status.rawValue, revision: current.number, period: current.period,
+                    termPeriods: current.termPeriods, periodSeconds: stored.contract.offer.terms.periodSeconds,
+                    periodFee: (try? stored.contract.periodFee) ?? 0, storedBytes: current.shard.byteCount,
+                    openedAt: stored.openedAt, balances: BalancesView(current.balances), backup: stored.backup,
+                    shardIndex: stored.shardIndex)
+            })
+    }
+
+    /// `GET /haven/market/challenges[?contract=ID][&limit=N]`: the challenges this server ran,
+    /// newest first.
+    @Sendable func challenges(_ request: Request, context: HavenRequestContext) async throws -> ChallengeListing {
+        _ = try context.requireOwner()
+        let contract = try request.uri.queryParameters["contract"].map { text in
             do {
-                let answer = try await environment.exchange.clients.client(for: peer)
-                    .send(.GET, "/exchange/v1/market/offers", timeout: .seconds(15))
-                for document in try answer.decode(PeerOffers.self).offers {
-                    // Each offer is checked on its own: a bad one is left out, not trusted.
-                    guard let offer = try? StorageOffer(parsing: Array(document.utf8)), offer.provider == peer.did,
-                        !offer.isExpired(at: now)
-                    else { continue }
-                    offers.append(OfferView(offer, peer: peer.name))
-                }
+                return try ContractID(parsing: String(text))
             } catch {
-                unreachable[peer.name] = "\(error)"
+                throw APIError(.badRequest, code: "invalid_request", message: "contract must be a contract id")
             }
         }
-        return OfferListing(offers: offers.sorted { $0.pricePerGiBPerPeriod < $1.pricePerGiBPerPeriod }, unreachable: unreachable)
+        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1000
+        guard (1...100_000).contains(limit) else {
+            throw APIError(.badRequest, code: "invalid_request", message: "limit is from 1 to 100000")
+        }
+        return ChallengeListing(
+            challenges: try catalog.challenges(contract: contract, limit: limit).map { record in
+                ChallengeView(
+                    contract: record.contract.description, period: record.period, sequence: record.sequence,
+                    leafIndex: record.leafIndex, outcome: record.outcome.rawValue, at: record.at,
+                    evidence: record.evidence?.id.description)
+            })
     }
 
     @Sendable func withdraw(_ request: Request, context: HavenRequestContext) async throws -> Response {

@@ -37,6 +37,8 @@ public struct ServerEnvironment: Sendable {
     public let ledgerAppender: LedgerAppender
     /// Witnessing: other logs this server cosigns, and the witnesses of its own.
     let witnesses: WitnessService
+    /// The storage market's shards, outgoing replicas and replica keys.
+    let market: StorageMarketState
     /// Replaces the built-in tools, for tests.
     let toolBoxOverride: (any ToolBox)?
     public let startedAt: Date
@@ -78,6 +80,9 @@ public struct ServerEnvironment: Sendable {
         self.ledgerAppender = LedgerAppender(log: ledger)
         self.witnesses = try WitnessService(
             catalog: catalog, ownerKey: ownerKey, ledger: ledger, audit: audit, clients: exchange.clients)
+        self.market = StorageMarketState(
+            directory: URL(fileURLWithPath: (ledgerDirectory ?? objectsDirectory + "/../ledger") + "/../market").standardizedFileURL,
+            ownerKey: ownerKey)
         self.toolBoxOverride = toolBox
         self.startedAt = startedAt
         self.startInstant = .now

@@ -12,7 +12,7 @@ struct MarketCommand: AsyncParsableCommand {
             come from the market's derived parameters (docs/market.md): challenges per period, \
             collateral and hold-back chosen so that honest storage pays best.
             """,
-        subcommands: [Offer.self, Offers.self, Withdraw.self])
+        subcommands: [Offer.self, Offers.self, Withdraw.self, Contracts.self, Challenges.self])
 
     /// `haven market offer --capacity SIZE --price P`.
     struct Offer: AsyncParsableCommand {
@@ -20,6 +20,7 @@ struct MarketCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
         @Option(help: "How much you offer: 100GiB, 500MB, or bytes.") var capacity: String
         @Option(help: "Micro-credits per GiB per period.") var price: Int64
+        @Option(help: "How long a period lasts: 30s, 1h, 30d (default from the market's parameters).") var period: String?
         @Option(help: "The shortest contract, in periods (default from the market's parameters).") var term: UInt64?
         @Option(help: "Storage challenges per period (default from the market's parameters).") var challenges: UInt64?
         @Option(help: "How long the offer stands: 12h, 30d (default 30d).") var expires: String?
@@ -30,10 +31,11 @@ struct MarketCommand: AsyncParsableCommand {
                 throw ValidationError("--capacity takes a size such as 100GiB or 500MB, not '\(capacity)'")
             }
             let lifetime = try expires.map { UInt64(try GrantCommand.seconds($0, option: "--expires")) }
+            let periodSeconds = try period.map { UInt64(try GrantCommand.seconds($0, option: "--period")) }
             let view: OfferView = try await client.makeClient().post(
                 "/haven/market/offers",
                 body: CreateOfferRequest(
-                    capacityBytes: UInt64(bytes), pricePerGiBPerPeriod: price, minimumTermPeriods: term,
+                    capacityBytes: UInt64(bytes), pricePerGiBPerPeriod: price, periodSeconds: periodSeconds, minimumTermPeriods: term,
                     challengesPerPeriod: challenges, expiresInSeconds: lifetime))
             if json { return try OwnCommand.printJSON(view) }
             print(view.id)
