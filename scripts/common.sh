@@ -24,6 +24,25 @@ DEFAULT_MODEL_FILE=SmolLM2-135M-Instruct.Q4_1.gguf
 
 # HAVEN_GPU=cuda selects a CUDA build; CPU otherwise. Each backend has its own prefix.
 llama_backend() { printf '%s' "${HAVEN_GPU:-cpu}"; }
-llama_prefix() { printf '%s/llama-%s-%s' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
+# "noamx": built without AMX tiles (see ggml_cpu_flags); the suffix keys the cache to that choice.
+llama_prefix() { printf '%s/llama-%s-%s-noamx' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
 default_model_path() { printf '%s/models/smollm2-%s/%s' "$HAVEN_CACHE" "$SMOLLM2_WHEEL_VERSION" "$DEFAULT_MODEL_FILE"; }
-llama_server_prefix() { printf '%s/llama-server-%s-%s' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
+llama_server_prefix() { printf '%s/llama-server-%s-%s-noamx' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
+
+# The CPU features llama.cpp is built for. On x86-64: what this CPU has (AVX2, FMA, F16C, BMI2,
+# AVX-512 and its extensions), but never AMX tiles: CPUs that list AMX often run in sandboxes
+# and VMs that do not grant the tile state, where ggml's AMX kernels die of an illegal
+# instruction. (-march=native would turn AMX on whatever else is passed.) Elsewhere: native.
+ggml_cpu_flags() {
+    if [ "$(uname -m)" != "x86_64" ]; then
+        printf '%s\n' -DGGML_NATIVE=ON
+        return
+    fi
+    local cpu
+    cpu="$(grep -m1 '^flags' /proc/cpuinfo 2>/dev/null || true)"
+    has() { case " ${cpu#*:} " in *" $1 "*) echo ON ;; *) echo OFF ;; esac; }
+    printf '%s\n' -DGGML_NATIVE=OFF -DGGML_SSE42="$(has sse4_2)" -DGGML_AVX="$(has avx)" -DGGML_AVX2="$(has avx2)" \
+        -DGGML_FMA="$(has fma)" -DGGML_F16C="$(has f16c)" -DGGML_BMI2="$(has bmi2)" -DGGML_AVX_VNNI="$(has avx_vnni)" \
+        -DGGML_AVX512="$(has avx512f)" -DGGML_AVX512_VBMI="$(has avx512vbmi)" -DGGML_AVX512_VNNI="$(has avx512_vnni)" \
+        -DGGML_AVX512_BF16="$(has avx512_bf16)" -DGGML_AMX_TILE=OFF -DGGML_AMX_INT8=OFF -DGGML_AMX_BF16=OFF
+}

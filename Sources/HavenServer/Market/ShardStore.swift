@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Foundation
 import HavenLedger
 import HavenMarket
@@ -32,7 +35,9 @@ actor ShardStore {
         let handle = try FileHandle(forWritingTo: temporary)
         try handle.synchronize()
         try handle.close()
-        _ = try FileManager.default.replaceItemAt(destination, withItemAt: temporary)
+        guard rename(temporary.path, destination.path) == 0 else {
+            throw APIError(.internalServerError, code: "storage_failed", message: "cannot move the shard into \(destination.path)")
+        }
         trees[contract] = Self.tree(of: bytes)
     }
 

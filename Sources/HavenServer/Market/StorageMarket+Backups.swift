@@ -118,13 +118,14 @@ extension StorageMarket {
     }
 
     /// Places one shard's plain bytes with a provider: one not holding a shard of the backup if
-    /// any has room, else any other than `avoiding`; sealed under the new contract's key.
+    /// any has room, else any other than `avoiding`; sealed under the new contract's key, for
+    /// `termPeriods` or the offer's minimum term, whichever is longer.
     func place(
         _ plain: [UInt8], backup: BackupRecord, shardIndex: Int, avoiding: Set<DID>, termPeriods: UInt64?
     ) async throws -> StoredContract {
         let shardBytes = UInt64(ShardCipher.sealedLength(of: plain.count))
         let holding = Set(try catalog.storedContracts(backup: backup.id).filter { $0.contract.status == .active }.map(\.peer))
-        let offers = try await candidates(shardBytes: shardBytes, maximumPrice: nil, termPeriods: termPeriods)
+        let offers = try await candidates(shardBytes: shardBytes, maximumPrice: nil, termPeriods: nil)
             .filter { !avoiding.contains($0.provider) }
         let ordered = offers.filter { !holding.contains($0.provider) } + offers.filter { holding.contains($0.provider) }
         var reasons: [String] = []
@@ -135,7 +136,8 @@ extension StorageMarket {
             do {
                 return try await open(
                     offer: offer, nonce: nonce, sealed: sealed, commitment: try ShardTree(shard: sealed).commitment,
-                    termPeriods: termPeriods ?? offer.terms.minimumTermPeriods, backup: backup.id, shardIndex: shardIndex)
+                    termPeriods: max(termPeriods ?? 0, offer.terms.minimumTermPeriods), backup: backup.id,
+                    shardIndex: shardIndex)
             } catch {
                 reasons.append("\(offer.provider): \(Self.describe(error))")
             }
@@ -166,7 +168,9 @@ extension StorageMarket {
                 message: "only \(opened.count) of the \(code.dataShards) shards needed to rebuild shard \(index) could be fetched")
         }
         let plain = try code.repair(missing: index, from: opened)
-        let placed = try await place(plain, backup: backup, shardIndex: index, avoiding: [breached.peer], termPeriods: nil)
+        // The new contract runs for what was left of the old one (or the offer's minimum, if longer).
+        let left = breached.contract.current.termPeriods - breached.contract.current.period
+        let placed = try await place(plain, backup: backup, shardIndex: index, avoiding: [breached.peer], termPeriods: left)
         audit(
             owner.did.description, "backup.repair", backup.id, allowed: true,
             "shard \(index) rebuilt from \(opened.count) others and placed with \(placed.peer) (contract \(placed.id))")
