@@ -67,6 +67,7 @@ public struct HavenServer: Sendable {
                         anchoring: environment.auditAnchoring,
                         interval: .seconds(configuration.witnessInterval)),
                     ChallengeLoop(market: StorageMarket(environment: environment)),
+                    SalesLoop(sales: DataSales(environment: environment)),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {
@@ -81,7 +82,7 @@ public struct HavenServer: Sendable {
     /// The client this server reaches peers with: a refused connection fails at once (a
     /// source that is down is given up quickly and another one used) rather than being
     /// retried until the request's deadline.
-    static func makePeerHTTPClient() -> HTTPClient {
+    public static func makePeerHTTPClient() -> HTTPClient {
         var configuration = HTTPClient.Configuration()
         configuration.connectionPool.retryConnectionEstablishment = false
         configuration.timeout.connect = .seconds(10)

@@ -8,6 +8,9 @@ import Hummingbird
 /// A server environment on an in-memory catalog, with the owner's token already issued:
 /// what the HTTP tests run the real router against.
 public struct ServerFixture: Sendable {
+    /// Peers are reached as the server reaches them: a peer that is down fails at once.
+    static let peerHTTP = HavenServer.makePeerHTTPClient()
+
     public let environment: ServerEnvironment
     public let ownerKey: IdentityKey
     /// The owner's API token, as `haven init` would have printed it.
@@ -26,7 +29,7 @@ public struct ServerFixture: Sendable {
         environment = try ServerEnvironment(
             catalog: catalog, ownerKey: ownerKey, configuration: configuration,
             modelsDirectory: directory.path + "/models", objectsDirectory: directory.path + "/objects",
-            toolBox: toolBox)
+            toolBox: toolBox, http: Self.peerHTTP)
     }
 
     /// Removes the fixture's files.

@@ -14,7 +14,7 @@ import Hummingbird
 /// An answer reads the challenged leaf from the file every time, so a shard that was damaged
 /// or deleted on disk fails its challenges even while its tree is cached.
 actor ShardStore {
-    let directory: URL
+    nonisolated let directory: URL
     private var trees: [ContractID: InMemoryMerkleTree] = [:]
 
     init(directory: URL) {
