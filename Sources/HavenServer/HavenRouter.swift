@@ -66,6 +66,7 @@ public enum HavenRouter {
         OwnershipController(environment: environment).addRoutes(to: router.group("haven/own"))
         WitnessController(environment: environment).addRoutes(public: router, api: router.group("haven/witness"))
         MarketController(environment: environment).addRoutes(to: router.group("haven/market"))
+        SalesController(environment: environment).addRoutes(to: router.group("haven/market"))
         BackupController(environment: environment).addRoutes(to: router.group("haven/backups"))
         MessageController(environment: environment)
             .addRoutes(messages: router.group("haven/messages"), inbox: router.group("haven/inbox"))

@@ -13,7 +13,7 @@ struct AgentService: Sendable {
     /// clients send the whole conversation each time).
     func run(
         agent name: String, input: String, conversation id: String?, history: [AgentMessage] = [],
-        caller: Authentication, onEvent: @Sendable (AgentEvent) async -> Void = { _ in }
+        caller: Authentication, inferringAs: Authentication? = nil, onEvent: @Sendable (AgentEvent) async -> Void = { _ in }
     ) async throws -> AgentTurn {
         let agent = try environment.agents.agent(named: name)
         let catalog = environment.catalog
@@ -32,7 +32,7 @@ struct AgentService: Sendable {
         } else {
             conversation = try catalog.createConversation(principal: principal, agent: agent.name, title: input, at: now)
         }
-        let runner = AgentRunner(agent: agent, model: try model(for: agent, caller: caller), toolBox: environment.toolBox)
+        let runner = AgentRunner(agent: agent, model: try model(for: agent, caller: inferringAs ?? caller), toolBox: environment.toolBox)
         let recorder = TraceRecorder()
         let added = try await runner.run(
             input, history: earlier,

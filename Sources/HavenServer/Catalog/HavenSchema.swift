@@ -10,7 +10,7 @@ extension CatalogSchema {
     /// migration goes at the end; none is ever removed or reordered.
     public static let haven = CatalogSchema([
         .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents, .knowledgeVocabulary,
-        .changes, .exchange, .webSessions, .modelConversations, .ledgerRecords, .licences, .ledgerLicences, .witnessing, .marketOffers, .marketContracts,
+        .changes, .exchange, .webSessions, .modelConversations, .ledgerRecords, .licences, .ledgerLicences, .witnessing, .marketOffers, .marketContracts, .marketSales,
     ])
 }
 

@@ -106,6 +106,8 @@ struct ExchangeController {
         } else {
             try record(caller, "manifest", served.path, allowed: true, reason: "manifest \(id) under \(capability.id)", basis: capability.id)
         }
+        // A sold licence's content served: the seller's record that it delivered.
+        try environment.catalog.noteSaleServed(share: capability.id, at: Date())
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.ipld.dag-json"
         headers[.eTag] = "\"\(id)\""
@@ -306,17 +308,60 @@ struct ExchangeController {
         guard !body.message.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
             throw APIError(.badRequest, code: "invalid_request", message: "message must not be empty")
         }
-        // A peer's agent request runs under the peer's own grants, never a capability's.
-        let asPeer = Authentication(principal: caller.principal, tokenName: "signature")
         do {
             _ = try environment.agents.agent(named: name)
         } catch {
             try record(caller, "agents", "agents/\(name)", allowed: false, reason: "\(error)", basis: nil)
             throw error
         }
+        if caller.capability != nil {
+            return try await computeToData(request, caller: caller, agent: name, message: body, context: context)
+        }
+        // A peer's agent request runs under the peer's own grants, never a capability's.
+        let asPeer = Authentication(principal: caller.principal, tokenName: "signature")
         try record(caller, "agents", "agents/\(name)", allowed: true, reason: "agent \(name) runs for \(caller.principal)", basis: nil)
         let turn = try await agents.run(agent: name, input: body.message, conversation: body.conversationID, caller: asPeer)
         return try turn.response(from: request, context: context)
+    }
+
+    /// Compute-to-data: an agent runs for a peer under the `ai` capability it holds (a sold
+    /// licence), every term of the licence decided and the use counted; only the answer goes
+    /// back — no trace, so no passage the agent read leaves this server.
+    private func computeToData(
+        _ request: Request, caller: Authentication, agent name: String, message body: AgentChatRequest, context: HavenRequestContext
+    ) async throws -> Response {
+        guard let capability = caller.capability,
+            let covered = capability.capabilities.first(where: { $0.right == .ai })
+        else {
+            let message = "asking an agent with a capability needs the 'ai' right; this token does not carry it"
+            try record(caller, "agents", "agents/\(name)", allowed: false, reason: message, basis: caller.capability?.id)
+            throw APIError(.forbidden, code: "access_denied", message: message)
+        }
+        let path = try DataPath(parsing: covered.resource)
+        let policies = try environment.catalog.sharePolicies(among: capability.chain)
+        if !policies.isEmpty {
+            guard let content = try store.version(of: path)?.id else {
+                try record(caller, "agents", path.string, allowed: false, reason: "\(path) holds no current version", basis: capability.id)
+                throw Self.notFound(path.string)
+            }
+            let use = LicenceUse(
+                action: .ai, target: try LicenceTarget(content.description), purpose: try DataGate.purpose(of: request.headers),
+                counted: true)
+            let decision = try environment.gate.decide(caller, .ai, path, use: use, policies: policies, at: Date())
+            try record(caller, "agents", path.string, decision)
+            guard decision.allowed else { throw DataGate.denied(decision) }
+        } else {
+            try record(
+                caller, "agents", path.string, allowed: true, reason: "agent \(name) runs under capability \(capability.id)",
+                basis: capability.id)
+        }
+        // The seller sold the compute: the model runs on the owner's right to infer, while every
+        // tool call is decided by the buyer's capability.
+        let turn = try await agents.run(
+            agent: name, input: body.message, conversation: nil, caller: caller,
+            inferringAs: Authentication(principal: .owner, tokenName: "compute-to-data"))
+        return try DataController.json(
+            AgentTurn(conversationID: turn.conversationID, answer: turn.answer, trace: []), status: .ok, context: context)
     }
 
     // MARK: Ledger

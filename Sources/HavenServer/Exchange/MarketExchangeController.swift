@@ -16,6 +16,13 @@ import NIOCore
 /// - `POST market/contracts/{id}/revisions`: a settlement, the end, or a breach with evidence.
 /// - `GET market/contracts/{id}/shard`: the consumer takes its shard back (restore, repair).
 ///
+/// To a seller of data licences (``DataSales``):
+/// - `GET market/listings`: the open listings, each with its policy.
+/// - `POST market/purchases`: a buyer's signed order; charged once per purchase id, answered
+///   with the licence record and capability every time it is presented.
+/// - `POST market/purchases/{id}/delivered`: the buyer received and checked the content.
+/// - `POST market/purchases/{id}/refund`: the buyer was not delivered to by the deadline.
+///
 /// To a consumer:
 /// - `GET market/shards/{id}`: the provider of a contract being opened pulls its shard, with
 ///   the capability the consumer issued for the contract (`market/contracts/{id}`, read).
@@ -30,13 +37,61 @@ struct MarketExchangeController {
         group.post("market/contracts/:id/revisions", use: revise)
         group.get("market/contracts/:id/shard", use: returnShard)
         group.get("market/shards/:id", use: pullShard)
+        group.get("market/listings", use: listings)
+        group.post("market/purchases", use: purchase)
+        group.post("market/purchases/:id/delivered", use: delivered)
+        group.post("market/purchases/:id/refund", use: refund)
+    }
+
+    var sales: DataSales { DataSales(environment: environment) }
+
+    @Sendable func listings(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        _ = try peer(context, action: "listings")
+        return try DataController.json(try sales.openListings(), status: .ok, context: context)
+    }
+
+    @Sendable func purchase(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, buyer) = try peer(context, action: "sale")
+        let message = try await body(request, as: PurchaseMessage.self, limit: 8 << 10, shape: "{\"order\": \"signed purchase order\"}")
+        do {
+            let order: PurchaseOrder
+            do {
+                order = try PurchaseOrder(parsing: Array(message.order.utf8))
+            } catch {
+                throw APIError(.badRequest, code: "invalid_order", message: "the order is refused: \(error); nothing was charged")
+            }
+            let receipt = try await sales.sell(order, from: buyer)
+            return try DataController.json(receipt, status: receipt.charged ? .created : .ok, context: context)
+        } catch let error as APIError {
+            market.audit(caller.principal.description, "sale", "market", allowed: false, error.message)
+            throw error
+        }
+    }
+
+    @Sendable func delivered(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (_, buyer) = try peer(context, action: "sale.delivered")
+        let sale = try sales.sale(try context.parameters.require("id"), for: buyer)
+        let state = try await sales.confirmDelivery(sale)
+        return try DataController.json(["state": state.rawValue], status: .ok, context: context)
+    }
+
+    @Sendable func refund(_ request: Request, context: HavenRequestContext) async throws -> Response {
+        let (caller, buyer) = try peer(context, action: "sale.refund")
+        let sale = try sales.sale(try context.parameters.require("id"), for: buyer)
+        do {
+            let state = try await sales.refund(sale)
+            return try DataController.json(["state": state.rawValue], status: .ok, context: context)
+        } catch let error as APIError {
+            market.audit(caller.principal.description, "sale.refund", sale.purchase.value, allowed: false, error.message)
+            throw error
+        }
     }
 
     /// The signing peer, which must be known here and not blocked.
     private func peer(_ context: HavenRequestContext, action: String) throws -> (Authentication, DID) {
         let caller = try context.requireAuthentication()
         guard case .peer(let did) = caller.principal, let peer = try environment.catalog.peer(did: did), !peer.blocked else {
-            let message = "the storage market is open to known peers only; ask the owner to add your server with 'haven peer add'"
+            let message = "the market is open to known peers only; ask the owner to add your server with 'haven peer add'"
             market.audit(caller.principal.description, action, "market", allowed: false, message)
             throw APIError(.forbidden, code: "unknown_peer", message: message)
         }

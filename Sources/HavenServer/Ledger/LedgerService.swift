@@ -70,13 +70,39 @@ struct LedgerService: Sendable {
         return found
     }
 
+    // MARK: Mints
+
+    /// The mint record of `path`'s current version: the one kept already, or a new one signed
+    /// here (naming `licence` when given) and appended. `isNew` says which.
+    func mint(
+        _ path: DataPath, title: String?, licence: LicencePolicy?
+    ) async throws -> (record: LedgerRecord, index: UInt64?, isNew: Bool) {
+        guard let version = try environment.store.version(of: path), let content = version.id else {
+            throw APIError(.notFound, code: "not_found", message: "\(path) holds no file to mint")
+        }
+        if let existing = try catalog.ledgerRecords(about: content).first(where: {
+            if case .mint = $0.record.statement { true } else { false }
+        }) {
+            return (existing.record, existing.logIndex, false)
+        }
+        let title = String((title ?? path.description.split(separator: "/").last.map(String.init) ?? "").prefix(200))
+        if let licence { try catalog.saveLedgerPolicy(licence) }
+        let record = try LedgerRecord(
+            .mint(
+                content: content, mediaType: version.mediaType ?? "application/octet-stream", title: title,
+                licence: licence?.contentID),
+            by: environment.ownerKey)
+        return (record, try await append(record), true)
+    }
+
     // MARK: Licences
 
     /// Licences `content` to `holder` under `policy`: a licence record in the log, and a
     /// capability token for the file that holds the content, carrying the policy, so every use
-    /// is decided by it. Returns the record, its log index and the token.
+    /// is decided by it (`right` on that file: `read` to copy it, `ai` for compute-to-data).
+    /// Returns the record, its log index and the token.
     func licence(
-        _ content: ContentID, to holder: DID, policy: LicencePolicy
+        _ content: ContentID, to holder: DID, policy: LicencePolicy, right: Right = .read
     ) async throws -> (record: LedgerRecord, index: UInt64, token: String, share: Share) {
         _ = try requireOwnership(of: content)
         guard holder != owner else { throw APIError(.badRequest, code: "invalid_request", message: "the owner needs no licence") }
@@ -99,7 +125,7 @@ struct LedgerService: Sendable {
         }
         let record = try LedgerRecord(.licence(content: content, to: holder, policy: policy.contentID), by: environment.ownerKey)
         let (token, share) = try catalog.mintShare(
-            issuer: environment.ownerKey, audience: holder, capabilities: [Capability(resource: path, right: .read)],
+            issuer: environment.ownerKey, audience: holder, capabilities: [Capability(resource: path, right: right)],
             expiresAt: nil, policy: policy)
         try catalog.saveLicence(record, policy: policy, share: share.id, at: Date())
         let index = try await append(record, kept: true)

@@ -31,23 +31,9 @@ struct OwnershipController {
             let body = try await request.decode(as: MintRequest.self, context: context)
             let path = try DataPath(parsing: body.path)
             let licence = try body.licence.map(LicencePolicy.init(document:))
-            guard let version = try environment.store.version(of: path), let content = version.id else {
-                throw APIError(.notFound, code: "not_found", message: "\(path) holds no file to mint")
-            }
-            if let existing = try catalog.ledgerRecords(about: content).first(where: {
-                if case .mint = $0.record.statement { true } else { false }
-            }) {
-                return EditedResponse(status: .ok, response: try await described(existing.record, existing.logIndex))
-            }
-            let title = String((body.title ?? path.description.split(separator: "/").last.map(String.init) ?? "").prefix(200))
-            if let licence { try catalog.saveLedgerPolicy(licence) }
-            let record = try LedgerRecord(
-                .mint(
-                    content: content, mediaType: version.mediaType ?? "application/octet-stream", title: title,
-                    licence: licence?.contentID),
-                by: environment.ownerKey)
-            let index = try await ledger.append(record)
-            return EditedResponse(status: .created, response: try await described(record, index))
+            let minted = try await ledger.mint(path, title: body.title, licence: licence)
+            return EditedResponse(
+                status: minted.isNew ? .created : .ok, response: try await described(minted.record, minted.index))
         }
         group.post("licence") { request, context in
             _ = try context.requireOwner()

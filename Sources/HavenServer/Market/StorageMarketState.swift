@@ -4,16 +4,18 @@ import HavenMarket
 
 /// What the storage market keeps while the server runs: the provider's shard files, the
 /// consumer's sealed shards waiting for their provider to pull them, and the keys replicas
-/// are sealed under.
+/// are sealed under; and the desk that serializes data sales by purchase id.
 struct StorageMarketState: Sendable {
     let shards: ShardStore
     let outgoing: OutgoingShards
     let keys: ReplicaKeys
+    let sales: SaleDesk
 
     init(directory: URL, ownerKey: IdentityKey) {
         shards = ShardStore(directory: directory.appendingPathComponent("shards"))
         outgoing = OutgoingShards()
         keys = ReplicaKeys(owner: ownerKey)
+        sales = SaleDesk()
     }
 }
 

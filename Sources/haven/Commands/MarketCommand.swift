@@ -6,13 +6,18 @@ import HavenServer
 struct MarketCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "market",
-        abstract: "Offer spare disk to other Havens, and see what they offer.",
+        abstract: "Trade with other Havens: spare disk for backups, and licences to your data.",
         discussion: """
             An offer is signed by your server's key and recorded in your ledger. Terms not given \
             come from the market's derived parameters (docs/market.md): challenges per period, \
-            collateral and hold-back chosen so that honest storage pays best.
+            collateral and hold-back chosen so that honest storage pays best. \
+            Data is sold as licences: 'haven market list' publishes one, 'haven market buy' \
+            pays and fetches, 'haven market purchases' and 'sales' show where each stands.
             """,
-        subcommands: [Offer.self, Offers.self, Withdraw.self, Contracts.self, Challenges.self])
+        subcommands: [
+            Offer.self, Offers.self, Withdraw.self, Contracts.self, Challenges.self, List.self, Listings.self, Unlist.self,
+            Buy.self, Purchases.self, Sales.self, Ask.self,
+        ])
 
     /// `haven market offer --capacity SIZE --price P`.
     struct Offer: AsyncParsableCommand {
