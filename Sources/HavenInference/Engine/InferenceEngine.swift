@@ -1,4 +1,5 @@
 import Logging
+import Synchronization
 
 /// One loaded model and its context of N sequences, run by continuous batching.
 ///
@@ -27,12 +28,22 @@ public actor InferenceEngine {
     private var embeddingContext: LlamaContext?
     /// What each sequence's KV cache holds, token for token.
     private var cached: [[Int32]]
-    private var running: [Int: Generation] = [:]
-    private var waiting: [Generation] = []
+    private var running: [Int: Generation] = [:] { didSet { publishCounters() } }
+    private var waiting: [Generation] = [] { didSet { publishCounters() } }
     private var nextID = 0
     private var stepping = false
     /// Tokens sampled since the engine started, across all generations.
-    public private(set) var sampledTokens = 0
+    public private(set) var sampledTokens = 0 { didSet { publishCounters() } }
+    /// The counters as last changed, readable without waiting for the engine's thread (which a
+    /// long decode or embedding batch holds): what `haven status` shows.
+    private nonisolated let counters = Mutex(Counters(running: 0, waiting: 0, sampledTokens: 0))
+
+    /// Generations running and waiting, and tokens sampled, at one moment.
+    public struct Counters: Sendable, Equatable {
+        public var running: Int
+        public var waiting: Int
+        public var sampledTokens: Int
+    }
 
     public init(name: String, path: String, configuration: EngineConfiguration, logger: Logger) throws(InferenceError) {
         let model = try LlamaModel(path: path, gpuLayers: Int32(configuration.gpuLayers))
@@ -71,6 +82,14 @@ public actor InferenceEngine {
 
     /// Generations currently holding a sequence, and those waiting for one.
     public var load: (running: Int, waiting: Int) { (running.count, waiting.count) }
+
+    /// The counters without waiting for the engine: a snapshot as of their last change.
+    public nonisolated var currentCounters: Counters { counters.withLock { $0 } }
+
+    private func publishCounters() {
+        let now = Counters(running: running.count, waiting: waiting.count, sampledTokens: sampledTokens)
+        counters.withLock { $0 = now }
+    }
 
     // MARK: Embeddings
 

@@ -9,8 +9,9 @@ struct StatusController {
         group.get("status") { _, _ in
             var models: [StatusResponse.LoadedModel] = []
             for (name, engine) in await environment.models.loaded() {
-                let load = await engine.load
-                models.append(.init(name: name, running: load.running, waiting: load.waiting, sampledTokens: await engine.sampledTokens))
+                // Read without queueing behind a decode or embedding batch on the engine's thread.
+                let load = engine.currentCounters
+                models.append(.init(name: name, running: load.running, waiting: load.waiting, sampledTokens: load.sampledTokens))
             }
             let counts = try environment.catalog.witnessingCounts()
             return StatusResponse(
