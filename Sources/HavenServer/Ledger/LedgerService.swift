@@ -123,7 +123,15 @@ struct LedgerService: Sendable {
                 .conflict, code: "content_not_stored",
                 message: "no current file holds \(content); a licence gives access to the file that holds it")
         }
-        let record = try LedgerRecord(.licence(content: content, to: holder, policy: policy.contentID), by: environment.ownerKey)
+        // Records are named by their bytes, to the second: a second licence of the same content
+        // to the same holder under the same policy (a second purchase) is dated a second later
+        // rather than colliding with the first.
+        var time = Date()
+        var record = try LedgerRecord(.licence(content: content, to: holder, policy: policy.contentID), by: environment.ownerKey, at: time)
+        while try catalog.ledgerRecord(id: record.id) != nil {
+            time += 1
+            record = try LedgerRecord(.licence(content: content, to: holder, policy: policy.contentID), by: environment.ownerKey, at: time)
+        }
         let (token, share) = try catalog.mintShare(
             issuer: environment.ownerKey, audience: holder, capabilities: [Capability(resource: path, right: right)],
             expiresAt: nil, policy: policy)
