@@ -1,4 +1,5 @@
 import Foundation
+import HavenIdentity
 
 /// The canonical JSON of Haven's market documents (offers, contract revisions, challenge
 /// evidence): sorted keys, no whitespace, slashes unescaped, times as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -49,5 +50,27 @@ enum CanonicalJSON {
     static func parseTime(_ text: String) -> Date? {
         guard let time = try? Date(text, strategy: timeFormat), format(time) == text else { return nil }
         return time
+    }
+
+    // MARK: Signed documents
+
+    /// Signs a document: `fields(nil)` (the document without `sig`) under `domain` with `key`,
+    /// then the canonical bytes of `fields(sig)`.
+    static func signed<Fields: Encodable>(
+        domain: [UInt8], by key: IdentityKey, _ fields: (String?) -> Fields
+    ) throws -> (signature: [UInt8], encoded: [UInt8]) {
+        let signature = [UInt8](try key.signature(for: domain + encode(fields(nil))))
+        return (signature, encode(fields(Base64URL.encode(signature))))
+    }
+
+    /// The 64-byte Ed25519 signature a document's `sig` holds, or `nil` when it holds none.
+    static func signature(_ sig: String?) -> [UInt8]? {
+        guard let sig, let signature = Base64URL.decode(sig), signature.count == 64 else { return nil }
+        return signature
+    }
+
+    /// Whether `signature` by `signer` covers `unsigned` (the document without `sig`) under `domain`.
+    static func verify(_ signature: [UInt8], by signer: DID, domain: [UInt8], unsigned: some Encodable) -> Bool {
+        signer.publicKey.isValidSignature(signature, for: domain + encode(unsigned))
     }
 }

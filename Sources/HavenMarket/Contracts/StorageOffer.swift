@@ -31,9 +31,9 @@ public struct StorageOffer: Sendable, Hashable {
     public init(terms: OfferTerms, expires: Date, by key: IdentityKey) throws {
         try terms.validate()
         let expires = CanonicalJSON.wholeSeconds(expires)
-        let unsigned = CanonicalJSON.encode(OfferFields(terms, provider: key.did, expires: expires, sig: nil))
-        let signature = [UInt8](try key.signature(for: Self.signingDomain + unsigned))
-        let encoded = CanonicalJSON.encode(OfferFields(terms, provider: key.did, expires: expires, sig: Base64URL.encode(signature)))
+        let (signature, encoded) = try CanonicalJSON.signed(domain: Self.signingDomain, by: key) {
+            OfferFields(terms, provider: key.did, expires: expires, sig: $0)
+        }
         guard encoded.count <= Self.maximumSize else { throw ContractError.tooLarge(byteCount: encoded.count, limit: Self.maximumSize) }
         self.terms = terms
         self.provider = key.did
@@ -52,12 +52,10 @@ public struct StorageOffer: Sendable, Hashable {
         case .failure(.notCanonical): throw .notCanonical
         }
         guard let expires = CanonicalJSON.parseTime(fields.expires) else { throw .malformed("expires must be YYYY-MM-DDTHH:MM:SSZ") }
-        guard let sig = fields.sig, let signature = Base64URL.decode(sig), signature.count == 64 else {
-            throw .malformed("sig must be a base64url Ed25519 signature")
-        }
+        guard let signature = CanonicalJSON.signature(fields.sig) else { throw .malformed("sig must be a base64url Ed25519 signature") }
         try fields.terms.validate()
-        let unsigned = CanonicalJSON.encode(OfferFields(fields.terms, provider: fields.provider, expires: expires, sig: nil))
-        guard fields.provider.publicKey.isValidSignature(signature, for: Self.signingDomain + unsigned) else {
+        let unsigned = OfferFields(fields.terms, provider: fields.provider, expires: expires, sig: nil)
+        guard CanonicalJSON.verify(signature, by: fields.provider, domain: Self.signingDomain, unsigned: unsigned) else {
             throw .badSignature(.provider)
         }
         self.terms = fields.terms

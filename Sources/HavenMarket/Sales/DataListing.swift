@@ -87,9 +87,9 @@ public struct DataListing: Sendable, Hashable {
     public init(terms: Terms, expires: Date, by key: IdentityKey) throws {
         try terms.validate()
         let expires = CanonicalJSON.wholeSeconds(expires)
-        let unsigned = CanonicalJSON.encode(ListingFields(terms, seller: key.did, expires: expires, sig: nil))
-        let signature = [UInt8](try key.signature(for: Self.signingDomain + unsigned))
-        let encoded = CanonicalJSON.encode(ListingFields(terms, seller: key.did, expires: expires, sig: Base64URL.encode(signature)))
+        let (signature, encoded) = try CanonicalJSON.signed(domain: Self.signingDomain, by: key) {
+            ListingFields(terms, seller: key.did, expires: expires, sig: $0)
+        }
         guard encoded.count <= Self.maximumSize else { throw SaleError.tooLarge(byteCount: encoded.count, limit: Self.maximumSize) }
         self.terms = terms
         self.seller = key.did
@@ -108,13 +108,11 @@ public struct DataListing: Sendable, Hashable {
         case .failure(.notCanonical): throw .notCanonical
         }
         guard let expires = CanonicalJSON.parseTime(fields.expires) else { throw .malformed("expires must be YYYY-MM-DDTHH:MM:SSZ") }
-        guard let sig = fields.sig, let signature = Base64URL.decode(sig), signature.count == 64 else {
-            throw .malformed("sig must be a base64url Ed25519 signature")
-        }
+        guard let signature = CanonicalJSON.signature(fields.sig) else { throw .malformed("sig must be a base64url Ed25519 signature") }
         let terms = try fields.terms()
         try terms.validate()
-        let unsigned = CanonicalJSON.encode(ListingFields(terms, seller: fields.seller, expires: expires, sig: nil))
-        guard fields.seller.publicKey.isValidSignature(signature, for: Self.signingDomain + unsigned) else {
+        let unsigned = ListingFields(terms, seller: fields.seller, expires: expires, sig: nil)
+        guard CanonicalJSON.verify(signature, by: fields.seller, domain: Self.signingDomain, unsigned: unsigned) else {
             throw .badSignature("seller")
         }
         self.terms = terms

@@ -32,8 +32,7 @@ public struct PurchaseOrder: Sendable, Hashable {
                 purchase: purchase.value, listing: listing.id.description, price: listing.terms.price, buyer: key.did,
                 seller: listing.seller, time: CanonicalJSON.format(time), sig: sig)
         }
-        let signature = [UInt8](try key.signature(for: Self.signingDomain + CanonicalJSON.encode(fields(nil))))
-        let encoded = CanonicalJSON.encode(fields(Base64URL.encode(signature)))
+        let (signature, encoded) = try CanonicalJSON.signed(domain: Self.signingDomain, by: key, fields)
         self.purchase = purchase
         self.listing = listing.id
         self.price = listing.terms.price
@@ -56,12 +55,10 @@ public struct PurchaseOrder: Sendable, Hashable {
         guard let purchase = PurchaseID(fields.purchase) else { throw .malformed("purchase must be 32 hex digits") }
         guard let listing = try? ContentID(parsing: fields.listing) else { throw .malformed("listing must be a CID") }
         guard let time = CanonicalJSON.parseTime(fields.time) else { throw .malformed("time must be YYYY-MM-DDTHH:MM:SSZ") }
-        guard let sig = fields.sig, let signature = Base64URL.decode(sig), signature.count == 64 else {
-            throw .malformed("sig must be a base64url Ed25519 signature")
-        }
+        guard let signature = CanonicalJSON.signature(fields.sig) else { throw .malformed("sig must be a base64url Ed25519 signature") }
         var unsigned = fields
         unsigned.sig = nil
-        guard fields.buyer.publicKey.isValidSignature(signature, for: Self.signingDomain + CanonicalJSON.encode(unsigned)) else {
+        guard CanonicalJSON.verify(signature, by: fields.buyer, domain: Self.signingDomain, unsigned: unsigned) else {
             throw .badSignature("buyer")
         }
         self.purchase = purchase
