@@ -120,6 +120,42 @@ export async function stream(path, body, { signal, onData }) {
 }
 
 /**
+ * POSTs `body` and reads the answer as NDJSON (one JSON object per line), calling onData(parsed)
+ * for each line until the end. A refusal before the stream starts rejects with ApiError.
+ */
+export async function ndjson(path, body, { signal, onData }) {
+  const response = await request('POST', path, { body, signal, raw: true, headers: { Accept: 'application/x-ndjson' } });
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  const emit = (line) => {
+    if (!line.trim()) return;
+    let event;
+    try {
+      event = JSON.parse(line);
+    } catch {
+      return;
+    }
+    onData(event);
+  };
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      buffer += decoder.decode(value, { stream: true });
+      let newline;
+      while ((newline = buffer.indexOf('\n')) >= 0) {
+        emit(buffer.slice(0, newline));
+        buffer = buffer.slice(newline + 1);
+      }
+    }
+    emit(buffer + decoder.decode());
+  } finally {
+    reader.releaseLock();
+  }
+}
+
+/**
  * PUT one file with XMLHttpRequest, so that upload progress can be shown.
  * Resolves with the stored version's JSON; rejects with ApiError.
  */

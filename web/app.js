@@ -12,6 +12,7 @@ const NAV = [
   { id: 'agents', label: 'Agents' },
   { id: 'models', label: 'Models' },
   { id: 'peers', label: 'Peers', ownerOnly: true },
+  { id: 'market', label: 'Market', ownerOnly: true },
   { id: 'sessions', label: 'Sessions' },
 ];
 
@@ -23,6 +24,7 @@ const VIEWS = {
   agents: () => import('./views/agents.js'),
   models: () => import('./views/models.js'),
   peers: () => import('./views/peers.js'),
+  market: () => import('./views/market.js'),
   sessions: () => import('./views/sessions.js'),
 };
 

@@ -1,7 +1,8 @@
 """The web app in a real browser (Debian's Chromium, driven by Playwright) against the real
 server: signing in with a login link or a token, chat that streams and stops, files (upload by
-picker and by drag and drop, download, preview, versions, delete), grants, audit, sessions
-ending, an app's narrower view, attacks (markup in file names, file contents, model answers;
+picker and by drag and drop, download, preview, versions, delete), grants, audit, the market
+(offers, contracts, challenges, backups and restores, data sales), sessions ending, an app's
+narrower view, attacks (markup in file names, file contents, model answers;
 cross-site requests with the session cookie), page weight, time to first token, and
 screenshots at desktop and phone sizes.
 
@@ -10,6 +11,7 @@ page's files from web/ (an edit shows without a rebuild); otherwise it serves it
 """
 
 import base64
+import datetime
 import http.server
 import json
 import os
@@ -626,6 +628,181 @@ def test_a_denied_request_shows_in_the_audit_view_and_the_chain_verifies(owner_p
     expect(tid(page, "audit-verify-result")).to_contain_text("Chain verified")
 
 
+# --- Market ---------------------------------------------------------------------------------------
+
+
+def page_number(page, value):
+    """`value` formatted as the page formats numbers (the browser's locale)."""
+    return page.evaluate("(n) => new Intl.NumberFormat().format(n)", value)
+
+
+def test_the_market_page_publishes_and_withdraws_an_offer_and_shows_empty_sections(owner_page, server):
+    page = owner_page
+    for path, key in [("/haven/market/contracts", "contracts"), ("/haven/market/challenges?limit=50", "challenges"),
+                      ("/haven/backups", "backups")]:
+        answer = api(server, "GET", path)
+        assert answer.status_code == 200 and answer.json()[key] == [], answer.text
+    go(page, server, "market")
+    expect(tid(page, "nav-market")).to_have_attribute("aria-current", "page")
+    expect(tid(page, "offers-section").get_by_test_id("offer-list")).to_have_text("You publish no offers.")
+    expect(tid(page, "contracts-section").get_by_test_id("contract-list")).to_have_text("No contracts yet.")
+    expect(tid(page, "challenges-section").get_by_test_id("challenge-list")).to_have_text("No challenges run yet.")
+    expect(tid(page, "backups-section").get_by_test_id("backup-list")).to_have_text("No backups yet.")
+    expect(tid(page, "backup-form")).to_be_visible()
+    # Data sales show only where the server has them (its answer decides, 404 hides them).
+    for key in ["listings", "purchases", "sales"]:
+        status = api(server, "GET", "/haven/market/" + key).status_code
+        assert status in (200, 404), (key, status)
+        if status == 404:
+            expect(tid(page, key + "-section")).to_be_hidden()
+        else:
+            expect(tid(page, key + "-section").get_by_test_id(key + "-list")).to_be_visible()
+
+    # Publish through the form, with one of the optional terms.
+    tid(page, "offer-capacity").fill("2")
+    tid(page, "offer-price").fill("1500")
+    tid(page, "offer-days").fill("7")
+    page.locator("[data-testid=offer-form] summary").click()
+    tid(page, "offer-term").fill("6")
+    tid(page, "offer-submit").click()
+    row = tid(page, "offer-row")
+    expect(row).to_have_count(1)
+    expect(tid(page, "status")).to_contain_text("Offered 2.0 GB")
+    [offer] = api(server, "GET", "/haven/market/offers").json()["offers"]
+    assert (offer["capacity_bytes"], offer["price_per_gib_per_period"], offer["minimum_term_periods"]) == (2 << 30, 1500, 6)
+    assert offer["log_index"] is not None, offer
+    expires = datetime.datetime.fromisoformat(offer["expires_at"].replace("Z", "+00:00"))
+    remaining = expires - datetime.datetime.now(datetime.timezone.utc)
+    assert datetime.timedelta(days=6, hours=23) < remaining <= datetime.timedelta(days=7), offer["expires_at"]
+    expect(row).to_have_attribute("data-id", offer["id"])
+    expect(row).to_contain_text("2.0 GB")
+    expect(row).to_contain_text(f"{page_number(page, 1500)} µcr / GiB / period")
+    expect(row).to_contain_text("6 periods")
+    expect(row).to_contain_text(f"#{offer['log_index']}")
+    # The form is empty again, ready for the next offer.
+    expect(tid(page, "offer-capacity")).to_have_value("")
+
+    # Withdrawn from the page (asked inside the page), gone from the server too.
+    row.get_by_test_id("offer-withdraw").click()
+    tid(page, "confirm-yes").click()
+    expect(tid(page, "status")).to_have_text("Offer withdrawn")
+    expect(tid(page, "offer-row")).to_have_count(0)
+    expect(tid(page, "offers-section").get_by_test_id("offer-list")).to_have_text("You publish no offers.")
+    assert api(server, "GET", "/haven/market/offers").json()["offers"] == []
+
+
+def test_the_market_page_shows_the_servers_refusals_and_failed_requests(owner_page, server):
+    page = owner_page
+    go(page, server, "market")
+    expect(tid(page, "offer-form")).to_be_visible()
+
+    # A malformed offer: the server's 400 message, word for word, under the form; nothing published.
+    bad = {"capacity_bytes": 1 << 30, "price_per_gib_per_period": -5}
+    refused = api(server, "POST", "/haven/market/offers", json=bad)
+    assert refused.status_code == 400, refused.text
+    tid(page, "offer-capacity").fill("1")
+    tid(page, "offer-price").fill("-5")
+    tid(page, "offer-submit").click()
+    expect(tid(page, "offer-error")).to_have_text(refused.json()["error"]["message"])
+    expect(tid(page, "offer-row")).to_have_count(0)
+    assert api(server, "GET", "/haven/market/offers").json()["offers"] == []
+
+    # A backup no peer can take: the server's reason under the form.
+    owner_put(server, "/market-docs/a.txt", b"kept twice", "text/plain")
+    body = {"path": "/market-docs/", "data_shards": 1, "total_shards": 2}
+    answer = api(server, "POST", "/haven/backups", json=body)
+    assert answer.status_code >= 400, answer.text
+    tid(page, "backup-path").fill("/market-docs/")
+    tid(page, "backup-k").fill("1")
+    tid(page, "backup-n").fill("2")
+    tid(page, "backup-submit").click()
+    expect(tid(page, "backup-error")).to_have_text(answer.json()["error"]["message"])
+    expect(tid(page, "backup-submit")).to_be_enabled()
+    expect(tid(page, "backup-list")).to_have_text("No backups yet.")
+
+    # A list that fails to load shows why in its own section; the others still render.
+    failure = {"error": {"message": "the contracts could not be read", "type": "server_error", "code": "internal"}}
+    page.route("**/haven/market/contracts", lambda route: route.fulfill(
+        status=500, content_type="application/json", body=json.dumps(failure)))
+    go(page, server, "market")
+    expect(tid(page, "contracts-section").get_by_test_id("view-error")).to_have_text("the contracts could not be read")
+    expect(tid(page, "challenge-list")).to_have_text("No challenges run yet.")
+    expect(tid(page, "offer-list")).to_have_text("You publish no offers.")
+    page.unroute("**/haven/market/contracts")
+
+
+RESTORE_EVENTS = [
+    {"event": "shard", "index": 0, "provider": "did:key:z6MkProviderOne", "ok": True, "bytes": 4096},
+    {"event": "shard", "index": 1, "provider": "did:key:z6MkProviderTwo", "ok": False, "message": "the proof does not match"},
+    {"event": "file", "path": "/docs/<b>a</b>.txt", "bytes": 12},
+    {"event": "done", "bytes": 2048, "path": "/restored/", "files": 1},
+]
+
+
+def test_the_market_page_restores_a_backup_with_progress_and_shows_data_sales(owner_page, server):
+    """The page's side of restores and data sales, against answers of the documented shapes
+    (a real restore needs providers; test_datamall.py runs those)."""
+    page = owner_page
+    backup = {
+        "id": "BK1", "path": "/docs/", "created_at": "2025-01-02T03:04:05Z", "data_shards": 1, "total_shards": 2,
+        "archive_bytes": 2048, "files": 1, "digest": "00",
+        "shards": [
+            {"index": 0, "contract": "c0", "provider": "did:key:z6MkProviderOne", "peer": "alice", "status": "active",
+             "stored_bytes": 4096},
+            {"index": 1, "contract": "c1", "provider": "did:key:z6MkProviderTwo", "peer": None, "status": "breached",
+             "stored_bytes": 4096},
+        ],
+    }
+    restores = []
+
+    def restore(route):
+        restores.append(json.loads(route.request.post_data))
+        route.fulfill(status=200, content_type="application/x-ndjson",
+                      body="".join(json.dumps(event) + "\n" for event in RESTORE_EVENTS))
+
+    markup = "<img src=x onerror=alert(1)>"
+    listing = {"id": "L1", "path": "/for-sale/" + markup, "content": "bafy-content", "price": 2_500_000, "use": "ai",
+               "delivery_seconds": 3600, "created_at": "2025-01-02T03:04:05Z"}
+    page.route("**/haven/backups", lambda route: route.fulfill(json={"backups": [backup]}))
+    page.route("**/haven/backups/restore", restore)
+    page.route("**/haven/market/listings", lambda route: route.fulfill(json={"listings": [listing]}))
+    page.route("**/haven/market/purchases", lambda route: route.fulfill(json={"purchases": []}))
+    page.route("**/haven/market/sales", lambda route: route.fulfill(
+        status=404, json={"error": {"message": "not found", "type": "invalid_request_error", "code": "not_found"}}))
+    go(page, server, "market")
+
+    row = tid(page, "backup-row")
+    expect(row).to_have_count(1)
+    expect(row).to_contain_text("1 of 2")
+    expect(row).to_contain_text("alice")
+    expect(row).to_contain_text("1 of 2 held")
+    row.get_by_test_id("backup-restore").click()
+    tid(page, "restore-to").fill("/restored/")
+    tid(page, "restore-start").click()
+    expect(tid(page, "restore-done")).to_have_text(
+        f"Restored {page_number(page, 1)} file (2.0 KB) into /restored/")
+    assert restores == [{"path": "/docs/", "backup": "BK1", "to": "/restored/"}], restores
+    events = tid(page, "restore-event")
+    expect(events).to_have_count(3)
+    expect(events.nth(0)).to_have_text("Shard #0 from alice: checked (4.0 KB)")
+    expect(events.nth(1)).to_have_text("Shard #1 from did:key:z6MkProviderTwo: refused — the proof does not match")
+    expect(events.nth(2)).to_have_text("Wrote /docs/<b>a</b>.txt (12 B)")
+
+    # Data sales: a section per endpoint that answers; markup in a listing stays text.
+    listing_row = tid(page, "listing-row")
+    expect(listing_row).to_have_count(1)
+    expect(listing_row).to_contain_text(markup)
+    expect(listing_row).to_contain_text("2.5 cr")
+    expect(listing_row).to_contain_text("AI use")
+    expect(listing_row).to_contain_text("within 1 h")
+    expect(tid(page, "purchases-section").get_by_test_id("purchases-list")).to_have_text("You have bought nothing.")
+    expect(tid(page, "sales-section")).to_be_hidden()
+    assert tid(page, "view-market").locator("img, script").count() == 0
+    for pattern in ["**/haven/backups", "**/haven/backups/restore", "**/haven/market/listings",
+                    "**/haven/market/purchases", "**/haven/market/sales"]:
+        page.unroute(pattern)
+
+
 # --- Sessions ending --------------------------------------------------------------------------------
 
 
@@ -677,7 +854,7 @@ def test_a_session_revoked_elsewhere_sends_the_page_back_to_sign_in(browser, ser
 def test_an_app_session_sees_only_what_the_app_may(browser, server):
     token = create_app_token(server, "limited")
     context, page = signed_in_page(browser, server, token, "app:limited")
-    for owner_only in ["sharing", "audit", "peers"]:
+    for owner_only in ["sharing", "audit", "peers", "market"]:
         expect(tid(page, "nav-" + owner_only)).to_be_hidden()
     for open_to_all in ["chat", "files", "agents", "models", "sessions"]:
         expect(tid(page, "nav-" + open_to_all)).to_be_visible()
@@ -854,7 +1031,7 @@ def test_a_cross_site_post_with_the_session_cookie_is_refused(browser, server):
 # --- Every page, both sizes -----------------------------------------------------------------------
 
 PAGES = ["chat", "files/", "files/uploads/", "sharing", "audit", "agents", "agents/assistant", "models", "peers",
-         "sessions"]
+         "market", "sessions"]
 
 
 def test_screenshots_of_every_page_at_desktop_and_phone_sizes(browser, server, report):
