@@ -27,12 +27,13 @@ public enum HavenRouter {
                 authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
                 sessions: SessionAuthenticator(catalog: environment.catalog),
                 cookie: SessionCookie(owner: environment.owner),
-                publicPaths: [HealthController.path, WellKnownController.path],
+                publicPaths: [HealthController.path, WellKnownController.path, OpenAPIController.path],
                 secure: environment.configuration.tlsCertificate != nil,
                 publicURL: environment.configuration.publicURL))
 
         HealthController().addRoutes(to: router)
         WebController(configuration: environment.configuration).addRoutes(to: router)
+        OpenAPIController(web: WebController(configuration: environment.configuration)).addRoutes(to: router)
         SessionController(environment: environment).addRoutes(
             session: router.group("haven/session"), sessions: router.group("haven/sessions"),
             loginLinks: router.group("haven/login-links"))
