@@ -1,0 +1,197 @@
+"""GET /openapi.json: Haven's own API described in OpenAPI 3.1, and real answers checked against it.
+
+The router and the document name the same routes (a unit test compares them); here a live
+server's answers — successes and error bodies — are validated with `jsonschema` against the
+response schemas the document gives for that method, path and status, so the schemas are
+true and not merely present.
+"""
+
+import re
+
+import pytest
+import requests
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from conftest import bearer, create_app_token, make_home, start_server, stop_server
+
+DOCUMENT_URI = "urn:haven:openapi"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("openapi")
+    server = start_server(make_home(tmp / "home"), tmp)
+    try:
+        yield server
+    finally:
+        stop_server(server)
+
+
+@pytest.fixture(scope="module")
+def document(server):
+    response = requests.get(server.url + "/openapi.json", timeout=30)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+class Validator:
+    """Finds the documented response for a request and validates an answer's JSON against it."""
+
+    def __init__(self, document):
+        self.document = document
+        self.registry = Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT202012))
+        # Fixed paths before templated ones, so /haven/market/offers is not read as a template.
+        self.templates = sorted(document["paths"], key=lambda path: path.count("{"))
+
+    def template(self, path):
+        for template in self.templates:
+            pattern = re.escape(template)
+            pattern = pattern.replace(re.escape("{path}"), ".*")
+            pattern = re.sub(r"\\\{\w+\\\}", "[^/]+", pattern)
+            if re.fullmatch(pattern, path):
+                return template
+        raise AssertionError(f"no documented path matches {path}")
+
+    def pointer(self, method, path, status):
+        """A JSON pointer to the schema documented for this answer."""
+        template = self.template(path)
+        operation = self.document["paths"][template].get(method.lower())
+        assert operation, f"{method} {template} is not documented"
+        responses = operation["responses"]
+        key = str(status) if str(status) in responses else f"{str(status)[0]}XX"
+        assert key in responses, f"{method} {template} documents no {status} answer: {sorted(responses)}"
+        response = responses[key]
+        if "$ref" in response:
+            return response["$ref"] + "/content/application~1json/schema"
+        escaped = template.replace("~", "~0").replace("/", "~1")
+        return f"#/paths/{escaped}/{method.lower()}/responses/{key}/content/application~1json/schema"
+
+    def errors(self, method, path, status, body):
+        schema = {"$ref": DOCUMENT_URI + self.pointer(method, path, status)}
+        validator = Draft202012Validator(schema, registry=self.registry)
+        return [f"{'/'.join(map(str, e.absolute_path)) or '(body)'}: {e.message}" for e in validator.iter_errors(body)]
+
+    def check(self, response):
+        request = response.request
+        path = requests.utils.urlparse(request.url).path
+        assert response.headers["content-type"].startswith("application/json"), response.headers
+        errors = self.errors(request.method, path, response.status_code, response.json())
+        assert not errors, f"{request.method} {path} {response.status_code} does not match the document:\n" + "\n".join(errors)
+        return response.json()
+
+
+def test_the_document_is_public_json_with_an_etag(server, document):
+    assert document["openapi"] == "3.1.0"
+    assert "/haven/status" in document["paths"]
+    assert "get" in document["paths"]["/haven/status"]
+    assert "/data/{path}" in document["paths"]
+
+    response = requests.get(server.url + "/openapi.json", timeout=30)
+    assert response.headers["content-type"] == "application/json"
+    etag = response.headers["etag"]
+    again = requests.get(server.url + "/openapi.json", headers={"If-None-Match": etag}, timeout=30)
+    assert again.status_code == 304
+    assert again.content == b""
+    # Its neighbours still need a token.
+    assert requests.get(server.url + "/haven/status", timeout=30).status_code == 401
+
+
+def test_the_version_it_states_is_the_servers(server, document):
+    status = requests.get(server.url + "/haven/status", headers=bearer(server.home.token), timeout=30).json()
+    assert document["info"]["version"] == status["version"]
+
+
+def test_real_answers_match_the_documented_schemas(server, document):
+    validator = Validator(document)
+    owner = bearer(server.home.token)
+    url = server.url
+    app_token = create_app_token(server, "openapi-app")
+
+    def call(method, path, expected, **kwargs):
+        response = requests.request(method, url + path, timeout=60, **kwargs)
+        assert response.status_code == expected, f"{method} {path}: {response.status_code} {response.text}"
+        return validator.check(response)
+
+    # Files: a version written, listings, versions, a deletion.
+    written = call("PUT", "/data/notes/plan.txt", 201, headers={**owner, "Content-Type": "text/plain"}, data=b"sail at dawn")
+    assert written["version"] == 1 and written["deleted"] is False
+    call("PUT", "/data/notes/old.txt", 201, headers=owner, data=b"old")
+    call("DELETE", "/data/notes/old.txt", 200, headers=owner)
+    listing = call("GET", "/data/", 200, headers=owner)
+    assert [entry["type"] for entry in listing["entries"]] == ["directory"]
+    files = call("GET", "/data/notes/", 200, headers=owner)
+    assert {entry["name"] for entry in files["entries"]} >= {"plan.txt"}
+    call("GET", "/data/notes/plan.txt?versions", 200, headers=owner)
+
+    # Administration.
+    call("GET", "/haven/status", 200, headers=owner)
+    call("GET", "/haven/whoami", 200, headers=owner)
+    tokens = call("GET", "/haven/tokens", 200, headers=owner)
+    assert {token["name"] for token in tokens["tokens"]} >= {"owner", "openapi-app"}
+    call("POST", "/haven/tokens", 201, headers=owner, json={"name": "second-app"})
+    call("DELETE", "/haven/tokens/second-app", 200, headers=owner)
+    call("GET", "/haven/tokens?all=true", 200, headers=owner)
+    call("POST", "/haven/grants", 201, headers=owner, json={"to": "app:openapi-app", "rights": ["read", "list"], "path": "/notes/"})
+    call("GET", "/haven/grants", 200, headers=owner)
+    holder = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    call("POST", "/haven/shares", 201, headers=owner, json={"to": holder, "rights": ["read"], "path": "/notes/"})
+    call("GET", "/haven/shares", 200, headers=owner)
+    call("GET", "/haven/audit?limit=20", 200, headers=owner)
+    call("POST", "/haven/audit/anchor", 200, headers=owner)
+    call("GET", "/haven/audit/verify", 200, headers=owner)
+    call("GET", "/haven/store", 200, headers=owner)
+    call("GET", "/haven/models", 200, headers=owner)
+    call("GET", "/haven/agents", 200, headers=owner)
+    call("GET", "/haven/index", 200, headers=owner)
+    call("POST", "/haven/conversations", 201, headers=owner, json={"model": "any", "title": "plans"})
+    call("GET", "/haven/conversations", 200, headers=owner)
+    call("GET", "/haven/ledger", 200, headers=owner)
+    call("POST", "/haven/own/mint", 201, headers=owner, json={"path": "/notes/plan.txt", "title": "The plan"})
+    call("GET", "/haven/peers", 200, headers=owner)
+    call("GET", "/haven/inbox", 200, headers=owner)
+    call("GET", "/haven/mirrors", 200, headers=owner)
+    call("GET", "/haven/witness", 200, headers=owner)
+    call("GET", "/haven/sessions", 200, headers=owner)
+    call("POST", "/haven/login-links", 201, headers=owner)
+
+    # The market, both sides of it that a lone server has.
+    offer = call("POST", "/haven/market/offers", 201, headers=owner,
+                 json={"capacity_bytes": 1 << 30, "price_per_gib_per_period": 5})
+    offers = call("GET", "/haven/market/offers", 200, headers=owner)
+    assert [o["id"] for o in offers["offers"]] == [offer["id"]]
+    call("GET", "/haven/market/contracts", 200, headers=owner)
+    call("GET", "/haven/market/challenges", 200, headers=owner)
+    call("GET", "/haven/market/listings", 200, headers=owner)
+    call("GET", "/haven/market/purchases", 200, headers=owner)
+    call("GET", "/haven/market/sales", 200, headers=owner)
+    call("GET", "/haven/backups", 200, headers=owner)
+
+    # Public answers.
+    call("GET", "/healthz", 200)
+    call("GET", "/.well-known/haven?challenge=abc", 200)
+
+    # An app with a grant reads the same files; the answers are the same shapes.
+    app = bearer(app_token)
+    call("GET", "/data/notes/", 200, headers=app)
+    call("GET", "/haven/whoami", 200, headers=app)
+
+    # Error bodies, each next to the same request done right above.
+    call("GET", "/data/notes/missing.txt", 404, headers=owner)
+    call("GET", "/haven/tokens", 403, headers=app)
+    call("GET", "/haven/tokens", 401)
+    call("GET", "/haven/audit?limit=0", 400, headers=owner)
+    call("PUT", "/data/notes/plan.txt", 403, headers=app, data=b"overwrite")
+    call("GET", "/exchange/v1/feed", 401)
+    call("DELETE", "/haven/market/offers/nothing-here", 404, headers=owner)
+
+
+def test_the_validator_rejects_an_answer_the_document_does_not_allow(document):
+    # The check above can fail: an answer missing a key, or with a key the schema does not name.
+    validator = Validator(document)
+    token = {"id": "abc", "name": "x", "principal": "owner", "created_at": "2026-01-01T00:00:00Z"}
+    assert validator.errors("GET", "/haven/tokens", 200, {"tokens": [token]}) == []
+    assert validator.errors("GET", "/haven/tokens", 200, {"tokens": [{**token, "secret": "hvn_…"}]})
+    assert validator.errors("GET", "/haven/tokens", 200, {"tokens": [{k: v for k, v in token.items() if k != "name"}]})
+    assert validator.errors("GET", "/haven/tokens", 403, {"error": {"message": "no"}})
