@@ -6,6 +6,7 @@ response schemas the document gives for that method, path and status, so the sch
 true and not merely present.
 """
 
+import json
 import re
 
 import pytest
@@ -15,6 +16,8 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from conftest import bearer, create_app_token, make_home, start_server, stop_server
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from signing import ServerKey, send
 
 DOCUMENT_URI = "urn:haven:openapi"
 
@@ -195,3 +198,49 @@ def test_the_validator_rejects_an_answer_the_document_does_not_allow(document):
     assert validator.errors("GET", "/haven/tokens", 200, {"tokens": [{**token, "secret": "hvn_…"}]})
     assert validator.errors("GET", "/haven/tokens", 200, {"tokens": [{k: v for k, v in token.items() if k != "name"}]})
     assert validator.errors("GET", "/haven/tokens", 403, {"error": {"message": "no"}})
+
+
+def test_exchange_and_session_answers_match_the_documented_schemas(server, document):
+    # Another Haven, as far as this server can tell: a key that signs its requests (RFC 9421),
+    # holding a capability the owner minted for it.
+    validator = Validator(document)
+    owner = bearer(server.home.token)
+    peer = ServerKey(Ed25519PrivateKey.generate())
+    assert requests.put(server.url + "/data/shared/a.txt", data=b"for the peer", headers=owner, timeout=30).status_code == 201
+    minted = requests.post(server.url + "/haven/shares", headers=owner, timeout=30,
+                           json={"to": peer.did, "rights": ["read", "list"], "path": "/shared/"})
+    assert minted.status_code == 201, minted.text
+    token = minted.json()["token"]
+
+    def signed(method, path, expected, body=None, token=None):
+        data = None if body is None else json.dumps(body).encode()
+        response = send(peer.prepare(method, server.url + path, body=data, token=token))
+        assert response.status_code == expected, f"{method} {path}: {response.status_code} {response.text}"
+        return validator.check(response)
+
+    tree = signed("GET", "/exchange/v1/tree/shared/", 200, token=token)
+    assert [entry["path"] for entry in tree["entries"]] == ["/shared/a.txt"]
+    signed("GET", "/exchange/v1/tree", 200, token=token)
+    feed = signed("GET", "/exchange/v1/feed?path=/shared/", 200, token=token)
+    assert [change["path"] for change in feed["changes"]] == ["/shared/a.txt"]
+    # The same content request without the capability, and a market request from a stranger.
+    signed("GET", "/exchange/v1/tree/shared/", 401)
+    signed("GET", "/exchange/v1/market/offers", 403)
+    receipt = signed("POST", "/exchange/v1/inbox", 202, body={"id": "hello-1", "subject": "hi", "text": "hello", "attachments": []})
+    assert receipt["duplicate"] is False
+    inbox = requests.get(server.url + "/haven/inbox", headers=owner, timeout=30)
+    assert [m["id"] for m in validator.check(inbox)["messages"]] == ["hello-1"]
+
+    # A web session: signed in with the token, described, listed, signed out.
+    same_origin = {"Origin": server.url}
+    signed_in = requests.post(server.url + "/haven/session", json={"token": server.home.token}, headers=same_origin, timeout=30)
+    assert signed_in.status_code == 201, signed_in.text
+    validator.check(signed_in)
+    cookie = {"Cookie": signed_in.headers["set-cookie"].split(";")[0]}
+    validator.check(requests.get(server.url + "/haven/session", headers=cookie, timeout=30))
+    sessions = validator.check(requests.get(server.url + "/haven/sessions", headers=cookie, timeout=30))
+    assert [s["current"] for s in sessions["sessions"]] == [True]
+    assert requests.delete(server.url + "/haven/session", headers={**cookie, **same_origin}, timeout=30).status_code == 204
+    refused = requests.post(server.url + "/haven/session", json={"token": "hvn_wrong"}, headers=same_origin, timeout=30)
+    assert refused.status_code == 401
+    validator.check(refused)
