@@ -244,3 +244,47 @@ def test_exchange_and_session_answers_match_the_documented_schemas(server, docum
     refused = requests.post(server.url + "/haven/session", json={"token": "hvn_wrong"}, headers=same_origin, timeout=30)
     assert refused.status_code == 401
     validator.check(refused)
+
+
+def test_ownership_licences_listings_and_conversations_match_the_documented_schemas(server, document):
+    validator = Validator(document)
+    owner = bearer(server.home.token)
+
+    def call(method, path, expected, **kwargs):
+        response = requests.request(method, server.url + path, headers=owner, timeout=60, **kwargs)
+        assert response.status_code == expected, f"{method} {path}: {response.status_code} {response.text}"
+        return validator.check(response)
+
+    policy = json.dumps({
+        "@context": "http://www.w3.org/ns/odrl.jsonld", "@type": "Set", "uid": "urn:uuid:openapi-policy",
+        "permission": [{"uid": "urn:uuid:openapi-use", "action": "use"}],
+    })
+    assert requests.put(server.url + "/data/sold/report.txt", data=b"the report", headers=owner, timeout=30).status_code == 201
+    minted = call("POST", "/haven/own/mint", 201, json={"path": "/sold/report.txt", "licence": policy})
+    content_id = json.loads(minted["record"])["content"]
+    holder = "did:key:z6MkhaXgBZDvotDkL5257faiztiGiC2QtKLGpbnnEGta2doK"
+    records = call("GET", f"/haven/own/{content_id}", 200)
+    assert records["records"][0]["id"] == minted["id"]
+    issued = call("POST", "/haven/own/licence", 201, json={"content": content_id, "to": holder, "policy": policy})
+    call("POST", "/haven/own/revoke", 200, json={"record": issued["record"]["id"]})
+    call("GET", f"/haven/own/{content_id}", 200)
+
+    listing = call("POST", "/haven/market/listings", 201, json={"path": "/sold/report.txt", "price": 7, "policy": policy, "title": "Report"})
+    listings = call("GET", "/haven/market/listings", 200)
+    assert [entry["id"] for entry in listings["listings"]] == [listing["id"]]
+    assert requests.delete(server.url + f"/haven/market/listings/{listing['id']}", headers=owner, timeout=30).status_code == 204
+    call("GET", "/haven/market/listings?all=true", 200)
+
+    conversation = call("POST", "/haven/conversations", 201, json={"model": "any", "title": "kept by the client"})
+    messages = [{"role": "user", "content": "hello"},
+                {"role": "assistant", "content": "", "tool_calls": [{"name": "search", "arguments": "{\"q\": \"x\"}"}]},
+                {"role": "tool", "content": "nothing", "tool_name": "search"}]
+    appended = requests.post(server.url + f"/haven/conversations/{conversation['id']}/messages", headers=owner,
+                             json={"messages": messages}, timeout=30)
+    assert appended.status_code == 204, appended.text
+    read = call("GET", f"/haven/conversations/{conversation['id']}", 200)
+    assert [m["role"] for m in read["messages"]] == ["user", "assistant", "tool"]
+    call("POST", "/haven/grants", 201, json={"to": "app:reader", "rights": ["infer"]})
+    call("POST", "/haven/models", 400, json={"path": "relative/model.gguf"})
+    assert requests.delete(server.url + f"/haven/conversations/{conversation['id']}", headers=owner, timeout=30).status_code == 204
+    call("GET", f"/haven/conversations/{conversation['id']}", 404)
