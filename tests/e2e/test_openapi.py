@@ -17,6 +17,7 @@ from referencing.jsonschema import DRAFT202012
 
 from conftest import bearer, create_app_token, make_home, start_server, stop_server
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from exchange_helpers import wait_for
 from signing import ServerKey, send
 
 DOCUMENT_URI = "urn:haven:openapi"
@@ -288,3 +289,67 @@ def test_ownership_licences_listings_and_conversations_match_the_documented_sche
     call("POST", "/haven/models", 400, json={"path": "relative/model.gguf"})
     assert requests.delete(server.url + f"/haven/conversations/{conversation['id']}", headers=owner, timeout=30).status_code == 204
     call("GET", f"/haven/conversations/{conversation['id']}", 404)
+
+
+@pytest.fixture(scope="module")
+def other(tmp_path_factory):
+    """A second Haven, for the answers that need a peer."""
+    tmp = tmp_path_factory.mktemp("openapi-peer")
+    other = start_server(make_home(tmp / "home"), tmp)
+    try:
+        yield other
+    finally:
+        stop_server(other)
+
+
+def test_peer_answers_match_the_documented_schemas(server, other, document):
+    validator = Validator(document)
+
+    def call(on, method, path, expected, **kwargs):
+        response = requests.request(method, on.url + path, headers=bearer(on.home.token), timeout=120, **kwargs)
+        assert response.status_code == expected, f"{method} {path}: {response.status_code} {response.text}"
+        return validator.check(response)
+
+    alice_did = call(server, "GET", "/haven/status", 200)["owner"]
+    bob = call(server, "POST", "/haven/peers", 201, json={"url": other.url, "name": "bob"})
+    assert bob["blocked"] is False and bob["principal"] == "peer:" + bob["did"]
+    call(other, "POST", "/haven/peers", 201, json={"url": server.url, "name": "alice"})
+    call(server, "GET", "/haven/peers", 200)
+    assert call(server, "POST", "/haven/peers/bob/block", 200)["blocked"] is True
+    assert call(server, "POST", "/haven/peers/bob/unblock", 200)["blocked"] is False
+
+    # Bob shares a folder with Alice's server; Alice keeps the token, pulls and mirrors it.
+    assert requests.put(other.url + "/data/pub/x.txt", data=b"from bob", headers=bearer(other.home.token), timeout=30).status_code == 201
+    shared = call(other, "POST", "/haven/shares", 201, json={"to": alice_did, "rights": ["read", "list"], "path": "/pub/"})
+    call(server, "POST", "/haven/peers/bob/capabilities", 201, json={"token": shared["token"]})
+    held = call(server, "GET", "/haven/peers/bob/capabilities", 200)
+    assert [c["can"] for c in held["capabilities"][0]["capabilities"]] == ["read", "list"]
+    pull = call(server, "POST", "/haven/pulls", 202, json={"source": "bob:/pub/", "destination": "/from-bob/"})
+    done = wait_for(lambda: (lambda p: p if p["state"] in ("done", "failed") else None)(
+        call(server, "GET", f"/haven/pulls/{pull['id']}", 200)), "the pull to finish")
+    assert done["state"] == "done" and done["files_received"] == 1, done
+    call(server, "GET", "/data/from-bob/x.txt?versions", 200)
+    mirror = call(server, "POST", "/haven/mirrors", 201, json={"source": "bob:/pub/", "destination": "/mirror-bob/"})
+    call(server, "GET", f"/haven/mirrors/{mirror['id']}", 200)
+    call(server, "GET", "/haven/mirrors", 200)
+    call(server, "DELETE", f"/haven/mirrors/{mirror['id']}", 200)
+
+    # A message with an attachment, received by a known peer.
+    sent = call(server, "POST", "/haven/messages", 201, json={"to": "bob", "subject": "notes", "text": "see attached",
+                                                              "attach": ["/from-bob/x.txt"]})
+    inbox = call(other, "GET", "/haven/inbox", 200)
+    [received] = [m for m in inbox["messages"] if m["id"] == sent["id"]]
+    assert received["from_name"] == "alice" and received["request"] is False
+
+    # The storage market between the two: an offer seen from the other side. (A backup needs
+    # more providers than one peer; test_datamall.py places them.)
+    call(other, "POST", "/haven/market/offers", 201, json={"capacity_bytes": 1 << 30, "price_per_gib_per_period": 3})
+    offers = call(server, "GET", "/haven/market/offers?peers=true", 200)
+    assert [o["peer"] for o in offers["offers"]] == ["bob"]
+    call(server, "POST", "/haven/backups", 400, json={"path": "/from-bob/", "data_shards": 1, "total_shards": 1})
+
+    # Witnessing each other's logs.
+    call(server, "POST", "/haven/witness", 201, json={"peer": "bob"})
+    call(server, "POST", "/haven/witness/check", 200)
+    call(server, "GET", "/haven/witness", 200)
+    call(other, "GET", "/haven/witness", 200)
