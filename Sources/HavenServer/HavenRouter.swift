@@ -56,6 +56,7 @@ public enum HavenRouter {
         AgentController(environment: environment, service: agents).addRoutes(to: router.group("haven"))
         ModelController(service: environment.inference).addRoutes(to: router.group("haven/models"))
         OpenAIController(service: environment.inference, agents: agents).addRoutes(to: router.group("v1"))
+        ResponsesController(service: environment.inference).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))
         MCPController(toolBox: environment.toolBox, configuration: environment.configuration).addRoutes(to: router)
         WellKnownController(environment: environment).addRoutes(to: router)

@@ -123,6 +123,36 @@ public actor InferenceEngine {
     /// - Throws: ``InferenceError/promptTooLong(tokens:limit:)`` or
     ///   ``InferenceError/queueFull(retryAfterSeconds:)`` before anything is queued.
     public func generate(_ request: GenerationRequest) throws(InferenceError) -> AsyncThrowingStream<GenerationEvent, any Error> {
+        let sampler = try admit(request)
+        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
+        let id = enqueue(request, sampler: sampler, sink: .events(continuation))
+        continuation.onTermination = { [weak self] termination in
+            if case .cancelled = termination {
+                Task { await self?.cancel(id) }
+            }
+        }
+        return stream
+    }
+
+    /// Starts a generation whose text comes with the tokens it was made of and their
+    /// log-probabilities (``GenerationRequest/logprobs`` alternatives each); otherwise as
+    /// ``generate(_:)``, in the same batches.
+    public func generateWithLogprobs(
+        _ request: GenerationRequest
+    ) throws(InferenceError) -> AsyncThrowingStream<GenerationStep, any Error> {
+        let sampler = try admit(request)
+        let (stream, continuation) = AsyncThrowingStream<GenerationStep, any Error>.makeStream()
+        let id = enqueue(request, sampler: sampler, sink: .steps(continuation))
+        continuation.onTermination = { [weak self] termination in
+            if case .cancelled = termination {
+                Task { await self?.cancel(id) }
+            }
+        }
+        return stream
+    }
+
+    /// Checks a request before it is queued, and builds its sampler.
+    private func admit(_ request: GenerationRequest) throws(InferenceError) -> LlamaSampler {
         guard !request.prompt.isEmpty else { throw .emptyPrompt }
         guard request.prompt.count < configuration.contextPerSequence else {
             throw .promptTooLong(tokens: request.prompt.count, limit: configuration.contextPerSequence)
@@ -133,22 +163,24 @@ public actor InferenceEngine {
         if let maxTokens = request.maxTokens, maxTokens < 0 {
             throw .invalidParameter("max_tokens must not be negative")
         }
-        let sampler = try LlamaSampler(parameters: request.sampling, model: model)
-        let (stream, continuation) = AsyncThrowingStream<GenerationEvent, any Error>.makeStream()
-        nextID += 1
-        let id = nextID
-        let generation = Generation(id: id, request: request, continuation: continuation, sampler: sampler)
-        continuation.onTermination = { [weak self] termination in
-            if case .cancelled = termination {
-                Task { await self?.cancel(id) }
-            }
+        if let top = request.logprobs, !(0...Self.maxTopLogprobs).contains(top) {
+            throw .invalidParameter("top_logprobs must be from 0 to \(Self.maxTopLogprobs)")
         }
+        return try LlamaSampler(parameters: request.sampling, model: model)
+    }
+
+    /// The most alternatives a token's log-probabilities may list.
+    public static let maxTopLogprobs = 20
+
+    private func enqueue(_ request: GenerationRequest, sampler: LlamaSampler, sink: GenerationSink) -> Int {
+        nextID += 1
+        let generation = Generation(id: nextID, request: request, sink: sink, sampler: sampler)
         waiting.append(generation)
         if !stepping {
             stepping = true
             Task { await self.runSteps() }
         }
-        return stream
+        return generation.id
     }
 
     private func cancel(_ id: Int) {
@@ -232,7 +264,7 @@ public actor InferenceEngine {
         } catch {
             logger.error("decode failed", metadata: ["error": "\(error)", "tokens": "\(entries.count)"])
             for sequence in Set(entries.map(\.sequence)) {
-                running[sequence]?.continuation.finish(throwing: error)
+                running[sequence]?.sink.finish(throwing: error)
                 running[sequence] = nil
                 context.removeSequence(sequence)
                 cached[sequence] = []
@@ -264,9 +296,15 @@ public actor InferenceEngine {
         }
         generation.completionTokens += 1
         generation.lastToken = token
-        let (text, stopped) = generation.output.append(model.piece(of: token))
+        let piece = model.piece(of: token)
+        if let top = generation.request.logprobs, generation.sink.wantsLogprobs,
+            let logprob = logprob(of: token, piece: piece, batchIndex: batchIndex, top: top)
+        {
+            generation.pendingLogprobs.append(logprob)
+        }
+        let (text, stopped) = generation.output.append(piece)
         if !text.isEmpty {
-            generation.continuation.yield(.text(text))
+            generation.send(text)
         }
         if stopped {
             finish(sequence, reason: .stop, flush: false)
@@ -277,20 +315,66 @@ public actor InferenceEngine {
         }
     }
 
+    /// The log-softmax of the logits at `batchIndex` for `token` and the `top` most likely
+    /// tokens; read before the next decode overwrites them.
+    private func logprob(of token: Int32, piece: [UInt8], batchIndex: Int, top: Int) -> TokenLogprob? {
+        guard let logits = context.logits(at: batchIndex), Int(token) < logits.count else { return nil }
+        let summary = LogSoftmax.summarize(logits, index: Int(token), top: top)
+        return TokenLogprob(
+            chosen: .init(token: token, bytes: piece, logprob: summary.logprob),
+            top: summary.top.map { candidate in
+                let id = Int32(candidate.index)
+                return .init(token: id, bytes: id == token ? piece : model.piece(of: id), logprob: candidate.logprob)
+            })
+    }
+
     /// Ends a generation. Text held back as a possible stop string is sent, unless a stop
     /// string was in fact reached (`flush` false).
     private func finish(_ sequence: Int, reason: FinishReason, flush: Bool = true) {
         guard let generation = running.removeValue(forKey: sequence) else { return }
         if flush {
             let rest = generation.output.flush()
-            if !rest.isEmpty { generation.continuation.yield(.text(rest)) }
+            if !rest.isEmpty || !generation.pendingLogprobs.isEmpty { generation.send(rest) }
         }
-        generation.continuation.yield(
-            .finished(
-                GenerationSummary(
-                    finishReason: reason, promptTokens: generation.request.prompt.count,
-                    completionTokens: generation.completionTokens, cachedPromptTokens: generation.cachedPromptTokens)))
-        generation.continuation.finish()
+        let summary = GenerationSummary(
+            finishReason: reason, promptTokens: generation.request.prompt.count,
+            completionTokens: generation.completionTokens, cachedPromptTokens: generation.cachedPromptTokens)
+        generation.sink.finished(summary)
+    }
+}
+
+/// Where a generation's output goes: the plain text stream, or text with log-probabilities.
+private enum GenerationSink: Sendable {
+    case events(AsyncThrowingStream<GenerationEvent, any Error>.Continuation)
+    case steps(AsyncThrowingStream<GenerationStep, any Error>.Continuation)
+
+    var wantsLogprobs: Bool {
+        if case .steps = self { true } else { false }
+    }
+
+    func text(_ text: String, logprobs: [TokenLogprob]) {
+        switch self {
+        case .events(let continuation): continuation.yield(.text(text))
+        case .steps(let continuation): continuation.yield(.text(text, logprobs: logprobs))
+        }
+    }
+
+    func finished(_ summary: GenerationSummary) {
+        switch self {
+        case .events(let continuation):
+            continuation.yield(.finished(summary))
+            continuation.finish()
+        case .steps(let continuation):
+            continuation.yield(.finished(summary))
+            continuation.finish()
+        }
+    }
+
+    func finish(throwing error: any Error) {
+        switch self {
+        case .events(let continuation): continuation.finish(throwing: error)
+        case .steps(let continuation): continuation.finish(throwing: error)
+        }
     }
 }
 
@@ -298,9 +382,11 @@ public actor InferenceEngine {
 private final class Generation {
     let id: Int
     let request: GenerationRequest
-    let continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation
+    let sink: GenerationSink
     let sampler: LlamaSampler
     var output: OutputText
+    /// Tokens sampled whose text has not been sent yet (held back, or partial characters).
+    var pendingLogprobs: [TokenLogprob] = []
     /// Next position to decode in the sequence.
     var position = 0
     var cachedPromptTokens = 0
@@ -308,16 +394,19 @@ private final class Generation {
     /// The last sampled token, decoded in the next step.
     var lastToken: Int32?
 
-    init(
-        id: Int, request: GenerationRequest, continuation: AsyncThrowingStream<GenerationEvent, any Error>.Continuation,
-        sampler: LlamaSampler
-    ) {
+    init(id: Int, request: GenerationRequest, sink: GenerationSink, sampler: LlamaSampler) {
         self.id = id
         self.request = request
-        self.continuation = continuation
+        self.sink = sink
         self.sampler = sampler
         self.output = OutputText(stops: request.stop)
     }
 
     var isGenerating: Bool { lastToken != nil }
+
+    /// Sends text with the tokens it completed.
+    func send(_ text: String) {
+        sink.text(text, logprobs: pendingLogprobs)
+        pendingLogprobs = []
+    }
 }

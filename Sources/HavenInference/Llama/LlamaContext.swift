@@ -64,6 +64,13 @@ final class LlamaContext: @unchecked Sendable {
         guard status == 0 else { throw .decodeFailed(status: Int(status)) }
     }
 
+    /// The logits of batch entry `batchIndex` of the last decode, one per vocabulary token;
+    /// valid until the next decode.
+    func logits(at batchIndex: Int) -> UnsafeBufferPointer<Float>? {
+        guard let values = llama_get_logits_ith(pointer, Int32(batchIndex)) else { return nil }
+        return UnsafeBufferPointer(start: values, count: Int(model.vocabularySize))
+    }
+
     /// The pooled embedding of a sequence just decoded in an embeddings context.
     func pooledEmbedding(sequence: Int) -> [Float]? {
         guard let values = llama_get_embeddings_seq(pointer, Int32(sequence)) else { return nil }

@@ -69,33 +69,33 @@ public enum ToolCallFormat {
         try JSONSchemaGrammar.toolCalls(tools.map { ($0.name, $0.parameters) })
     }
 
-    /// Splits model output into text and calls. Text before the first call is the content; a
-    /// block that does not parse is left in the text rather than invented into a call.
+    /// Splits model output into text and calls. The content is the text before the first call
+    /// (trimmed); a block that does not parse is text rather than invented into a call, and text
+    /// after the first call is dropped. Arguments are the model's own JSON text with the
+    /// whitespace between tokens removed, so they read the same as ``ToolCallStream`` streams them.
     public static func parse(_ output: String) -> (content: String, calls: [Call]) {
         var calls: [Call] = []
-        var content = ""
+        var before = ""
         var rest = Substring(output)
-        while let start = rest.range(of: open) {
-            guard let end = rest[start.upperBound...].range(of: close) else { break }
-            let body = rest[start.upperBound..<end.lowerBound]
-            if let call = Self.call(from: body) {
-                if calls.isEmpty { content += rest[..<start.lowerBound] }
-                calls.append(call)
-            } else {
-                content += rest[..<end.upperBound]
-            }
+        while let start = rest.range(of: open), let end = rest[start.upperBound...].range(of: close) {
+            let call = Self.call(from: Array(rest[start.upperBound..<end.lowerBound].utf8))
+            if calls.isEmpty { before += call == nil ? rest[..<end.upperBound] : rest[..<start.lowerBound] }
+            if let call { calls.append(call) }
             rest = rest[end.upperBound...]
         }
         if calls.isEmpty { return (output, []) }
-        return (content.trimmingCharacters(in: .whitespacesAndNewlines), calls)
+        return (before.trimmingCharacters(in: .whitespacesAndNewlines), calls)
     }
 
-    private static func call(from body: Substring) -> Call? {
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body.utf8)),
+    /// The call a block's body (between the tags) holds: a JSON object with a string `name` and
+    /// an object `arguments` (absent means `{}`); `nil` when it is anything else.
+    static func call(from body: [UInt8]) -> Call? {
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(body)),
             let name = value["name"]?.stringValue
         else { return nil }
         let arguments = value["arguments"] ?? .object([:], order: [])
         guard case .object = arguments else { return nil }
-        return Call(name: name, arguments: JSONSchemaGrammar.jsonText(arguments))
+        guard let raw = JSONText.member("arguments", of: body) else { return Call(name: name, arguments: "{}") }
+        return Call(name: name, arguments: String(decoding: JSONText.minified(raw), as: UTF8.self))
     }
 }

@@ -43,74 +43,52 @@ struct OpenAIController {
     @Sendable func chatCompletions(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: ChatCompletionRequest.self, context: context)
-        if let n = body.n, n != 1 { throw InferenceError.invalidParameter("only n = 1 is supported") }
         if body.model.hasPrefix(Self.agentPrefix) {
+            if let n = body.n, n != 1 { throw InferenceError.invalidParameter("an agent answers one choice; leave n out") }
             return try await agentCompletion(body, request: request, context: context, caller: caller)
         }
-        let plan = try ChatPlan(body)
-        var sampling = try Self.sampling(body)
-        sampling.grammar = plan.grammar
-        sampling.grammarTriggers = plan.grammarTriggers
-        let engine = try await service.engine(for: body.model, caller: caller)
-        let prompt = try service.chatPrompt(plan.messages, engine: engine)
-        let generation = GenerationRequest(
-            prompt: prompt, sampling: sampling,
-            maxTokens: body.maxCompletionTokens ?? body.maxTokens, stop: body.stop?.values ?? [])
-        let events = try await engine.generate(generation)
+        let run = try await ChatRun.start(body, service: service, caller: caller)
         let id = InferenceService.completionID(prefix: "chatcmpl")
         let created = InferenceService.now
 
         guard body.stream == true else {
-            let (text, summary) = try await events.collect()
-            let (message, toolReason) = plan.answer(from: text)
+            var choices: [ChatCompletionResponse.Choice] = []
+            var summaries: [GenerationSummary] = []
+            for (index, stream) in run.choices.enumerated() {
+                let (text, logprobs, summary) = try await stream.collect()
+                let (message, toolReason) = run.plan.answer(from: text)
+                choices.append(
+                    .init(
+                        index: index, message: message, finishReason: toolReason ?? summary.finishReason.rawValue,
+                        logprobs: run.topLogprobs == nil ? nil : ChatLogprobs(logprobs)))
+                summaries.append(summary)
+            }
             let answer = ChatCompletionResponse(
-                id: id, created: created, model: body.model,
-                choices: [.init(index: 0, message: message, finishReason: toolReason ?? summary.finishReason.rawValue)],
-                usage: Self.usage(summary))
+                id: id, created: created, model: body.model, choices: choices, usage: ChatRun.usage(summaries))
             return try answer.response(from: request, context: context)
         }
 
         let includeUsage = body.streamOptions?.includeUsage == true
         let model = body.model
-        // With tools on offer, the answer is held until it is known to be text or calls.
-        let holdForTools = !plan.tools.isEmpty
         return ServerSentEvents.response { sender, writer in
-            var chunk = ChatCompletionChunk(
-                id: id, created: created, model: model,
-                choices: [.init(index: 0, delta: .init(role: "assistant", content: ""), finishReason: nil)])
-            try await writer.write(sender.data(chunk))
-            var held = ""
-            for try await event in events {
-                switch event {
-                case .text(let piece):
-                    if holdForTools {
-                        held += piece
-                        continue
-                    }
-                    chunk.choices = [.init(index: 0, delta: .init(content: piece), finishReason: nil)]
+            var chunk = ChatCompletionChunk(id: id, created: created, model: model, choices: [])
+            var states = run.choices.indices.map { _ in StreamedChoice(plan: run.plan, logprobs: run.topLogprobs != nil) }
+            for index in run.choices.indices {
+                chunk.choices = [.init(index: index, delta: .init(role: "assistant", content: ""), finishReason: nil)]
+                try await writer.write(sender.data(chunk))
+            }
+            var summaries: [GenerationSummary] = []
+            for try await (index, step) in ChatRun.merge(run.choices) {
+                for choice in states[index].choices(for: step, index: index) {
+                    chunk.choices = [choice]
                     try await writer.write(sender.data(chunk))
-                case .finished(let summary):
-                    var finishReason = summary.finishReason.rawValue
-                    if holdForTools {
-                        let (message, toolReason) = plan.answer(from: held)
-                        var delta = ChatCompletionChunk.Delta(content: message.content)
-                        delta.toolCalls = message.toolCalls?.enumerated().map { index, call in
-                            var call = call
-                            call.index = index
-                            return call
-                        }
-                        chunk.choices = [.init(index: 0, delta: delta, finishReason: nil)]
-                        try await writer.write(sender.data(chunk))
-                        finishReason = toolReason ?? finishReason
-                    }
-                    chunk.choices = [.init(index: 0, delta: .init(), finishReason: finishReason)]
-                    try await writer.write(sender.data(chunk))
-                    if includeUsage {
-                        chunk.choices = []
-                        chunk.usage = Self.usage(summary)
-                        try await writer.write(sender.data(chunk))
-                    }
                 }
+                if case .finished(let summary) = step { summaries.append(summary) }
+            }
+            if includeUsage {
+                chunk.choices = []
+                chunk.usage = ChatRun.usage(summaries)
+                try await writer.write(sender.data(chunk))
             }
         }
     }
@@ -121,35 +99,60 @@ struct OpenAIController {
         guard body.prompt.values.count == 1, let text = body.prompt.values.first else {
             throw InferenceError.invalidParameter("give exactly one prompt")
         }
+        let n = body.n ?? 1
+        guard (1...ChatRun.maxChoices).contains(n) else {
+            throw InferenceError.invalidParameter(
+                "n must be from 1 to \(ChatRun.maxChoices): each choice is a generation of its own")
+        }
+        if let top = body.logprobs, !(0...InferenceEngine.maxTopLogprobs).contains(top) {
+            throw InferenceError.invalidParameter("logprobs must be from 0 to \(InferenceEngine.maxTopLogprobs)")
+        }
         let engine = try await service.engine(for: body.model, caller: caller)
         let sampling = try InferenceService.sampling(
             temperature: body.temperature, topP: body.topP, topK: body.topK, minP: body.minP, seed: body.seed,
             presencePenalty: body.presencePenalty, frequencyPenalty: body.frequencyPenalty, repeatPenalty: body.repeatPenalty)
-        let events = try await engine.generate(
+        let streams = try await ChatRun.generate(
             GenerationRequest(
                 prompt: engine.tokenize(text), sampling: sampling, maxTokens: body.maxTokens ?? 16,
-                stop: body.stop?.values ?? []))
+                stop: body.stop?.values ?? [], logprobs: body.logprobs),
+            n: n, engine: engine)
+        let wantsLogprobs = body.logprobs != nil
         let id = InferenceService.completionID(prefix: "cmpl")
-        var answer = CompletionResponse(
-            id: id, created: InferenceService.now, model: body.model,
-            choices: [.init(text: "", index: 0, finishReason: nil)])
+        let answer = CompletionResponse(id: id, created: InferenceService.now, model: body.model, choices: [])
 
         guard body.stream == true else {
-            let (text, summary) = try await events.collect()
-            answer.choices[0].text = text
-            answer.choices[0].finishReason = summary.finishReason.rawValue
-            answer.usage = Self.usage(summary)
+            var answer = answer
+            var summaries: [GenerationSummary] = []
+            for (index, stream) in streams.enumerated() {
+                let (text, logprobs, summary) = try await stream.collect()
+                answer.choices.append(
+                    .init(
+                        text: text, index: index, finishReason: summary.finishReason.rawValue,
+                        logprobs: wantsLogprobs ? CompletionLogprobs(logprobs, offset: 0) : nil))
+                summaries.append(summary)
+            }
+            answer.usage = ChatRun.usage(summaries)
             return try answer.response(from: request, context: context)
         }
-        return ServerSentEvents.response { [answer] sender, writer in
+        let includeUsage = body.streamOptions?.includeUsage ?? true
+        return ServerSentEvents.response { sender, writer in
             var answer = answer
-            for try await event in events {
-                switch event {
-                case .text(let piece):
-                    answer.choices = [.init(text: piece, index: 0, finishReason: nil)]
+            var offsets = Array(repeating: 0, count: streams.count)
+            var summaries: [GenerationSummary] = []
+            for try await (index, step) in ChatRun.merge(streams) {
+                switch step {
+                case .text(let piece, let logprobs):
+                    answer.choices = [
+                        .init(
+                            text: piece, index: index, finishReason: nil,
+                            logprobs: wantsLogprobs ? CompletionLogprobs(logprobs, offset: offsets[index]) : nil)
+                    ]
+                    offsets[index] += logprobs.reduce(0) { $0 + $1.chosen.text.unicodeScalars.count }
                 case .finished(let summary):
-                    answer.choices = [.init(text: "", index: 0, finishReason: summary.finishReason.rawValue)]
-                    answer.usage = Self.usage(summary)
+                    answer.choices = [.init(text: "", index: index, finishReason: summary.finishReason.rawValue)]
+                    summaries.append(summary)
+                    // Usage rides on the last choice's final event, as before stream_options existed.
+                    if includeUsage, summaries.count == streams.count { answer.usage = ChatRun.usage(summaries) }
                 }
                 try await writer.write(sender.data(answer))
             }

@@ -80,6 +80,10 @@ public struct ChatCompletionRequest: Decodable, Sendable {
     public let tools: [Tool]?
     public let toolChoice: ToolChoice?
     public let responseFormat: ResponseFormat?
+    /// Whether each token comes with its log-probability.
+    public var logprobs: Bool? = nil
+    /// How many most likely alternatives each token lists (0 to 20; needs `logprobs`).
+    public var topLogprobs: Int? = nil
 
     /// `{"type": "text" | "json_object" | "json_schema", "json_schema": {"name", "schema", "strict"}}`.
     public struct ResponseFormat: Decodable, Sendable {
@@ -108,12 +112,19 @@ public struct ChatCompletionRequest: Decodable, Sendable {
         case frequencyPenalty = "frequency_penalty"
         case repeatPenalty = "repeat_penalty"
         case responseFormat = "response_format"
+        case logprobs
+        case topLogprobs = "top_logprobs"
     }
 }
 
 /// A message's content: a string, or OpenAI's list of parts (of which text parts are used).
 public struct MessageContent: Decodable, Sendable {
     public let text: String
+
+    /// Content that is plain text, for requests built in code (translations from other APIs).
+    public init(text: String) {
+        self.text = text
+    }
 
     struct Part: Decodable {
         let type: String

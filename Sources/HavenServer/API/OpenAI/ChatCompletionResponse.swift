@@ -25,8 +25,10 @@ public struct ChatCompletionResponse: Codable, Sendable, ResponseEncodable {
         public let index: Int
         public let message: ChatMessage
         public let finishReason: String
+        /// The tokens' log-probabilities, when the request asked for them.
+        public var logprobs: ChatLogprobs? = nil
         enum CodingKeys: String, CodingKey {
-            case index, message
+            case index, message, logprobs
             case finishReason = "finish_reason"
         }
     }
@@ -83,12 +85,36 @@ public struct ToolCall: Codable, Sendable {
     }
 }
 
+/// A piece of a streamed tool call: the first for a call carries its `id`, `type` and name
+/// (with empty arguments); the following ones carry only argument text to append.
+public struct ToolCallDelta: Codable, Sendable, Equatable {
+    public struct Function: Codable, Sendable, Equatable {
+        public var name: String?
+        public var arguments: String?
+    }
+    public var index: Int
+    public var id: String?
+    public var type: String?
+    public var function: Function
+
+    /// The first delta of call `index`.
+    public static func start(index: Int, id: String, name: String) -> ToolCallDelta {
+        ToolCallDelta(index: index, id: id, type: "function", function: .init(name: name, arguments: ""))
+    }
+
+    /// More arguments for call `index`.
+    public static func arguments(index: Int, _ fragment: String) -> ToolCallDelta {
+        ToolCallDelta(index: index, id: nil, type: nil, function: .init(name: nil, arguments: fragment))
+    }
+}
+
 /// One server-sent event of a streaming chat completion.
 public struct ChatCompletionChunk: Codable, Sendable {
     public struct Delta: Codable, Sendable {
         public var role: String?
         public var content: String?
-        public var toolCalls: [ToolCall]?
+        /// Calls as they are generated: a call's first delta names it, later ones add arguments.
+        public var toolCalls: [ToolCallDelta]?
         enum CodingKeys: String, CodingKey {
             case role, content
             case toolCalls = "tool_calls"
@@ -98,8 +124,10 @@ public struct ChatCompletionChunk: Codable, Sendable {
         public var index: Int
         public var delta: Delta
         public var finishReason: String?
+        /// Log-probabilities of the tokens this chunk's delta came from, when asked for.
+        public var logprobs: ChatLogprobs? = nil
         enum CodingKeys: String, CodingKey {
-            case index, delta
+            case index, delta, logprobs
             case finishReason = "finish_reason"
         }
 
@@ -107,7 +135,8 @@ public struct ChatCompletionChunk: Codable, Sendable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(index, forKey: .index)
             try container.encode(delta, forKey: .delta)
-            // OpenAI sends an explicit null until the last chunk.
+            // OpenAI sends explicit nulls until they have a value.
+            try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
         }
     }

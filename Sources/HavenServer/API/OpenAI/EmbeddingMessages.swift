@@ -85,9 +85,15 @@ public struct CompletionRequest: Decodable, Sendable {
     public let presencePenalty: Double?
     public let frequencyPenalty: Double?
     public let repeatPenalty: Double?
+    /// How many most likely alternatives each token lists with its log-probability (0 to 20).
+    public var logprobs: Int? = nil
+    /// How many completions to generate (1 to 8).
+    public var n: Int? = nil
+    public var streamOptions: ChatCompletionRequest.StreamOptions? = nil
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, stream, temperature, seed, stop
+        case model, prompt, stream, temperature, seed, stop, logprobs, n
+        case streamOptions = "stream_options"
         case maxTokens = "max_tokens"
         case topP = "top_p"
         case topK = "top_k"
@@ -104,14 +110,16 @@ public struct CompletionResponse: Codable, Sendable, ResponseEncodable {
         public var text: String
         public var index: Int
         public var finishReason: String?
+        public var logprobs: CompletionLogprobs? = nil
         enum CodingKeys: String, CodingKey {
-            case text, index
+            case text, index, logprobs
             case finishReason = "finish_reason"
         }
         public func encode(to encoder: any Encoder) throws {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(text, forKey: .text)
             try container.encode(index, forKey: .index)
+            try container.encode(logprobs, forKey: .logprobs)
             try container.encode(finishReason, forKey: .finishReason)
         }
     }
