@@ -54,7 +54,8 @@ import Testing
 
     @Test func theFirstLoadIsUnder200KB() throws {
         // index.html, the stylesheet, the icon and every module: an upper bound on a first load.
-        let total = WebAssets.embedded.values.reduce(0) { $0 + $1.bytes.count }
+        // The API's OpenAPI document lives in web/ too but no page loads it.
+        let total = WebAssets.embedded.values.filter { $0.path != "openapi.json" }.reduce(0) { $0 + $1.bytes.count }
         #expect(total < 200_000, "the web app weighs \(total) bytes")
     }
 }
