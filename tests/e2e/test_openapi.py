@@ -148,7 +148,12 @@ def test_real_answers_match_the_documented_schemas(server, document):
     call("GET", "/haven/store", 200, headers=owner)
     call("GET", "/haven/models", 200, headers=owner)
     call("GET", "/haven/agents", 200, headers=owner)
-    call("GET", "/haven/index", 200, headers=owner)
+    indexed = wait_for(lambda: (lambda p: p if p["pending"] == 0 and p["indexed"] > 0 else None)(
+        call("GET", "/haven/index", 200, headers=owner)), "the files to be indexed", seconds=120)
+    assert indexed["failed"] == 0, indexed
+    hits = call("GET", "/haven/search?q=sail%20dawn", 200, headers=owner)
+    assert hits["hits"] and hits["hits"][0]["path"] == "/notes/plan.txt", hits
+    call("GET", "/haven/search?q=", 400, headers=owner)
     call("POST", "/haven/conversations", 201, headers=owner, json={"model": "any", "title": "plans"})
     call("GET", "/haven/conversations", 200, headers=owner)
     call("GET", "/haven/ledger", 200, headers=owner)
