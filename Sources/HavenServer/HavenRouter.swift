@@ -4,7 +4,7 @@ import Hummingbird
 /// Builds the router: the middleware chain every request passes through, and the routes.
 ///
 /// Middleware, outermost first: request logging, `X-Request-Id`, browser security headers,
-/// JSON errors, the body limit, then authentication, so even a 401 or an unknown path gets the
+/// request metrics, JSON errors, the body limit, then authentication, so even a 401 or an unknown path gets the
 /// JSON error shape, an id and the headers.
 public enum HavenRouter {
     /// `/exchange/v1/` authenticates servers by their request signatures instead of tokens;
@@ -17,6 +17,7 @@ public enum HavenRouter {
         router.add(middleware: LogRequestsMiddleware(.info))
         router.add(middleware: RequestIDMiddleware())
         router.add(middleware: SecurityHeadersMiddleware())
+        router.add(middleware: RequestMetricsMiddleware(metrics: environment.metrics))
         router.add(middleware: ErrorMiddleware())
         router.add(
             middleware: BodyLimitMiddleware(
@@ -32,6 +33,7 @@ public enum HavenRouter {
                 publicURL: environment.configuration.publicURL))
 
         HealthController().addRoutes(to: router)
+        MetricsController(environment: environment).addRoutes(to: router)
         WebController(configuration: environment.configuration).addRoutes(to: router)
         OpenAPIController(web: WebController(configuration: environment.configuration)).addRoutes(to: router)
         SessionController(environment: environment).addRoutes(

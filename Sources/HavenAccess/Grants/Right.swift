@@ -3,8 +3,9 @@
 /// Rights on data paths: `read` a file, `list` a directory, `write` (create or replace),
 /// `append` (create new files only, never replace), `delete`, `share` (delegate what one holds
 /// to someone else) and `ai` (an AI answering this grantee may use the data). On models: `infer`.
+/// On the server itself (the resource `metrics`): `metrics`, reading `GET /metrics`.
 public enum Right: String, Codable, Sendable, CaseIterable, Comparable {
-    case read, list, write, append, delete, share, ai, infer
+    case read, list, write, append, delete, share, ai, infer, metrics
 
     public static func < (lhs: Right, rhs: Right) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

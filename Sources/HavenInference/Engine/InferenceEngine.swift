@@ -43,9 +43,17 @@ public actor InferenceEngine {
         public var running: Int
         public var waiting: Int
         public var sampledTokens: Int
+        /// Tokens held in the KV cache across all sequences (of `parallel × contextPerSequence`).
+        public var kvCacheTokens: Int = 0
     }
 
-    public init(name: String, path: String, configuration: EngineConfiguration, logger: Logger) throws(InferenceError) {
+    /// Told of every finished generation (the server's metrics); see ``GenerationObserver``.
+    private nonisolated let observer: GenerationObserver?
+
+    public init(
+        name: String, path: String, configuration: EngineConfiguration, logger: Logger,
+        observer: GenerationObserver? = nil
+    ) throws(InferenceError) {
         let model = try LlamaModel(path: path, gpuLayers: Int32(configuration.gpuLayers))
         var configuration = configuration
         configuration.contextPerSequence = min(configuration.contextPerSequence, model.trainedContextLength)
@@ -59,6 +67,7 @@ public actor InferenceEngine {
         self.executor = DedicatedThreadExecutor(name: "haven.engine.\(name)")
         self.cached = Array(repeating: [], count: configuration.parallel)
         self.logger = logger
+        self.observer = observer
     }
 
     deinit {
@@ -87,7 +96,9 @@ public actor InferenceEngine {
     public nonisolated var currentCounters: Counters { counters.withLock { $0 } }
 
     private func publishCounters() {
-        let now = Counters(running: running.count, waiting: waiting.count, sampledTokens: sampledTokens)
+        let now = Counters(
+            running: running.count, waiting: waiting.count, sampledTokens: sampledTokens,
+            kvCacheTokens: cached.reduce(0) { $0 + $1.count })
         counters.withLock { $0 = now }
     }
 
@@ -275,6 +286,7 @@ public actor InferenceEngine {
         for entry in entries {
             cached[entry.sequence].append(entry.token)
         }
+        publishCounters()
         for chunk in plan.prompt {
             running[chunk.sequence]!.position += chunk.remaining
         }
@@ -290,6 +302,7 @@ public actor InferenceEngine {
         guard let generation = running[sequence] else { return }
         let token = generation.sampler.sample(from: context, batchIndex: batchIndex)
         sampledTokens += 1
+        if generation.firstTokenAt == nil { generation.firstTokenAt = .now }
         if model.isEndOfGeneration(token) {
             finish(sequence, reason: .stop)
             return
@@ -339,6 +352,11 @@ public actor InferenceEngine {
         let summary = GenerationSummary(
             finishReason: reason, promptTokens: generation.request.prompt.count,
             completionTokens: generation.completionTokens, cachedPromptTokens: generation.cachedPromptTokens)
+        // Before the caller hears of the end, so metrics read after an answer already count it.
+        observer?(
+            GenerationReport(
+                model: name, summary: summary,
+                timeToFirstToken: generation.firstTokenAt.map { $0 - generation.submittedAt }))
         generation.sink.finished(summary)
     }
 }
@@ -393,6 +411,9 @@ private final class Generation {
     var completionTokens = 0
     /// The last sampled token, decoded in the next step.
     var lastToken: Int32?
+    /// When the request reached the engine, and when its first token was sampled (metrics).
+    let submittedAt = ContinuousClock.now
+    var firstTokenAt: ContinuousClock.Instant?
 
     init(id: Int, request: GenerationRequest, sink: GenerationSink, sampler: LlamaSampler) {
         self.id = id

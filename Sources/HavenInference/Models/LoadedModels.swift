@@ -13,6 +13,8 @@ public actor LoadedModels {
     /// How long an idle model stays loaded by default; `nil` keeps it forever.
     private let defaultKeepAlive: Duration?
     private let logger: Logger
+    /// Handed to every engine loaded: told of each finished generation (the server's metrics).
+    private let observer: GenerationObserver?
 
     private struct Entry {
         let loading: Task<InferenceEngine, any Error>
@@ -26,12 +28,13 @@ public actor LoadedModels {
 
     public init(
         configuration: EngineConfiguration, memoryBudget: Int64? = nil, keepAlive: Duration? = .seconds(300),
-        logger: Logger
+        logger: Logger, observer: GenerationObserver? = nil
     ) {
         self.configuration = configuration
         self.memoryBudget = memoryBudget
         self.defaultKeepAlive = keepAlive
         self.logger = logger
+        self.observer = observer
     }
 
     /// What to do with a model after its use: keep it for a while (`.duration`), forever, or
@@ -57,10 +60,12 @@ public actor LoadedModels {
         try await makeRoom(for: estimate, model: name)
         let configuration = configuration
         let logger = logger
+        let observer = observer
         let loading = Task {
             let clock = ContinuousClock()
             let start = clock.now
-            let engine = try InferenceEngine(name: name, path: path, configuration: configuration, logger: logger)
+            let engine = try InferenceEngine(
+                name: name, path: path, configuration: configuration, logger: logger, observer: observer)
             logger.info("model loaded", metadata: ["model": "\(name)", "seconds": "\(clock.now - start)"])
             return engine
         }

@@ -6,7 +6,8 @@ import HavenStore
 import Hummingbird
 
 /// `/haven/grants`: the owner gives, lists and revokes rights: on data paths (`read`, `list`,
-/// `write`, `append`, `delete`, `share`, `ai`) and on models (`infer`).
+/// `write`, `append`, `delete`, `share`, `ai`), on models (`infer`) and on the server's
+/// metrics (`metrics`).
 struct GrantController {
     let catalog: Catalog
 
@@ -58,6 +59,13 @@ struct GrantController {
 
     /// The resource a grant request names: a data path for data rights, a model for `infer`.
     private func resource(of body: CreateGrantRequest) throws -> String {
+        if body.rights.contains(.metrics) {
+            guard Set(body.rights) == [.metrics], body.path == nil, body.model == nil else {
+                throw AccessError.invalidGrant(
+                    "'metrics' is a right on the server's metrics; give it alone, without --path or --model")
+            }
+            return MetricsController.resource
+        }
         let onModels = body.rights.contains(.infer)
         if onModels, body.rights.count > 1 {
             throw AccessError.invalidGrant("'infer' is a right on models; give data rights in a separate grant with --path")

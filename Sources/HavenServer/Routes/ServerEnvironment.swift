@@ -25,6 +25,8 @@ public struct ServerEnvironment: Sendable {
     public let modelsDirectory: String
     /// The models in memory.
     public let models: LoadedModels
+    /// This server's own metrics registry, served at `/metrics`.
+    public let metrics: ServerMetrics
     /// Keeps the passage index in step with the store.
     public let indexer: Indexer
     /// The agent files in `agents/`.
@@ -56,9 +58,10 @@ public struct ServerEnvironment: Sendable {
         self.audit = AuditLog(catalog: catalog)
         self.configuration = configuration
         self.modelsDirectory = modelsDirectory
+        self.metrics = ServerMetrics()
         self.models = LoadedModels(
             configuration: configuration.engineConfiguration, memoryBudget: configuration.memoryBudget,
-            keepAlive: configuration.keepAlive, logger: logger)
+            keepAlive: configuration.keepAlive, logger: logger, observer: metrics.generationObserver)
         self.indexer = Indexer(
             store: store,
             embedder: embedder

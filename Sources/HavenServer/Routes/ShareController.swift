@@ -30,6 +30,11 @@ struct ShareController {
         if body.rights.contains(.infer) {
             throw AccessError.invalidGrant("'infer' is a right on models; a share gives rights on data paths")
         }
+        if body.rights.contains(.metrics) {
+            throw AccessError.invalidGrant(
+                "'metrics' is a right on the server's metrics; a share gives rights on data paths "
+                    + "(use 'haven grant add --rights metrics')")
+        }
         guard body.to != ownerKey.did else { throw AccessError.invalidGrant("the owner needs no capability token") }
         let now = Date()
         if let expiry = body.expiresAt, expiry <= now {

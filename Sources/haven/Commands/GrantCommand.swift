@@ -17,7 +17,8 @@ struct GrantCommand: AsyncParsableCommand {
             abstract: "Give a principal rights, e.g. --to app:laptop --path /photos/ --rights read,list.",
             discussion: """
                 Rights on a path (and everything below it): read, list, write, append (create new files only), \
-                delete, share, ai. On models: infer (all models, or --model NAME).
+                delete, share, ai. On models: infer (all models, or --model NAME). On the server: metrics \
+                (read /metrics, e.g. --to app:prometheus --rights metrics).
                 """)
         @OptionGroup var client: ClientOptions
         @Option(help: "Who receives the rights: app:NAME, peer:NAME (a peer added with 'haven peer add') or peer:did:key:….")
