@@ -31,6 +31,7 @@ public enum HavenRouter {
                 publicPaths: [HealthController.path, WellKnownController.path, OpenAPIController.path],
                 secure: environment.configuration.tlsCertificate != nil,
                 publicURL: environment.configuration.publicURL))
+        router.add(middleware: ModelDefaultsMiddleware(catalog: environment.catalog))
 
         HealthController().addRoutes(to: router)
         MetricsController(environment: environment).addRoutes(to: router)

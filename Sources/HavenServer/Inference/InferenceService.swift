@@ -27,7 +27,9 @@ struct InferenceService: Sendable {
             }
         }
         guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
-        return try await loaded.engine(name: record.name, path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
+        // A model made from another with /api/create runs on that model's engine: loaded once.
+        let engineName = try catalog.modelProfile(of: record.name)?.base ?? record.name
+        return try await loaded.engine(name: engineName, path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
     }
 
     /// The installed models `caller` may use: all for the owner, the granted ones for others.

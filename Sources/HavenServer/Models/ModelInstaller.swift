@@ -44,10 +44,12 @@ public struct ModelInstaller: Sendable {
         }
     }
 
-    /// Removes an installed model and its file.
+    /// Removes an installed model, and its file unless another model (one made from it with
+    /// `/api/create`, or the model it was made from) still runs that file. A model others are
+    /// made from is not removed (``ModelRecipeError/baseInUse(model:derived:)``).
     public func remove(named name: String) throws -> ModelRecord {
-        let record = try catalog.removeModel(named: name)
-        unlink(directory + "/" + record.file)
+        let (record, fileInUse) = try catalog.removeModelAndProfile(named: name)
+        if !fileInUse { unlink(directory + "/" + record.file) }
         return record
     }
 

@@ -2,31 +2,6 @@ import Foundation
 import HavenInference
 import Hummingbird
 
-/// Ollama's `options`: sampling settings by Ollama's names.
-public struct OllamaOptions: Decodable, Sendable {
-    public let temperature: Double?
-    public let topP: Double?
-    public let topK: Int?
-    public let minP: Double?
-    public let seed: Int?
-    public let numPredict: Int?
-    public let stop: [String]?
-    public let repeatPenalty: Double?
-    public let presencePenalty: Double?
-    public let frequencyPenalty: Double?
-
-    enum CodingKeys: String, CodingKey {
-        case temperature, seed, stop
-        case topP = "top_p"
-        case topK = "top_k"
-        case minP = "min_p"
-        case numPredict = "num_predict"
-        case repeatPenalty = "repeat_penalty"
-        case presencePenalty = "presence_penalty"
-        case frequencyPenalty = "frequency_penalty"
-    }
-}
-
 /// Ollama's `keep_alive`: `"5m"`, a number of seconds, `0` (unload when idle), or negative
 /// (keep loaded).
 public struct OllamaKeepAlive: Decodable, Sendable {
@@ -44,24 +19,60 @@ public struct OllamaKeepAlive: Decodable, Sendable {
     }
 }
 
-/// Body of `POST /api/chat`.
+/// Body of `POST /api/chat`. `options` are Ollama's sampling options by Ollama's names
+/// (those Haven does not use, such as `num_thread`, are ignored as Ollama ignores unknown ones).
 public struct OllamaChatRequest: Decodable, Sendable {
-    public struct Message: Codable, Sendable {
+    public struct Message: Decodable, Sendable {
         public let role: String
-        public let content: String
+        public let content: String?
+        /// Base64 images; Haven's models read text only, so a message with images is refused.
+        public let images: [String]?
+        /// Calls an earlier assistant turn made.
+        public let toolCalls: [OllamaToolCall]?
+        /// For `role: tool`, the tool whose result this is.
+        public let toolName: String?
+
+        enum CodingKeys: String, CodingKey {
+            case role, content, images
+            case toolCalls = "tool_calls"
+            case toolName = "tool_name"
+        }
     }
     public let model: String
-    public let messages: [Message]
+    /// Absent or empty: load (or with `keep_alive: 0` unload) the model, as Ollama does.
+    public let messages: [Message]?
     /// Ollama streams unless told not to.
     public let stream: Bool?
-    public let options: OllamaOptions?
+    public let options: ModelParameters?
     /// `"json"` or a JSON schema the answer must follow.
     public let format: JSONValue?
     public let keepAlive: OllamaKeepAlive?
+    /// `{"type": "function", "function": {"name", "description", "parameters"}}`, as OpenAI's.
+    public let tools: [JSONValue]?
+    /// Thinking mode; refused when asked for, since Haven's models do not think apart.
+    public let think: JSONValue?
+    public let logprobs: Bool?
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, stream, options, format
+        case model, messages, stream, options, format, tools, think, logprobs
         case keepAlive = "keep_alive"
+    }
+}
+
+/// A tool call in Ollama's shape: the arguments are a JSON object, not text.
+public struct OllamaToolCall: Codable, Sendable, Equatable {
+    public struct Function: Codable, Sendable, Equatable {
+        public let name: String
+        public let arguments: JSONValue
+        public init(name: String, arguments: JSONValue) {
+            self.name = name
+            self.arguments = arguments
+        }
+    }
+    public let function: Function
+
+    public init(function: Function) {
+        self.function = function
     }
 }
 
@@ -73,13 +84,31 @@ public struct OllamaGenerateRequest: Decodable, Sendable {
     /// Send the prompt as is, without the chat template.
     public let raw: Bool?
     public let stream: Bool?
-    public let options: OllamaOptions?
+    public let options: ModelParameters?
     public let format: JSONValue?
     public let keepAlive: OllamaKeepAlive?
+    /// Refused when set: Haven always uses the model's own chat template.
+    public let template: String?
+    /// Refused when set: fill-in-the-middle is not supported.
+    public let suffix: String?
+    public let images: [String]?
+    public let think: JSONValue?
 
     enum CodingKeys: String, CodingKey {
-        case model, prompt, system, raw, stream, options, format
+        case model, prompt, system, raw, stream, options, format, template, suffix, images, think
         case keepAlive = "keep_alive"
+    }
+}
+
+/// The assistant's message in an `/api/chat` answer line.
+public struct OllamaResponseMessage: Encodable, Sendable {
+    public var role = "assistant"
+    public var content: String
+    public var toolCalls: [OllamaToolCall]?
+
+    enum CodingKeys: String, CodingKey {
+        case role, content
+        case toolCalls = "tool_calls"
     }
 }
 
@@ -87,7 +116,7 @@ public struct OllamaGenerateRequest: Decodable, Sendable {
 public struct OllamaResponseLine: Encodable, Sendable {
     public var model: String
     public var createdAt: String
-    public var message: OllamaChatRequest.Message?
+    public var message: OllamaResponseMessage?
     public var response: String?
     public var done: Bool
     public var doneReason: String?
@@ -118,9 +147,12 @@ public struct OllamaModelList: Encodable, Sendable, ResponseEncodable {
             public let format = "gguf"
             public let family: String?
             public let parameterSize: String?
+            /// For a model made with `/api/create` from another: that model.
+            public var parentModel: String? = nil
             enum CodingKeys: String, CodingKey {
                 case format, family
                 case parameterSize = "parameter_size"
+                case parentModel = "parent_model"
             }
         }
         public let name: String
@@ -144,27 +176,34 @@ public struct OllamaShowRequest: Decodable, Sendable {
     public let model: String
 }
 
-/// Answer of `POST /api/show`: the model's template, details and GGUF metadata.
+/// Answer of `POST /api/show`: the model's Modelfile, parameters, system prompt, template,
+/// details and GGUF metadata.
 public struct OllamaShowResponse: Encodable, Sendable, ResponseEncodable {
     public let modelfile: String
+    /// The model's `PARAMETER` defaults, one `name value` line each.
     public let parameters: String
+    /// The model's own system prompt, if it was made with one.
+    public let system: String?
     public let template: String
     public let details: OllamaModelList.Model.Details
     public let modelInfo: [String: JSONValue]
+    public let capabilities: [String]
+    public let modifiedAt: String
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(modelfile, forKey: .modelfile)
         try container.encode(parameters, forKey: .parameters)
+        try container.encodeIfPresent(system, forKey: .system)
         try container.encode(template, forKey: .template)
         try container.encode(details, forKey: .details)
         try container.encode(JSONValue.object(modelInfo, order: modelInfo.keys.sorted()), forKey: .modelInfo)
+        try container.encode(capabilities, forKey: .capabilities)
         try container.encode(modifiedAt, forKey: .modifiedAt)
     }
-    public let modifiedAt: String
 
     enum CodingKeys: String, CodingKey {
-        case modelfile, parameters, template, details
+        case modelfile, parameters, system, template, details, capabilities
         case modelInfo = "model_info"
         case modifiedAt = "modified_at"
     }
