@@ -19,6 +19,7 @@ public enum HavenRouter {
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: RequestMetricsMiddleware(metrics: environment.metrics))
         router.add(middleware: ErrorMiddleware())
+        router.add(middleware: AnthropicErrorMiddleware())
         router.add(
             middleware: BodyLimitMiddleware(
                 maxBytes: environment.configuration.maxRequestBodyBytes,
@@ -61,6 +62,7 @@ public enum HavenRouter {
         OpenAIController(service: environment.inference, agents: agents).addRoutes(to: router.group("v1"))
         ResponsesController(service: environment.inference).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))
+        AnthropicController(service: environment.inference).addRoutes(to: router.group("v1"))
         MCPController(toolBox: environment.toolBox, configuration: environment.configuration).addRoutes(to: router)
         WellKnownController(environment: environment).addRoutes(to: router)
         ExchangeController(environment: environment, agents: agents).addRoutes(to: router)

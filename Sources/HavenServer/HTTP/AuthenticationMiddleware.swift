@@ -1,3 +1,4 @@
+import HTTPTypes
 import Hummingbird
 
 /// Requires a caller on every path except the public ones (`/healthz`, `/.well-known/haven`,
@@ -5,7 +6,8 @@ import Hummingbird
 /// signing each request (``ExchangeAuthenticationMiddleware``), and records the caller in the
 /// request context.
 ///
-/// A caller is a bearer token or, for a browser, the session cookie of the web app; the cookie
+/// A caller is a bearer token (or the same token in `x-api-key`, as Anthropic's clients send
+/// it) or, for a browser, the session cookie of the web app; the cookie
 /// counts only on same-origin requests (``CrossSiteCheck``) and only when no `Authorization`
 /// header is sent, so it can never do more than what the signed-in principal may do.
 ///
@@ -24,6 +26,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
     let secure: Bool
     let publicURL: String?
 
+    /// `x-api-key: <token>`, taken as `Authorization: Bearer <token>` when that is absent.
+    static let apiKey = HTTPField.Name("x-api-key")!
+
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
@@ -35,7 +40,9 @@ struct AuthenticationMiddleware: RouterMiddleware {
             return try await next(request, context)
         }
         var context = context
-        if request.headers[.authorization] == nil, let header = request.headers[.cookie], cookie.isPresent(in: header) {
+        // Anthropic's clients send the key as `x-api-key`: the same token, checked the same way.
+        let authorization = request.headers[.authorization] ?? request.headers[Self.apiKey].map { "Bearer " + $0 }
+        if authorization == nil, let header = request.headers[.cookie], cookie.isPresent(in: header) {
             if let refusal = CrossSiteCheck.refusal(for: request, secure: secure, publicURL: publicURL) {
                 throw AuthenticationError.crossSite(refusal)
             }
@@ -49,7 +56,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         let isData = DataController.handles(path)
         do {
             let authentication = try authenticator.authenticate(
-                authorization: request.headers[.authorization], acceptCapabilities: isData)
+                authorization: authorization, acceptCapabilities: isData)
             context.authentication = authentication
             context.logger[metadataKey: "haven.principal"] = "\(authentication.principal)"
         } catch {
