@@ -142,4 +142,17 @@ import Testing
         #expect(kept["messages"] == withSystem["messages"])
         #expect(kept["max_tokens"] == nil)
     }
+
+    @Test func aProfileFillsAResponsesRequestWhereThatAPIHasAPlace() throws {
+        var parameters = ModelParameters()
+        parameters.temperature = 0.1
+        parameters.numPredict = 16
+        parameters.topK = 3
+        let profile = ModelProfile(model: "mine", base: "base", system: "Be brief.", parameters: parameters, createdAt: Date())
+        let body = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"model": "mine", "input": "hi", "temperature": 1}"#.utf8))
+        let applied = profile.applied(toResponsesRequest: body)
+        #expect(applied["instructions"] == .string("Be brief."))
+        #expect(applied["temperature"] == .number(1) && applied["max_output_tokens"] == .number(16))
+        #expect(applied["top_k"] == nil)
+    }
 }

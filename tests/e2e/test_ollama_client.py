@@ -146,6 +146,9 @@ def test_a_created_model_applies_its_system_prompt_and_defaults_on_every_api(ser
     longer = oai.chat.completions.create(model="my-assistant", messages=sea,
                                          max_tokens=8, temperature=0)
     assert longer.usage.completion_tokens > 3
+    # The Responses API takes the system prompt as instructions and num_predict as max_output_tokens.
+    response = oai.responses.create(model="my-assistant", input="Tell me about the sea.", store=False)
+    assert response.usage.input_tokens == mine_prompt and response.usage.output_tokens <= 3
 
     # Copy, then delete: the base model is kept while models are made from it.
     assert sdk.copy("my-assistant", "my-assistant-2").status == "success"

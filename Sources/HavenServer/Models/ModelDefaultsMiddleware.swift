@@ -4,7 +4,7 @@ import HavenStore
 import Hummingbird
 
 /// Applies the system prompt and defaults of a model made with `/api/create` to OpenAI
-/// requests for it (`/v1/chat/completions`, `/v1/completions`), before the OpenAI routes read
+/// requests for it (`/v1/chat/completions`, `/v1/completions`, `/v1/responses`), before the OpenAI routes read
 /// the body, so such a model behaves the same on every API. Requests for other models, and
 /// every request while no such model exists, pass untouched.
 struct ModelDefaultsMiddleware: RouterMiddleware {
@@ -12,7 +12,8 @@ struct ModelDefaultsMiddleware: RouterMiddleware {
 
     let catalog: Catalog
 
-    static let paths: Set<String> = ["/v1/chat/completions", "/v1/completions"]
+    static let paths: Set<String> = ["/v1/chat/completions", "/v1/completions", Self.responses]
+    static let responses = "/v1/responses"
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -30,9 +31,12 @@ struct ModelDefaultsMiddleware: RouterMiddleware {
         else {
             return try await next(request, context)
         }
+        let applied =
+            request.uri.path == Self.responses
+            ? profile.applied(toResponsesRequest: body) : profile.applied(toOpenAIRequest: body)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .withoutEscapingSlashes
-        request.body = RequestBody(buffer: ByteBuffer(bytes: try encoder.encode(profile.applied(toOpenAIRequest: body))))
+        request.body = RequestBody(buffer: ByteBuffer(bytes: try encoder.encode(applied)))
         return try await next(request, context)
     }
 }

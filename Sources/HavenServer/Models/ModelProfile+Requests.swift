@@ -33,6 +33,23 @@ extension ModelProfile {
         return .object(fields, order: order)
     }
 
+    /// An OpenAI Responses body with this model's defaults applied where that API has a place
+    /// for them: the system prompt as `instructions`, `temperature`, `top_p`, and `num_predict`
+    /// as `max_output_tokens`. What the request sets wins.
+    public func applied(toResponsesRequest body: JSONValue) -> JSONValue {
+        guard case .object(var fields, var order) = body else { return body }
+        func setIfAbsent(_ key: String, _ value: JSONValue?) {
+            guard let value, fields[key] == nil || fields[key] == .null else { return }
+            if fields[key] == nil { order.append(key) }
+            fields[key] = value
+        }
+        setIfAbsent("instructions", system.map(JSONValue.string))
+        setIfAbsent("temperature", parameters.temperature.map(JSONValue.number))
+        setIfAbsent("top_p", parameters.topP.map(JSONValue.number))
+        setIfAbsent("max_output_tokens", parameters.numPredict.flatMap { $0 < 0 ? nil : .number(Double($0)) })
+        return .object(fields, order: order)
+    }
+
     /// Whether a message of an OpenAI body is a system (or developer) message.
     static func isSystem(_ message: JSONValue) -> Bool {
         let role = message["role"]?.stringValue
