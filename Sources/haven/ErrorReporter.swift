@@ -16,7 +16,9 @@ extension IdentityError: UserFacingError {}
 /// Ends the process on an error: one line on stderr, a non-zero exit code.
 enum ErrorReporter {
     static func exit(with error: any Error) -> Never {
-        if error is CleanExit || error is ExitCode {
+        // Help, `--version` and completion scripts end parsing with a clean exit: ArgumentParser
+        // prints them, formatted, on stdout and exits 0. So does an explicit `ExitCode`.
+        if error is CleanExit || error is ExitCode || Haven.exitCode(for: error) == .success {
             Haven.exit(withError: error)
         }
         let message: String

@@ -225,6 +225,30 @@ def quiet_server(tmp_path_factory):
         stop_server(server)
 
 
+def test_put_reads_standard_input_when_the_file_is_a_dash(quiet_server):
+    env = quiet_server.env
+    content = os.urandom(3 << 20) + b"tail"  # several pieces, sent chunked: no length is known
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
+    full_env.update(env)
+    put = subprocess.run([HAVEN_BIN, "data", "put", "-", "/piped/blob.bin"], input=content, env=full_env,
+                         capture_output=True, timeout=120)
+    assert put.returncode == 0, put.stderr
+    assert b"/piped/blob.bin" in put.stderr and put.stdout.strip().startswith(b"baguqeera")
+    assert ok(haven_bytes("data", "get", "/piped/blob.bin", env=env)).stdout == content
+    # The media type comes from the path's name, or --type.
+    text = subprocess.run([HAVEN_BIN, "data", "put", "-", "/piped/note.md"], input=b"# hi\n", env=full_env,
+                          capture_output=True, timeout=60)
+    assert text.returncode == 0, text.stderr
+    head = requests.head(quiet_server.url + "/data/piped/note.md", headers=bearer(quiet_server.home.token), timeout=30)
+    assert head.headers["Content-Type"].startswith("text/markdown"), head.headers
+    # A directory target needs a file name, which standard input does not have: refused, nothing stored.
+    refused = subprocess.run([HAVEN_BIN, "data", "put", "-", "/piped/"], input=b"x", env=full_env,
+                             capture_output=True, text=False, timeout=60)
+    assert refused.returncode != 0 and b"standard input" in refused.stderr and refused.stdout == b""
+    listing = json.loads(ok(run_haven("data", "ls", "/piped/", "--json", env=env)).stdout)
+    assert sorted((e["name"], e["size"]) for e in listing["entries"]) == [("blob.bin", len(content)), ("note.md", 5)]
+
+
 @pytest.mark.parametrize(
     "args, fragments",
     [

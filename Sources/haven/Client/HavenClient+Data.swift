@@ -12,9 +12,18 @@ extension HavenClient {
         guard let handle = FileHandle(forReadingAtPath: file) else { throw DataTransferError.cannotRead(file) }
         defer { try? handle.close() }
         let size = (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value ?? 0
+        return try await upload(handle, size: size, to: path, mediaType: mediaType, progress: progress)
+    }
+
+    /// `PUT /data{path}` from an open handle: `size` bytes, or until its end when `size` is nil
+    /// (standard input), sent chunked.
+    func upload(
+        _ handle: FileHandle, size: Int64?, to path: DataPath, mediaType: String,
+        progress: @escaping @Sendable (Int64) -> Void
+    ) async throws -> FileVersion {
         var request = makeRequest(.PUT, "/data" + Self.encode(path), body: nil)
         request.headers.replaceOrAdd(name: "Content-Type", value: mediaType)
-        request.body = .stream(FilePieces(handle: handle, progress: progress), length: .known(Int64(size)))
+        request.body = .stream(FilePieces(handle: handle, progress: progress), length: size.map { .known($0) } ?? .unknown)
         let response = try await execute(request, timeout: .hours(24))
         let data = try await Self.collect(response)
         return try Self.decoder.decode(FileVersion.self, from: data)

@@ -28,13 +28,23 @@ struct DataCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Store a local file at a path (a new version if the path exists).")
         @OptionGroup var client: ClientOptions
-        @Argument(help: "The local file ('-' is not supported; name a file).") var file: String
+        @Argument(help: "The local file, or '-' for standard input.") var file: String
         @Argument(help: "Where to store it, e.g. /notes/todo.txt. A directory path keeps the file's name.")
         var path: String
         @Option(help: "Media type (default: guessed from the file name).") var type: String?
 
         func run() async throws {
             var target = try DataCommand.parsePath(path)
+            if file == "-" {
+                guard !target.isDirectory else { throw ValidationError("with '-' (standard input), name the file: PATH must not end in '/'") }
+                let meter = ProgressMeter(total: nil, label: "uploading")
+                let version = try await client.makeClient().upload(
+                    .standardInput, size: nil, to: target, mediaType: type ?? MediaType.guess(for: target.string),
+                    progress: { meter.update($0) })
+                meter.finish()
+                report(version)
+                return
+            }
             if target.isDirectory {
                 target = try DataCommand.parsePath(target.string + (file as NSString).lastPathComponent)
             }
@@ -44,6 +54,10 @@ struct DataCommand: AsyncParsableCommand {
             let version = try await client.makeClient().upload(
                 file: file, to: target, mediaType: type ?? MediaType.guess(for: file), progress: { meter.update($0) })
             meter.finish()
+            report(version)
+        }
+
+        private func report(_ version: FileVersion) {
             StandardError.write("Stored \(version.path) version \(version.version) (\(version.size) bytes).")
             print(version.id.map(\.description) ?? "")
         }
