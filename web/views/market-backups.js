@@ -1,9 +1,11 @@
 // Market page, backups: folders backed up K-of-N with providers among the peers, a form to make
 // one, and restores that show each shard and file as the server reports it (NDJSON).
 
-import { h, replace, clear, formatBytes, formatDate, table } from '../dom.js';
+import { h, replace, clear, formatBytes, formatDate } from '../dom.js';
 import * as api from '../api.js';
-import { CONTRACT_STATUS_KIND, badge, formatCount, ident, labelled, loading, numberInput, numberValue, showFailure } from './market-format.js';
+import {
+  CONTRACT_STATUS_KIND, badge, formatCount, ident, labelled, loadTable, numberInput, numberValue,
+} from './market-format.js';
 
 function shardList(backup) {
   const shards = [...(backup.shards || [])].sort((a, b) => a.index - b.index);
@@ -123,14 +125,10 @@ export async function renderBackups(section, ctx) {
   }
 
   async function load() {
-    loading(listBox);
-    try {
-      const list = (await api.get('/haven/backups')).backups || [];
-      if (!list.length) {
-        replace(listBox, h('p', { class: 'muted', testid: 'backup-list' }, 'No backups yet.'));
-        return;
-      }
-      replace(listBox, table([
+    const failure = await loadTable(listBox, {
+      url: '/haven/backups', key: 'backups', empty: 'No backups yet.',
+      testid: 'backup-list', caption: 'Backups', rowProps: (b) => ({ testid: 'backup-row', 'data-id': b.id, 'data-path': b.path }),
+      columns: [
         { title: 'Folder', cell: (b) => h('code', { class: 'wrap' }, b.path) },
         { title: 'Made', cell: (b) => formatDate(b.created_at) },
         { title: 'Copies', cell: (b) => `${b.data_shards} of ${b.total_shards}` },
@@ -143,11 +141,9 @@ export async function renderBackups(section, ctx) {
             onclick: () => openRestore(b),
           }, 'Restore'),
         },
-      ], list, { testid: 'backup-list', caption: 'Backups', rowProps: (b) => ({ testid: 'backup-row', 'data-id': b.id, 'data-path': b.path }) }));
-    } catch (failure) {
-      showFailure(listBox, failure);
-      form.hidden = failure.status === 403;
-    }
+      ],
+    });
+    form.hidden = failure?.status === 403;
   }
 
   form.addEventListener('submit', async (event) => {

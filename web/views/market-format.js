@@ -1,7 +1,8 @@
 // Readable numbers for the Market page: credits, durations, shares, and the small pieces every
 // market table uses.
 
-import { h, replace, uid } from '../dom.js';
+import { h, replace, table, uid } from '../dom.js';
+import * as api from '../api.js';
 
 const MICRO = 1_000_000;
 const whole = new Intl.NumberFormat(undefined, { maximumFractionDigits: 0 });
@@ -87,4 +88,21 @@ export function showFailure(box, error) {
 
 export function loading(box) {
   replace(box, h('p', { class: 'muted' }, 'Loading…'));
+}
+
+/**
+ * Loads `url` into `box`: a table of `answer[key]` (`columns`, with `testid`, `caption` and
+ * `rowProps` for the table), `empty` when the list is empty, or the server's message when the
+ * request fails. Resolves with that failure, or null.
+ */
+export async function loadTable(box, { url, key, empty, columns, ...options }) {
+  loading(box);
+  try {
+    const list = (await api.get(url))[key] || [];
+    replace(box, list.length ? table(columns, list, options) : h('p', { class: 'muted', testid: options.testid }, empty));
+    return null;
+  } catch (failure) {
+    showFailure(box, failure);
+    return failure;
+  }
 }

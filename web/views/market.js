@@ -2,11 +2,11 @@
 // challenges it ran as a consumer, its backups, and (where the server has them) data sales.
 // Every section loads on its own and shows the server's message when its request fails.
 
-import { h, replace, formatBytes, formatDate, table, confirmInline } from '../dom.js';
+import { h, replace, formatBytes, formatDate, confirmInline } from '../dom.js';
 import * as api from '../api.js';
 import {
   CONTRACT_STATUS_KIND, badge, credits, formatCount, formatCredits, formatDuration, formatPerMille, ident, labelled, lines,
-  loading, numberInput, numberValue, showFailure,
+  loadTable, numberInput, numberValue,
 } from './market-format.js';
 import { renderBackups } from './market-backups.js';
 import { renderSales } from './market-sales.js';
@@ -84,14 +84,10 @@ async function renderOffers(section, ctx) {
     listBox);
 
   async function load() {
-    loading(listBox);
-    try {
-      const list = (await api.get('/haven/market/offers')).offers || [];
-      if (!list.length) {
-        replace(listBox, h('p', { class: 'muted', testid: 'offer-list' }, 'You publish no offers.'));
-        return;
-      }
-      replace(listBox, table([
+    const failure = await loadTable(listBox, {
+      url: '/haven/market/offers', key: 'offers', empty: 'You publish no offers.',
+      testid: 'offer-list', caption: 'Storage offers', rowProps: (o) => ({ testid: 'offer-row', 'data-id': o.id }),
+      columns: [
         { title: 'Offer', cell: (o) => ident(o.id) },
         { title: 'Capacity', class: 'num', cell: (o) => formatBytes(o.capacity_bytes) },
         { title: 'Price', class: 'num', cell: (o) => h('span', null, credits(o.price_per_gib_per_period), ' / GiB / period') },
@@ -112,11 +108,9 @@ async function renderOffers(section, ctx) {
             }),
           }, 'Withdraw'),
         },
-      ], list, { testid: 'offer-list', caption: 'Storage offers', rowProps: (o) => ({ testid: 'offer-row', 'data-id': o.id }) }));
-    } catch (failure) {
-      showFailure(listBox, failure);
-      form.hidden = failure.status === 403;
-    }
+      ],
+    });
+    form.hidden = failure?.status === 403;
   }
 
   form.addEventListener('submit', async (event) => {
@@ -176,14 +170,10 @@ async function renderContracts(section) {
     listBox);
 
   async function load() {
-    loading(listBox);
-    try {
-      const list = (await api.get('/haven/market/contracts')).contracts || [];
-      if (!list.length) {
-        replace(listBox, h('p', { class: 'muted', testid: 'contract-list' }, 'No contracts yet.'));
-        return;
-      }
-      replace(listBox, table([
+    await loadTable(listBox, {
+      url: '/haven/market/contracts', key: 'contracts', empty: 'No contracts yet.',
+      testid: 'contract-list', caption: 'Storage contracts', rowProps: (c) => ({ testid: 'contract-row', 'data-id': c.id, 'data-role': c.role, 'data-status': c.status }),
+      columns: [
         { title: 'Contract', cell: (c) => ident(c.id) },
         { title: 'Role', cell: (c) => badge(c.role) },
         { title: 'Peer', cell: (c) => (c.peer ? h('span', { title: c.counterparty }, c.peer) : ident(c.counterparty)) },
@@ -195,13 +185,8 @@ async function renderContracts(section) {
         { title: 'Balances', cell: balances },
         { title: 'Collateral', cell: collateral },
         { title: 'Opened', cell: (c) => formatDate(c.opened_at) },
-      ], list, {
-        testid: 'contract-list', caption: 'Storage contracts',
-        rowProps: (c) => ({ testid: 'contract-row', 'data-id': c.id, 'data-role': c.role, 'data-status': c.status }),
-      }));
-    } catch (failure) {
-      showFailure(listBox, failure);
-    }
+      ],
+    });
   }
 
   await load();
@@ -218,27 +203,18 @@ async function renderChallenges(section) {
     listBox);
 
   async function load() {
-    loading(listBox);
-    try {
-      const list = (await api.get('/haven/market/challenges?limit=50')).challenges || [];
-      if (!list.length) {
-        replace(listBox, h('p', { class: 'muted', testid: 'challenge-list' }, 'No challenges run yet.'));
-        return;
-      }
-      replace(listBox, table([
+    await loadTable(listBox, {
+      url: '/haven/market/challenges?limit=50', key: 'challenges', empty: 'No challenges run yet.',
+      testid: 'challenge-list', caption: 'Recent challenges', rowProps: (c) => ({ testid: 'challenge-row', 'data-outcome': c.outcome }),
+      columns: [
         { title: 'Time', cell: (c) => formatDate(c.at) },
         { title: 'Contract', cell: (c) => ident(c.contract) },
         { title: 'Period', class: 'num', cell: (c) => `${formatCount(c.period)}.${formatCount(c.sequence)}` },
         { title: 'Leaf', class: 'num', cell: (c) => formatCount(c.leaf_index) },
         { title: 'Outcome', cell: (c) => badge(c.outcome, c.outcome === 'passed' ? 'ok' : 'bad') },
         { title: 'Evidence', cell: (c) => ident(c.evidence) },
-      ], list, {
-        testid: 'challenge-list', caption: 'Recent challenges',
-        rowProps: (c) => ({ testid: 'challenge-row', 'data-outcome': c.outcome }),
-      }));
-    } catch (failure) {
-      showFailure(listBox, failure);
-    }
+      ],
+    });
   }
 
   await load();
