@@ -12,22 +12,11 @@ enum JSONText {
     static func minified(_ text: some Collection<UInt8>) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(text.count)
-        var inString = false
-        var escaped = false
+        var strings = JSONStringState()
         for byte in text {
-            if inString {
-                if escaped {
-                    escaped = false
-                } else if byte == UInt8(ascii: "\\") {
-                    escaped = true
-                } else if byte == UInt8(ascii: "\"") {
-                    inString = false
-                }
-            } else if isWhitespace(byte) {
-                continue
-            } else if byte == UInt8(ascii: "\"") {
-                inString = true
-            }
+            let inString = strings.inString
+            strings.consume(byte)
+            if !inString && isWhitespace(byte) { continue }
             out.append(byte)
         }
         return out

@@ -47,8 +47,7 @@ public struct ToolCallStream: Sendable {
     /// The bytes of the current block after its `<tool_call>`.
     private var block: [UInt8] = []
     private var depth = 0
-    private var inString = false
-    private var escaped = false
+    private var strings = JSONStringState()
     /// Bytes decided in this `append`, merged into events at its end.
     private var output: [Pending] = []
     /// A trailing partial UTF-8 character of the last text or arguments run, and its kind.
@@ -125,8 +124,7 @@ public struct ToolCallStream: Sendable {
             case .matched(let name):
                 output.append(.started(callCount, name))
                 depth = 0
-                inString = false
-                escaped = false
+                strings = JSONStringState()
                 state = .arguments
                 argument(byte)
             }
@@ -159,22 +157,15 @@ public struct ToolCallStream: Sendable {
     }
 
     private mutating func argument(_ byte: UInt8) {
+        let inString = strings.inString
+        strings.consume(byte)
         if inString {
-            if escaped {
-                escaped = false
-            } else if byte == UInt8(ascii: "\\") {
-                escaped = true
-            } else if byte == UInt8(ascii: "\"") {
-                inString = false
-            }
             emit(.arguments(callCount), [byte])
             return
         }
         switch byte {
         case _ where JSONText.isWhitespace(byte):
             return
-        case UInt8(ascii: "\""):
-            inString = true
         case UInt8(ascii: "{"), UInt8(ascii: "["):
             depth += 1
         case UInt8(ascii: "}"), UInt8(ascii: "]"):
