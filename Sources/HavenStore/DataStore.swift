@@ -18,10 +18,11 @@ public struct DataStore: Sendable {
     let pins = ChunkPins()
 
     /// Opens the store over `catalog` (which must include ``CatalogMigration/files``) and the
-    /// `objects/` directory, removing what interrupted writes left behind.
+    /// `objects/` directory, removing what interrupted writes left behind. Chunks are sealed
+    /// under the catalog's data key when the home is encrypted.
     public init(catalog: Catalog, objectsDirectory: String) throws(StoreError) {
         self.catalog = catalog
-        self.objects = try ObjectStore(root: objectsDirectory)
+        self.objects = try ObjectStore(root: objectsDirectory, sealer: catalog.dataKey.map(ChunkSealer.init))
         objects.removeTemporaries()
     }
 

@@ -9,16 +9,28 @@ import GRDB
 /// it transactions through ``read(_:)`` and ``write(_:)``.
 public struct Catalog: Sendable {
     package let writer: any DatabaseWriter
+    /// The home's data key when the home is encrypted (``HomeKeyring``); `nil` for a plain home.
+    public let dataKey: DataKey?
+    /// Seals the columns that hold people's content, in an encrypted home.
+    let columnSealer: ColumnSealer?
+    /// Stands in for indexed words, in an encrypted home.
+    package let termHasher: TermHasher?
 
     /// Opens (creating if needed) the catalog at `path` and migrates it to `schema`.
-    public static func open(at path: String, schema: CatalogSchema) throws(CatalogError) -> Catalog {
+    ///
+    /// With a `dataKey` (an encrypted home), the ``SealedColumn``s are sealed under it, and
+    /// SQLite overwrites deleted content (`secure_delete`) so no freed page keeps it.
+    public static func open(at path: String, schema: CatalogSchema, dataKey: DataKey? = nil) throws(CatalogError) -> Catalog {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(5)
         // A commit is on disk when it returns: a revocation must survive a power cut.
-        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            if dataKey != nil { try db.execute(sql: "PRAGMA secure_delete = ON") }
+        }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            return try Catalog(writer: pool, schema: schema)
+            return try Catalog(writer: pool, schema: schema, dataKey: dataKey)
         } catch let error as CatalogError {
             throw error
         } catch let error as DatabaseError {
@@ -29,12 +41,15 @@ public struct Catalog: Sendable {
     }
 
     /// A private in-memory catalog, for tests.
-    public static func inMemory(schema: CatalogSchema) throws -> Catalog {
-        try Catalog(writer: DatabaseQueue(), schema: schema)
+    public static func inMemory(schema: CatalogSchema, dataKey: DataKey? = nil) throws -> Catalog {
+        try Catalog(writer: DatabaseQueue(), schema: schema, dataKey: dataKey)
     }
 
-    init(writer: any DatabaseWriter, schema: CatalogSchema) throws(CatalogError) {
+    init(writer: any DatabaseWriter, schema: CatalogSchema, dataKey: DataKey? = nil) throws(CatalogError) {
         self.writer = writer
+        self.dataKey = dataKey
+        self.columnSealer = dataKey.map(ColumnSealer.init)
+        self.termHasher = dataKey.map(TermHasher.init)
         do {
             try schema.migrator.migrate(writer)
         } catch {

@@ -18,14 +18,21 @@ private let systemRead = Darwin.read
 /// a file under its final name is always complete; the renames are synced too before the
 /// catalog commit that references the chunks (``publish(_:)``). Reads check the bytes against
 /// the name, so a damaged chunk is reported rather than served.
+///
+/// In an encrypted home every chunk is sealed on its way to disk and opened on its way back
+/// (``ChunkSealer``); the name stays the hash of the plaintext, checked after opening.
 public struct ObjectStore: Sendable {
     /// The `objects/` directory.
     public let root: String
+    /// Seals chunk files, in an encrypted home.
+    public let sealer: ChunkSealer?
     var temporaryDirectory: String { root + "/tmp" }
 
-    /// Opens the store at `root`, creating it (mode 0700) if needed.
-    public init(root: String) throws(StoreError) {
+    /// Opens the store at `root`, creating it (mode 0700) if needed; with a `sealer`, chunks
+    /// are written sealed.
+    public init(root: String, sealer: ChunkSealer? = nil) throws(StoreError) {
         self.root = root
+        self.sealer = sealer
         for directory in [root, root + "/tmp"] where !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
@@ -52,9 +59,16 @@ public struct ObjectStore: Sendable {
         access(file(of: id), F_OK) == 0
     }
 
-    /// Writes a chunk's bytes to a new file in `objects/tmp/`; nothing is visible under the
-    /// chunk's name until ``publish(_:)``.
+    /// Writes a chunk's bytes (sealed, in an encrypted home) to a new file in `objects/tmp/`;
+    /// nothing is visible under the chunk's name until ``publish(_:)``.
     public func writeTemporary(_ bytes: UnsafeRawBufferPointer, as id: ContentID) throws(StoreError) -> PendingChunk {
+        guard let sealer else { return try writeFile(bytes, as: id) }
+        let sealed = sealer.seal(bytes, as: id)
+        return try sealed.withUnsafeBytes { buffer in Result { () throws(StoreError) in try writeFile(buffer, as: id) } }.get()
+    }
+
+    /// Writes `bytes` as they are to a new file in `objects/tmp/`.
+    private func writeFile(_ bytes: UnsafeRawBufferPointer, as id: ContentID) throws(StoreError) -> PendingChunk {
         let temporary = temporaryDirectory + "/" + id.hex + "." + UUID().uuidString
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .io(operation: "create \(temporary)", reason: Self.errorText()) }
@@ -112,14 +126,14 @@ public struct ObjectStore: Sendable {
     /// Up to this many chunks are synced file by file; more are synced with one `syncfs`.
     static let perFileSyncLimit = 16
 
-    private func sync(file: String) throws(StoreError) {
+    func sync(file: String) throws(StoreError) {
         let descriptor = open(file, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .io(operation: "open \(file)", reason: Self.errorText()) }
         defer { close(descriptor) }
         guard fsync(descriptor) == 0 else { throw .io(operation: "fsync \(file)", reason: Self.errorText()) }
     }
 
-    private func sync(directory: String) throws(StoreError) {
+    func sync(directory: String) throws(StoreError) {
         let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .io(operation: "open \(directory)", reason: Self.errorText()) }
         defer { close(descriptor) }
@@ -127,7 +141,7 @@ public struct ObjectStore: Sendable {
     }
 
     /// Flushes everything written on the file system holding `objects/`.
-    private func syncFileSystem() throws(StoreError) {
+    func syncFileSystem() throws(StoreError) {
         let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard descriptor >= 0 else { throw .io(operation: "open \(root)", reason: Self.errorText()) }
         defer { close(descriptor) }
@@ -136,8 +150,21 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    /// Reads a whole chunk and checks it against its id.
+    /// Reads a whole chunk (opening it, in an encrypted home) and checks it against its id.
     public func read(_ id: ContentID) throws(StoreError) -> [UInt8] {
+        let bytes = try readFile(id)
+        if let sealer {
+            if let plaintext = sealer.open(bytes, as: id), ContentID.hashing(plaintext, codec: .raw) == id {
+                return plaintext
+            }
+            // A chunk written before the home was encrypted, until `haven encrypt` seals it.
+        }
+        guard ContentID.hashing(bytes, codec: .raw) == id else { throw .damagedChunk(id) }
+        return bytes
+    }
+
+    /// The bytes of a chunk's file, as they are on disk.
+    func readFile(_ id: ContentID) throws(StoreError) -> [UInt8] {
         let path = file(of: id)
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -160,7 +187,7 @@ public struct ObjectStore: Sendable {
             if result == 0 { break }
             filled += result
         }
-        guard filled == size, ContentID.hashing(bytes, codec: .raw) == id else { throw .damagedChunk(id) }
+        guard filled == size else { throw .damagedChunk(id) }
         return bytes
     }
 
