@@ -26,6 +26,19 @@ import Testing
         #expect(throws: InferenceError.self, "\(label)") { try GGUFFile(path: path) }
     }
 
+    @Test func refusesADirectoryWithAnErrorNotATrap() throws {
+        // POST /haven/models {"path": "/"} once stopped the server here: Foundation's
+        // `readData` traps on a directory. Beside it, the model's own directory's file is read.
+        let directory = (try InferenceEngineTests.modelPath() as NSString).deletingLastPathComponent
+        #expect {
+            try GGUFFile(path: directory)
+        } throws: { error in
+            guard case .invalidModelFile(_, let reason) = error as? InferenceError else { return false }
+            return reason == "it is not a regular file"
+        }
+        #expect(throws: Never.self) { try GGUFFile(path: InferenceEngineTests.modelPath()) }
+    }
+
     @Test func refusesAFileThatIsNotGGUF() throws {
         let path = NSTemporaryDirectory() + "haven-notgguf-\(UUID().uuidString).gguf"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -25,13 +25,18 @@ public struct GGUFFile: Sendable, Equatable {
     /// refused here rather than failing at load time.
     public init(path: String) throws(InferenceError) {
         LlamaRuntime.initialised
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-            let size = (attributes[.size] as? NSNumber)?.int64Value
-        else { throw .invalidModelFile(path: path, reason: "it cannot be read") }
+        // stat(2) follows a symbolic link to what it names. Only a regular file is read: opening
+        // a FIFO would block, and Foundation's `readData` traps on a directory.
+        var status = stat()
+        guard stat(path, &status) == 0 else { throw .invalidModelFile(path: path, reason: "it cannot be read") }
+        guard status.st_mode & S_IFMT == S_IFREG else {
+            throw .invalidModelFile(path: path, reason: "it is not a regular file")
+        }
+        let size = Int64(status.st_size)
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .invalidModelFile(path: path, reason: "it cannot be read")
         }
-        let magic = handle.readData(ofLength: 4)
+        let magic = (try? handle.read(upToCount: 4)) ?? Data()
         try? handle.close()
         guard magic == Data("GGUF".utf8) else {
             throw .invalidModelFile(path: path, reason: "it is not a GGUF file (wrong magic number)")
