@@ -1,5 +1,4 @@
 import Foundation
-import TOMLKit
 
 /// An agent, as its TOML file in `$HAVEN_HOME/agents/` describes it:
 ///
@@ -47,16 +46,9 @@ public struct AgentDefinition: Sendable, Equatable, Codable {
 
     /// Parses and validates an agent file; every problem is named.
     public init(toml text: String, knownTools: [String]) throws(AgentError) {
-        let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw .invalidDefinition("line \(error.source.begin.line): \(error.description)")
-        } catch {
-            throw .invalidDefinition("\(error)")
-        }
+        let table = try AgentFileParser.parse(text)
         let known: Set<String> = ["name", "description", "instructions", "model", "tools", "scopes", "max_steps", "tool_choice"]
-        if let unknown = table.keys.first(where: { !known.contains($0) }) {
+        if let unknown = table.keys.sorted().first(where: { !known.contains($0) }) {
             throw .invalidDefinition("unknown key '\(unknown)'; keys are \(known.sorted().joined(separator: ", "))")
         }
         func string(_ key: String, required: Bool) throws(AgentError) -> String? {
@@ -93,7 +85,7 @@ public struct AgentDefinition: Sendable, Equatable, Codable {
         }
         var maxSteps = 6
         if let value = table["max_steps"] {
-            guard let steps = value.int, (1...32).contains(steps) else {
+            guard let steps = value.integer, (1...32).contains(steps) else {
                 throw .invalidDefinition("'max_steps' must be a whole number from 1 to 32")
             }
             maxSteps = steps
