@@ -22,7 +22,7 @@ struct AgentController {
         group.post("agents") { request, context in
             _ = try context.requireOwner()
             let body = try await request.body.collect(upTo: 64 << 10)
-            let replace = request.uri.queryParameters["replace"].map { $0 == "true" || $0 == "1" } ?? false
+            let replace = try QueryFlag.value("replace", in: request)
             let agent = try environment.agents.add(toml: String(buffer: body), replace: replace)
             return EditedResponse(status: .created, response: agent)
         }

@@ -63,7 +63,7 @@ struct MarketController {
 
     @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> OfferListing {
         _ = try context.requireOwner()
-        guard request.uri.queryParameters["peers"].map({ $0 == "true" || $0 == "1" }) == true else {
+        guard try QueryFlag.value("peers", in: request) else {
             return OfferListing(
                 offers: try catalog.marketOffers().map { OfferView($0.offer, logIndex: $0.logIndex) }, unreachable: [:])
         }
@@ -107,10 +107,12 @@ struct MarketController {
                 throw APIError(.badRequest, code: "invalid_request", message: "contract must be a contract id")
             }
         }
-        let limit = request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 1000
-        guard (1...100_000).contains(limit) else {
-            throw APIError(.badRequest, code: "invalid_request", message: "limit is from 1 to 100000")
-        }
+        let limit = try request.uri.queryParameters["limit"].map { text in
+            guard let limit = Int(String(text)), (1...100_000).contains(limit) else {
+                throw APIError(.badRequest, code: "invalid_request", message: "limit takes a whole number from 1 to 100000")
+            }
+            return limit
+        } ?? 1000
         return ChallengeListing(
             challenges: try catalog.challenges(contract: contract, limit: limit).map { record in
                 ChallengeView(

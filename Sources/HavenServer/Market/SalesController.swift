@@ -59,8 +59,8 @@ struct SalesController {
 
     @Sendable func listings(_ request: Request, context: HavenRequestContext) async throws -> ListingListing {
         _ = try context.requireOwner()
-        guard request.uri.queryParameters["peers"].map({ $0 == "true" || $0 == "1" }) == true else {
-            let all = request.uri.queryParameters["all"].map { $0 == "true" || $0 == "1" } ?? false
+        guard try QueryFlag.value("peers", in: request) else {
+            let all = try QueryFlag.value("all", in: request)
             return ListingListing(
                 listings: try catalog.listings(includeWithdrawn: all).map { ListingView($0.listing, policy: $0.policy, published: $0) },
                 unreachable: [:])

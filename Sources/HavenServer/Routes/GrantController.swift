@@ -19,7 +19,7 @@ struct GrantController {
 
     @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> GrantList {
         _ = try context.requireOwner()
-        let all = request.uri.queryParameters["all"].map { $0 == "true" || $0 == "1" } ?? false
+        let all = try QueryFlag.value("all", in: request)
         return GrantList(grants: try catalog.grants(includeRevoked: all))
     }
 

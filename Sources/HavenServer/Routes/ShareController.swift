@@ -18,7 +18,7 @@ struct ShareController {
 
     @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> ShareList {
         _ = try context.requireOwner()
-        let all = request.uri.queryParameters["all"].map { $0 == "true" || $0 == "1" } ?? false
+        let all = try QueryFlag.value("all", in: request)
         return ShareList(shares: try catalog.shares(includeRevoked: all))
     }
 

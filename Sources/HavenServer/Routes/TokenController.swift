@@ -18,7 +18,7 @@ struct TokenController {
 
     @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> TokenListResponse {
         _ = try context.requireOwner()
-        let includeRevoked = request.uri.queryParameters["all"].map { $0 == "true" || $0 == "1" } ?? false
+        let includeRevoked = try QueryFlag.value("all", in: request)
         return TokenListResponse(tokens: try catalog.tokens(includeRevoked: includeRevoked))
     }
 
