@@ -88,3 +88,54 @@ import Testing
         #expect(try log.verify() == AuditVerification(entries: 0, problem: nil))
     }
 }
+
+/// The audit log of an encrypted home: reasons sealed, hashes and checks unchanged.
+@Suite struct SealedAuditLogTests {
+    let key = DataKey.generate()
+
+    func record(_ log: AuditLog, _ count: Int) throws {
+        for index in 0..<count {
+            try log.record(
+                principal: "owner", action: "read", resource: "/n/\(index)", allowed: true,
+                reason: "search for \"marmalade \(index)\" returned 1 passage(s); owner")
+        }
+    }
+
+    @Test func reasonsAreSealedAndTheChainStillVerifies() throws {
+        let catalog = try Catalog.inMemory(schema: CatalogSchema([.audit]), dataKey: key)
+        let log = AuditLog(catalog: catalog)
+        try record(log, 3)
+        let stored = try catalog.read { db in try String.fetchAll(db, sql: "SELECT typeof(reason) FROM audit") }
+        #expect(stored == ["blob", "blob", "blob"])
+        #expect(try log.entries().first?.reason == "search for \"marmalade 2\" returned 1 passage(s); owner")
+        #expect(try log.verify() == AuditVerification(entries: 3, problem: nil))
+    }
+
+    @Test func sealingAPlainLogKeepsEveryHash() throws {
+        let file = NSTemporaryDirectory() + "haven-audit-\(UUID().uuidString).sqlite"
+        defer {
+            for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: file + suffix) }
+        }
+        let plain = try Catalog.open(at: file, schema: CatalogSchema([.audit]))
+        try record(AuditLog(catalog: plain), 4)
+        let before = try AuditLog(catalog: plain).entries()
+        try plain.close()
+        let sealed = try Catalog.open(at: file, schema: CatalogSchema([.audit]), dataKey: key)
+        #expect(try sealed.sealExistingRows([.auditReasons]).map(\.rows) == [4])
+        let log = AuditLog(catalog: sealed)
+        #expect(try log.entries() == before)
+        #expect(try log.verify() == AuditVerification(entries: 4, problem: nil))
+        let plainReasons = try sealed.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM audit WHERE typeof(reason) = 'text'") }
+        #expect(plainReasons == 0)
+    }
+
+    @Test func aDamagedSealedReasonIsReportedByVerify() throws {
+        let catalog = try Catalog.inMemory(schema: CatalogSchema([.audit]), dataKey: key)
+        let log = AuditLog(catalog: catalog)
+        try record(log, 3)
+        try catalog.write { db in
+            try db.execute(sql: "UPDATE audit SET reason = zeroblob(40) WHERE seq = 2")
+        }
+        #expect(try log.verify().problem?.sequence == 2)
+    }
+}

@@ -28,11 +28,14 @@ struct KnowledgeFixture {
     let indexer: Indexer
     let audit: AuditLog
 
-    static let schema = CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .knowledgeVocabulary])
+    static let schema = CatalogSchema([
+        .grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .knowledgeVocabulary, .passageTerms,
+    ])
 
-    init() throws {
+    /// With a `dataKey`, the store is an encrypted home's.
+    init(dataKey: DataKey? = nil) throws {
         directory = try TemporaryDirectory()
-        catalog = try Catalog.open(at: directory.path + "/catalog.sqlite", schema: Self.schema)
+        catalog = try Catalog.open(at: directory.path + "/catalog.sqlite", schema: Self.schema, dataKey: dataKey)
         store = try DataStore(catalog: catalog, objectsDirectory: directory.path + "/objects")
         indexer = Indexer(store: store, embedder: WordHashEmbedder())
         audit = AuditLog(catalog: catalog)

@@ -65,7 +65,8 @@ public struct AuditLog: Sendable {
                     """,
                 arguments: [
                     entry.sequence, AuditEntry.milliseconds(entry.time), entry.principal, entry.action, entry.resource,
-                    entry.allowed, entry.reason, entry.basis, entry.previousHash, entry.hash,
+                    entry.allowed, catalog.stored(entry.reason, in: .auditReason), entry.basis, entry.previousHash,
+                    entry.hash,
                 ])
             return entry
         }
@@ -94,7 +95,7 @@ public struct AuditLog: Sendable {
         let filter = conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")
         return try catalog.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM audit \(filter) ORDER BY seq DESC LIMIT ?", arguments: arguments + [limit])
-                .map(Self.entry)
+                .map(entry)
         }
     }
 
@@ -141,7 +142,12 @@ public struct AuditLog: Sendable {
             var expectedSequence: Int64 = 1
             var previousHash = AuditEntry.genesisHash
             while let row = try cursor.next() {
-                let entry = Self.entry(row)
+                guard let entry = try? entry(row) else {
+                    let sequence: Int64 = row["seq"]
+                    return AuditVerification(
+                        entries: expectedSequence - 1,
+                        problem: .init(sequence: sequence, reason: "entry \(sequence) was altered (its sealed reason does not open)"))
+                }
                 if entry.sequence != expectedSequence {
                     return AuditVerification(
                         entries: expectedSequence - 1,
@@ -166,10 +172,29 @@ public struct AuditLog: Sendable {
         }
     }
 
-    private static func entry(_ row: Row) -> AuditEntry {
+    private func entry(_ row: Row) throws -> AuditEntry {
         AuditEntry(
             stored: row["seq"], milliseconds: row["time_ms"], principal: row["principal"], action: row["action"],
-            resource: row["resource"], allowed: row["allowed"], reason: row["reason"], basis: row["basis"],
-            previousHash: row["previous_hash"], hash: row["hash"])
+            resource: row["resource"], allowed: row["allowed"], reason: try catalog.text(row["reason"], of: .auditReason),
+            basis: row["basis"], previousHash: row["previous_hash"], hash: row["hash"])
+    }
+}
+
+extension SealedColumn {
+    /// Why a decision was made: it may quote a search query or a tool's arguments. The hash
+    /// chain covers the reason itself, so sealing it leaves every hash as it was.
+    public static let auditReason = SealedColumn("audit.reason")
+}
+
+extension CatalogSealingStep {
+    /// Seals the reason of every audit entry.
+    public static let auditReasons = CatalogSealingStep("audit reasons") { db, catalog in
+        let rows = try Row.fetchAll(db, sql: "SELECT seq, reason FROM audit WHERE typeof(reason) = 'text'")
+        let update = try db.makeStatement(sql: "UPDATE audit SET reason = ? WHERE seq = ?")
+        for row in rows {
+            let reason: String = row["reason"]
+            try update.execute(arguments: [catalog.stored(reason, in: .auditReason), row["seq"] as Int64])
+        }
+        return rows.count
     }
 }

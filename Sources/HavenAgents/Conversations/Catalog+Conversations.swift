@@ -23,7 +23,7 @@ extension Catalog {
                 sql: """
                     INSERT INTO conversation (id, principal, agent, model, title, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?)
-                    """, arguments: [id, principal, agent ?? "", model, title, date, date])
+                    """, arguments: [id, principal, agent ?? "", model, stored(title, in: .conversationTitle), date, date])
         }
         return Conversation(
             id: id, principal: principal, agent: agent, model: model, title: title, createdAt: date, updatedAt: date,
@@ -54,7 +54,7 @@ extension Catalog {
         for message in encoded {
             try db.execute(
                 sql: "INSERT INTO conversation_message (conversation_id, seq, message) VALUES (?, ?, ?)",
-                arguments: [id, seq, message])
+                arguments: [id, seq, stored(message, in: .conversationMessage)])
             seq += 1
         }
         try db.execute(sql: "UPDATE conversation SET updated_at = ? WHERE id = ?", arguments: [date, id])
@@ -65,7 +65,7 @@ extension Catalog {
         try read { db in
             try Row.fetchAll(
                 db, sql: "SELECT * FROM conversation WHERE principal = ? ORDER BY updated_at DESC", arguments: [principal]
-            ).map { Self.conversation($0, messages: nil) }
+            ).map { try conversation($0, messages: nil) }
         }
     }
 
@@ -76,10 +76,10 @@ extension Catalog {
                 db, sql: "SELECT * FROM conversation WHERE id = ? AND principal = ?", arguments: [id, principal])
             else { throw AgentError.conversationNotFound(id) }
             let decoder = JSONDecoder()
-            let messages = try String.fetchAll(
+            let messages = try DatabaseValue.fetchAll(
                 db, sql: "SELECT message FROM conversation_message WHERE conversation_id = ? ORDER BY seq", arguments: [id]
-            ).map { try decoder.decode(AgentMessage.self, from: Data($0.utf8)) }
-            return Self.conversation(row, messages: messages)
+            ).map { try decoder.decode(AgentMessage.self, from: Data(try text($0, of: .conversationMessage).utf8)) }
+            return try conversation(row, messages: messages)
         }
     }
 
@@ -91,10 +91,11 @@ extension Catalog {
         }
     }
 
-    private static func conversation(_ row: Row, messages: [AgentMessage]?) -> Conversation {
+    private func conversation(_ row: Row, messages: [AgentMessage]?) throws -> Conversation {
         let agent: String = row["agent"]
         return Conversation(
             id: row["id"], principal: row["principal"], agent: agent.isEmpty ? nil : agent, model: row["model"],
-            title: row["title"], createdAt: row["created_at"], updatedAt: row["updated_at"], messages: messages)
+            title: try text(row["title"], of: .conversationTitle), createdAt: row["created_at"], updatedAt: row["updated_at"],
+            messages: messages)
     }
 }

@@ -47,7 +47,7 @@ extension Catalog {
         try write { db in
             try db.execute(
                 sql: "INSERT OR REPLACE INTO agent_memory (principal, key, value, updated_at) VALUES (?, ?, ?, ?)",
-                arguments: [principal, key, value, date])
+                arguments: [principal, key, stored(value, in: .agentMemory), date])
         }
     }
 
@@ -61,7 +61,51 @@ extension Catalog {
                 try Row.fetchAll(
                     db, sql: "SELECT key, value FROM agent_memory WHERE principal = ? ORDER BY key", arguments: [principal])
             }
-            return rows.map { ($0["key"], $0["value"]) }
+            return try rows.map { ($0["key"], try text($0["value"], of: .agentMemory)) }
         }
+    }
+}
+
+extension SealedColumn {
+    /// What an agent remembers (the key it is kept under stays plain: agents look it up).
+    public static let agentMemory = SealedColumn("agent_memory.value")
+    /// A conversation's title: its first words.
+    public static let conversationTitle = SealedColumn("conversation.title")
+    /// One message of a conversation (an ``AgentMessage`` as JSON): questions, answers, and
+    /// what tools read from files.
+    public static let conversationMessage = SealedColumn("conversation_message.message")
+}
+
+extension CatalogSealingStep {
+    /// Seals what agents remember.
+    public static let agentMemory = CatalogSealingStep("agent memory") { db, catalog in
+        let rows = try Row.fetchAll(db, sql: "SELECT principal, key, value FROM agent_memory WHERE typeof(value) = 'text'")
+        let update = try db.makeStatement(sql: "UPDATE agent_memory SET value = ? WHERE principal = ? AND key = ?")
+        for row in rows {
+            let value: String = row["value"]
+            try update.execute(arguments: [catalog.stored(value, in: .agentMemory), row["principal"] as String, row["key"] as String])
+        }
+        return rows.count
+    }
+
+    /// Seals conversations' titles and messages.
+    public static let conversations = CatalogSealingStep("conversations") { db, catalog in
+        let titles = try Row.fetchAll(db, sql: "SELECT id, title FROM conversation WHERE typeof(title) = 'text'")
+        let updateTitle = try db.makeStatement(sql: "UPDATE conversation SET title = ? WHERE id = ?")
+        for row in titles {
+            let title: String = row["title"]
+            try updateTitle.execute(arguments: [catalog.stored(title, in: .conversationTitle), row["id"] as String])
+        }
+        let messages = try Row.fetchAll(
+            db, sql: "SELECT conversation_id, seq, message FROM conversation_message WHERE typeof(message) = 'text'")
+        let updateMessage = try db.makeStatement(
+            sql: "UPDATE conversation_message SET message = ? WHERE conversation_id = ? AND seq = ?")
+        for row in messages {
+            let message: String = row["message"]
+            try updateMessage.execute(arguments: [
+                catalog.stored(message, in: .conversationMessage), row["conversation_id"] as String, row["seq"] as Int,
+            ])
+        }
+        return titles.count + messages.count
     }
 }

@@ -43,6 +43,58 @@ extension CatalogMigration {
     }
 }
 
+extension CatalogMigration {
+    /// What the full-text index holds in an encrypted home: `passage.terms`, the keyed hashes of
+    /// a passage's words (``TermHasher``), is indexed instead of its sealed text. A plain home
+    /// leaves `terms` empty and indexes the text as before.
+    public static let passageTerms = CatalogMigration("v23-passage-terms") { db in
+        try db.execute(
+            sql: """
+                ALTER TABLE passage ADD COLUMN terms TEXT;
+                DROP TRIGGER passage_fts_insert;
+                DROP TRIGGER passage_fts_delete;
+                CREATE TRIGGER passage_fts_insert AFTER INSERT ON passage BEGIN
+                    INSERT INTO passage_fts(rowid, text) VALUES (new.id, coalesce(new.terms, new.text));
+                END;
+                CREATE TRIGGER passage_fts_delete AFTER DELETE ON passage BEGIN
+                    INSERT INTO passage_fts(passage_fts, rowid, text) VALUES ('delete', old.id, coalesce(old.terms, old.text));
+                END;
+                """)
+    }
+}
+
+extension SealedColumn {
+    /// A passage's text.
+    public static let passageText = SealedColumn("passage.text")
+    /// A passage's embedding: a vector says much about its text.
+    public static let passageEmbedding = SealedColumn("passage.embedding")
+}
+
+extension CatalogSealingStep {
+    /// Seals every passage's text and embedding and rebuilds the full-text index from keyed
+    /// terms. The index is emptied first (`delete-all`), then refilled and merged into fresh
+    /// segments (`optimize`), so no segment keeps a plaintext word.
+    public static let passages = CatalogSealingStep("passages") { db, catalog in
+        guard let hasher = catalog.termHasher else { return 0 }
+        let plain = try Row.fetchAll(db, sql: "SELECT id, text, embedding FROM passage WHERE typeof(text) = 'text'")
+        guard !plain.isEmpty else { return 0 }
+        try db.execute(sql: "INSERT INTO passage_fts(passage_fts) VALUES ('delete-all')")
+        let tokenizer = try Catalog.indexTokenizer(db)
+        let update = try db.makeStatement(sql: "UPDATE passage SET text = ?, embedding = ?, terms = ? WHERE id = ?")
+        for row in plain {
+            let text: String = row["text"]
+            let embedding: Data = row["embedding"]
+            try update.execute(arguments: [
+                catalog.stored(text, in: .passageText), catalog.stored(embedding, in: .passageEmbedding),
+                try Catalog.terms(of: text, tokenizer: tokenizer, hasher: hasher), row["id"] as Int64,
+            ])
+        }
+        try db.execute(sql: "INSERT INTO passage_fts(rowid, text) SELECT id, coalesce(terms, text) FROM passage")
+        try db.execute(sql: "INSERT INTO passage_fts(passage_fts) VALUES ('optimize')")
+        return plain.count
+    }
+}
+
 /// A stored passage, as search reads it back.
 struct PassageRow: Sendable {
     let id: Int64
@@ -71,13 +123,28 @@ extension Catalog {
     ) throws -> [Int64] {
         try write { db in
             try db.execute(sql: "DELETE FROM passage WHERE path = ?", arguments: [path])
-            let insert = try db.cachedStatement(
-                sql: "INSERT INTO passage (path, version, seq, text, embedding) VALUES (?, ?, ?, ?, ?)")
             var ids: [Int64] = []
-            for (seq, passage) in passages.enumerated() {
-                let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
-                try insert.execute(arguments: [path, version, seq, passage.text, blob])
-                ids.append(db.lastInsertedRowID)
+            if let termHasher {
+                // An encrypted home: sealed text and vector, keyed terms for the index.
+                let tokenizer = try Self.indexTokenizer(db)
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO passage (path, version, seq, text, embedding, terms) VALUES (?, ?, ?, ?, ?, ?)")
+                for (seq, passage) in passages.enumerated() {
+                    let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
+                    try insert.execute(arguments: [
+                        path, version, seq, stored(passage.text, in: .passageText), stored(blob, in: .passageEmbedding),
+                        try Self.terms(of: passage.text, tokenizer: tokenizer, hasher: termHasher),
+                    ])
+                    ids.append(db.lastInsertedRowID)
+                }
+            } else {
+                let insert = try db.cachedStatement(
+                    sql: "INSERT INTO passage (path, version, seq, text, embedding) VALUES (?, ?, ?, ?, ?)")
+                for (seq, passage) in passages.enumerated() {
+                    let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
+                    try insert.execute(arguments: [path, version, seq, passage.text, blob])
+                    ids.append(db.lastInsertedRowID)
+                }
             }
             try db.execute(
                 sql: """
@@ -128,8 +195,9 @@ extension Catalog {
     /// Every stored embedding, for loading the in-memory vector index.
     func allEmbeddings() throws -> [(id: Int64, path: String, vector: [Float])] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT id, path, embedding FROM passage").map { row in
-                let data: Data = row["embedding"]
+            // A sealed passage (an encrypted home's) has its text as a BLOB, and its vector sealed too.
+            try Row.fetchAll(db, sql: "SELECT id, path, embedding, typeof(text) = 'blob' AS sealed FROM passage").map { row in
+                let data = try bytes(row["embedding"], of: .passageEmbedding, sealed: row["sealed"])
                 let vector = data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
                 return (row["id"], row["path"], vector)
             }
@@ -160,10 +228,35 @@ extension Catalog {
                 db, sql: "SELECT id, path, version, seq, text FROM passage WHERE id IN (\(placeholders))",
                 arguments: StatementArguments(ids))
             {
-                rows[row["id"]] = PassageRow(id: row["id"], path: row["path"], version: row["version"], seq: row["seq"], text: row["text"])
+                rows[row["id"]] = PassageRow(
+                    id: row["id"], path: row["path"], version: row["version"], seq: row["seq"],
+                    text: try text(row["text"], of: .passageText))
             }
             return rows
         }
+    }
+
+    /// What the full-text index holds for each of `words` (a query's words), as an FTS5 phrase:
+    /// the word itself in a plain home; in an encrypted one, the keyed terms of the tokens
+    /// SQLite's tokenizer makes of it (one, or several for a word it splits).
+    func indexTerms(for words: [String]) throws -> [String] {
+        guard let termHasher else { return words }
+        return try read { db in
+            let tokenizer = try Self.indexTokenizer(db)
+            return try words.map { word in
+                try tokenizer.tokenize(query: word).map { termHasher.term(for: $0.token) }.joined(separator: " ")
+            }.filter { !$0.isEmpty }
+        }
+    }
+
+    /// The tokenizer `passage_fts` was made with, to split text the way it would.
+    static func indexTokenizer(_ db: Database) throws -> any FTS5Tokenizer {
+        try db.makeTokenizer(FTS5TokenizerDescriptor(components: ["unicode61", "remove_diacritics", "2"]))
+    }
+
+    /// The keyed terms of `text`, space-separated: what an encrypted home indexes for a passage.
+    static func terms(of text: String, tokenizer: any FTS5Tokenizer, hasher: TermHasher) throws -> String {
+        try tokenizer.tokenize(document: text).map { hasher.term(for: $0.token) }.joined(separator: " ")
     }
 
     /// How many passages contain each of `terms` (as the full-text index tokenises them).

@@ -20,8 +20,9 @@ public struct Retriever: Sendable {
     public func search(_ query: String, k: Int, filter: PathFilter) async throws -> [SearchHit] {
         let terms = Self.terms(of: query)
         guard k > 0, !filter.isEmpty, !terms.isEmpty else { return [] }
-        let fullText = try catalog.fullTextMatches(
-            try rankingTerms(terms).map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
+        let indexed = try catalog.indexTerms(for: terms)
+        let fullText = indexed.isEmpty ? [] : try catalog.fullTextMatches(
+            try rankingTerms(indexed).map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
         var semantic: [Int64] = []
         var queryVector: [Float]?
         do {

@@ -21,7 +21,9 @@ extension Catalog {
             for message in messages {
                 try db.execute(
                     sql: "INSERT INTO conversation_message (conversation_id, seq, message) VALUES (?, ?, ?)",
-                    arguments: [id, seq, String(decoding: try encoder.encode(message), as: UTF8.self)])
+                    arguments: [
+                        id, seq, stored(String(decoding: try encoder.encode(message), as: UTF8.self), in: .conversationMessage),
+                    ])
                 seq += 1
             }
             try db.execute(sql: "UPDATE conversation SET updated_at = ? WHERE id = ?", arguments: [date, id])

@@ -11,14 +11,14 @@ extension CatalogSchema {
     public static let haven = CatalogSchema([
         .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents, .knowledgeVocabulary,
         .changes, .exchange, .webSessions, .modelConversations, .ledgerRecords, .licences, .ledgerLicences, .witnessing, .marketOffers, .marketContracts, .marketSales,
-        .modelProfiles,
+        .modelProfiles, .passageTerms,
     ])
 }
 
 extension Catalog {
-    /// Opens the catalog at `path` with Haven's schema.
-    public static func open(at path: String) throws(CatalogError) -> Catalog {
-        try open(at: path, schema: .haven)
+    /// Opens the catalog at `path` with Haven's schema; an encrypted home's with its data key.
+    public static func open(at path: String, dataKey: DataKey? = nil) throws(CatalogError) -> Catalog {
+        try open(at: path, schema: .haven, dataKey: dataKey)
     }
 
     /// A private in-memory catalog with Haven's schema, for tests.
