@@ -119,7 +119,10 @@ extension ExchangeError: APIErrorConvertible {
         case .unknownPeer: APIError(.notFound, code: "peer_not_found", message: description)
         case .mirrorNotFound: APIError(.notFound, code: "mirror_not_found", message: description)
         case .peerBlocked: APIError(.forbidden, code: "peer_blocked", message: description)
-        case .proofMissing, .proofInvalid, .peerIsSelf: APIError(.badGateway, code: "peer_not_proven", message: description)
+        case .proofMissing, .proofInvalid: APIError(.badGateway, code: "peer_not_proven", message: description)
+        // The URL is this server's own: the request is wrong, not the peer (schemathesis added
+        // the server to itself and got a 502).
+        case .peerIsSelf: APIError(.badRequest, code: "peer_is_self", message: description + "; a server is not its own peer")
         case .capabilityRefused: APIError(.badRequest, code: "invalid_capability", message: description)
         case .noCapability: APIError(.forbidden, code: "no_capability", message: description)
         case .peerUnreachable: APIError(.badGateway, code: "peer_unreachable", message: description)
