@@ -39,6 +39,36 @@ import Testing
         #expect(throws: Never.self) { try GGUFFile(path: InferenceEngineTests.modelPath()) }
     }
 
+    /// Small files the gguf fuzz target replays (`Fuzz/Regressions/gguf/`), whose metadata once
+    /// trapped `GGUFFile` (a count past `Int`) or fooled its truncation check (a tensor of 2^63
+    /// bytes, which ggml's `size_t` brings into Swift as a negative `Int`).
+    @Test(arguments: [
+        ("block-count-past-int64.gguf", "gives llama.block_count as 9223372036854775808, which no model has"),
+        ("negative-block-count.gguf", "gives llama.block_count as -30, which no model has"),
+        ("tensor-of-2-63-bytes.gguf", "it is truncated: its tensors need 9223372036854776032 bytes, the file has 256"),
+    ])
+    func refusesMetadataNoModelHas(file: String, reason expected: String) throws {
+        #expect {
+            try GGUFFile(path: Self.regression(file))
+        } throws: { error in
+            guard case .invalidModelFile(_, let reason) = error as? InferenceError else { return false }
+            return reason.hasSuffix(expected)
+        }
+    }
+
+    @Test func memoryEstimateSaturatesRatherThanOverflows() throws {
+        // Every count at the largest accepted value: the KV cache alone needs more than 2^63 bytes.
+        let file = try GGUFFile(path: Self.regression("counts-at-the-limit.gguf"))
+        #expect(file.blockCount == 1 << 24)
+        #expect(file.estimatedMemory(contextTokens: 4_096) == .max)
+        #expect(try GGUFFile(path: InferenceEngineTests.modelPath()).estimatedMemory(contextTokens: 4_096) < 1 << 30)
+    }
+
+    private static func regression(_ name: String) -> String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("Fuzz/Regressions/gguf/\(name)").path
+    }
+
     @Test func refusesAFileThatIsNotGGUF() throws {
         let path = NSTemporaryDirectory() + "haven-notgguf-\(UUID().uuidString).gguf"
         defer { try? FileManager.default.removeItem(atPath: path) }

@@ -47,35 +47,56 @@ public struct GGUFFile: Sendable, Equatable {
         defer { gguf_free(context) }
 
         let tensors = Int(gguf_get_n_tensors(context))
-        let dataOffset = Int64(gguf_get_data_offset(context))
-        var end = dataOffset
-        for index in 0..<Int64(tensors) {
-            end = max(end, dataOffset + Int64(gguf_get_tensor_offset(context, index)) + Int64(gguf_get_tensor_size(context, index)))
-        }
         guard tensors > 0 else { throw .invalidModelFile(path: path, reason: "it holds no tensors") }
-        guard end <= size else {
-            throw .invalidModelFile(path: path, reason: "it is truncated: the tensors need \(end) bytes, the file has \(size)")
+        // ggml's offsets and sizes are size_t, which Swift imports as Int: a tensor declared with
+        // 2^63 bytes or more reads as negative. Summed as unsigned, with overflow refused, no
+        // declared size makes a short file look whole.
+        let dataOffset = UInt64(UInt(bitPattern: gguf_get_data_offset(context)))
+        for index in 0..<Int64(tensors) {
+            let offset = UInt64(UInt(bitPattern: gguf_get_tensor_offset(context, index)))
+            let byteCount = UInt64(UInt(bitPattern: gguf_get_tensor_size(context, index)))
+            let (start, startOverflows) = dataOffset.addingReportingOverflow(offset)
+            let (end, endOverflows) = start.addingReportingOverflow(byteCount)
+            guard !startOverflows, !endOverflows, end <= UInt64(size) else {
+                let need = startOverflows || endOverflows ? "more than 2^64" : String(end)
+                throw .invalidModelFile(path: path, reason: "it is truncated: its tensors need \(need) bytes, the file has \(size)")
+            }
         }
         func string(_ key: String) -> String? {
             let id = gguf_find_key(context, key)
             guard id >= 0, gguf_get_kv_type(context, id) == GGUF_TYPE_STRING else { return nil }
             return gguf_get_val_str(context, id).map { String(cString: $0) }
         }
-        func integer(_ key: String) -> Int? {
+        // A count the memory estimate uses (layers, width, heads), refused outside 0...maximumCount:
+        // a negative one or one past Int would make the estimate wrong or trap.
+        func count(_ key: String) throws(InferenceError) -> Int? {
             let id = gguf_find_key(context, key)
             guard id >= 0 else { return nil }
+            let value: Int64
+            let text: String
             switch gguf_get_kv_type(context, id) {
-            case GGUF_TYPE_UINT32: return Int(gguf_get_val_u32(context, id))
-            case GGUF_TYPE_INT32: return Int(gguf_get_val_i32(context, id))
-            case GGUF_TYPE_UINT64: return Int(gguf_get_val_u64(context, id))
+            case GGUF_TYPE_UINT32:
+                value = Int64(gguf_get_val_u32(context, id))
+                text = String(value)
+            case GGUF_TYPE_INT32:
+                value = Int64(gguf_get_val_i32(context, id))
+                text = String(value)
+            case GGUF_TYPE_UINT64:
+                let unsigned = gguf_get_val_u64(context, id)
+                value = Int64(exactly: unsigned) ?? -1
+                text = String(unsigned)
             default: return nil
             }
+            guard (0...Self.maximumCount).contains(value) else {
+                throw .invalidModelFile(path: path, reason: "its metadata gives \(key) as \(text), which no model has")
+            }
+            return Int(value)
         }
         let prefix = string("general.architecture") ?? "llama"
-        blockCount = integer(prefix + ".block_count")
-        embeddingLength = integer(prefix + ".embedding_length")
-        headCount = integer(prefix + ".attention.head_count")
-        headCountKV = integer(prefix + ".attention.head_count_kv") ?? headCount
+        blockCount = try count(prefix + ".block_count")
+        embeddingLength = try count(prefix + ".embedding_length")
+        headCount = try count(prefix + ".attention.head_count")
+        headCountKV = try count(prefix + ".attention.head_count_kv") ?? headCount
         version = Int(gguf_get_version(context))
         tensorCount = tensors
         architecture = string("general.architecture")
@@ -85,14 +106,34 @@ public struct GGUFFile: Sendable, Equatable {
         fileSize = size
     }
 
+    /// The largest layer, width or head count accepted from the metadata (real models stay
+    /// below a few tens of thousands).
+    static let maximumCount: Int64 = 1 << 24
+
     /// Memory a loaded model needs with `contextTokens` cells of KV cache: the weights, an
-    /// f16 K and V per layer, and a tenth more for compute buffers.
+    /// f16 K and V per layer, and a tenth more for compute buffers. Saturates at `Int64.max`
+    /// (no budget admits it) rather than overflow on metadata no real model has.
     public func estimatedMemory(contextTokens: Int) -> Int64 {
         var kv: Int64 = 0
         if let layers = blockCount, let width = embeddingLength, let heads = headCount, heads > 0 {
-            let kvWidth = width / heads * (headCountKV ?? heads)
-            kv = 2 * Int64(layers) * Int64(contextTokens) * Int64(kvWidth) * 2
+            let kvWidth = Int64(width / heads).saturatingProduct(Int64(headCountKV ?? heads))
+            kv = [2, Int64(layers), Int64(max(0, contextTokens)), kvWidth, 2].reduce(1) { $0.saturatingProduct($1) }
         }
-        return (fileSize + kv) * 11 / 10
+        let total = fileSize.saturatingSum(kv)
+        return total.saturatingSum(total / 10)
+    }
+}
+
+extension Int64 {
+    /// `self * other` for non-negative values, or `Int64.max` when it overflows.
+    fileprivate func saturatingProduct(_ other: Int64) -> Int64 {
+        let (product, overflows) = multipliedReportingOverflow(by: other)
+        return overflows ? .max : product
+    }
+
+    /// `self + other` for non-negative values, or `Int64.max` when it overflows.
+    fileprivate func saturatingSum(_ other: Int64) -> Int64 {
+        let (sum, overflows) = addingReportingOverflow(other)
+        return overflows ? .max : sum
     }
 }
