@@ -37,6 +37,17 @@ import Testing
         #expect(throws: DataPathError.tooLong) { try DataPath(parsing: long + "/b") }
     }
 
+    @Test func segmentLengthIsCheckedInNormalForm() throws {
+        // U+0958 (3 bytes) has no composed form: NFC writes it as U+0915 U+093C (6 bytes).
+        // 255 bytes as sent became 510 kept, a path that then refused to parse as itself (the
+        // data-path fuzz target's round trip; the input is in Fuzz/Regressions/data-path/).
+        let widening = String(repeating: "\u{958}", count: 85)
+        #expect(throws: DataPathError.segmentTooLong) { try DataPath(parsing: "/" + widening + "/x") }
+        let fits = try DataPath(parsing: "/" + String(repeating: "\u{958}", count: 42) + "/x")
+        #expect(fits.segments[0].utf8.count == 252)
+        #expect(try DataPath(parsing: fits.string) == fits)
+    }
+
     @Test func knowsItsParentAndName() throws {
         let path = try DataPath(parsing: "/photos/2026/beach.jpg")
         #expect(path.name == "beach.jpg")

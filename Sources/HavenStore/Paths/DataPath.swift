@@ -39,9 +39,12 @@ public struct DataPath: Hashable, Sendable, Comparable, CustomStringConvertible 
         if isDirectory { body = body.dropLast() }
         var segments: [String] = []
         for raw in body.split(separator: "/", omittingEmptySubsequences: false) {
-            let segment = try percentEncoded ? Self.percentDecode(raw) : String(raw)
+            let decoded = try percentEncoded ? Self.percentDecode(raw) : String(raw)
+            // Checked in the form that is kept: NFC can lengthen a segment (U+0958 becomes
+            // U+0915 U+093C), and a path must parse again as itself.
+            let segment = decoded.precomposedStringWithCanonicalMapping
             try Self.validate(segment)
-            segments.append(segment.precomposedStringWithCanonicalMapping)
+            segments.append(segment)
         }
         var normalised = "/" + segments.joined(separator: "/")
         if isDirectory { normalised += "/" }
