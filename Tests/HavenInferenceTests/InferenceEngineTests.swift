@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 @testable import HavenInference
@@ -147,6 +148,29 @@ import Testing
         func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
         // Related sentences are closer than unrelated ones.
         #expect(cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]))
+    }
+
+    /// The soak found chats crawling at a decode step per indexed file: a background batch of
+    /// passages ran whole between two steps. Now each passage waits for its share of the engine.
+    @Test func aBackgroundBatchOfEmbeddingsDoesNotHoldUpARunningGeneration() async throws {
+        let engine = try InferenceEngineTests.makeEngine()
+        let stream = try await engine.generate(InferenceEngineTests.greedy(engine, "Count to twenty.", maxTokens: 24))
+        var iterator = stream.makeAsyncIterator()
+        _ = try await iterator.next()  // the generation is running
+        let passage = engine.tokenize(String(repeating: "The indexer reads a passage of a document. ", count: 10))
+        let order = Mutex<[String]>([])
+        async let embedded: Void = {
+            _ = try await engine.embed(Array(repeating: passage, count: 8), priority: .background)
+            order.withLock { $0.append("embeddings") }
+        }()
+        while let event = try await iterator.next() {
+            if case .finished(let summary) = event {
+                #expect(summary.completionTokens > 1)
+                order.withLock { $0.append("generation") }
+            }
+        }
+        try await embedded
+        #expect(order.withLock { $0 } == ["generation", "embeddings"])
     }
 
     @Test func embeddingsInterleaveWithRunningGenerations() async throws {

@@ -26,6 +26,10 @@ public actor InferenceEngine {
 
     /// Created on the first embeddings request.
     private var embeddingContext: LlamaContext?
+    /// Contended time of generations and background embeddings; see ``BackgroundShare``.
+    private var share = BackgroundShare()
+    /// Background embeddings waiting for their share while generations run.
+    private var backgroundWaiters: [CheckedContinuation<Void, Never>] = []
     /// What each sequence's KV cache holds, token for token.
     private var cached: [[Int32]]
     private var running: [Int: Generation] = [:] { didSet { publishCounters() } }
@@ -104,27 +108,61 @@ public actor InferenceEngine {
 
     // MARK: Embeddings
 
-    /// Mean-pooled, L2-normalised embeddings of each input, in order. Runs between decode steps.
-    public func embed(_ inputs: [[Int32]]) throws(InferenceError) -> [[Float]] {
+    /// Mean-pooled, L2-normalised embeddings of each input, in order. Runs between decode steps:
+    /// interactive inputs all at once; background ones one at a time, and while generations run
+    /// only within their share of the engine's time, so indexing never starves a chat.
+    public func embed(
+        _ inputs: [[Int32]], priority: EmbeddingPriority = .interactive
+    ) async throws(InferenceError) -> [[Float]] {
         for input in inputs {
             guard !input.isEmpty else { throw .emptyPrompt }
             guard input.count <= configuration.contextPerSequence else {
                 throw .promptTooLong(tokens: input.count, limit: configuration.contextPerSequence)
             }
         }
+        guard priority == .background else {
+            return try inputs.map { input throws(InferenceError) in try embedding(of: input) }
+        }
+        var vectors: [[Float]] = []
+        vectors.reserveCapacity(inputs.count)
+        for input in inputs {
+            await backgroundTurn()
+            let started = ContinuousClock.now
+            vectors.append(try embedding(of: input))
+            if !running.isEmpty || !waiting.isEmpty {
+                share.ranBackground(.now - started)
+            }
+        }
+        return vectors
+    }
+
+    /// One input's embedding, in one go (no suspension, so inputs never interleave).
+    private func embedding(of input: [Int32]) throws(InferenceError) -> [Float] {
         if embeddingContext == nil {
             embeddingContext = try LlamaContext(
                 model: model, sequenceCount: 1, contextLength: configuration.contextPerSequence,
                 threads: configuration.threads, embeddings: true)
         }
         let context = embeddingContext!
-        return try inputs.map { input throws(InferenceError) in
-            context.removeSequence(0)
-            try context.decode(input.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: true) })
-            guard let vector = context.pooledEmbedding(sequence: 0) else { throw .decodeFailed(status: -2) }
-            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            return norm > 0 ? vector.map { $0 / norm } : vector
+        context.removeSequence(0)
+        try context.decode(input.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: true) })
+        guard let vector = context.pooledEmbedding(sequence: 0) else { throw .decodeFailed(status: -2) }
+        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+        return norm > 0 ? vector.map { $0 / norm } : vector
+    }
+
+    /// Returns when a background input may run: at once when no generation runs or waits,
+    /// otherwise once the generations have had their share since the last one.
+    private func backgroundTurn() async {
+        while !running.isEmpty || !waiting.isEmpty, !share.backgroundMayRun {
+            await withCheckedContinuation { backgroundWaiters.append($0) }
         }
+    }
+
+    private func resumeBackground() {
+        let waiters = backgroundWaiters
+        backgroundWaiters.removeAll()
+        for waiter in waiters { waiter.resume() }
     }
 
     // MARK: Generation
@@ -205,11 +243,18 @@ public actor InferenceEngine {
     private func runSteps() async {
         while !waiting.isEmpty || !running.isEmpty {
             admitWaiting()
+            let started = ContinuousClock.now
             step()
-            // Let submissions and cancellations that arrived meanwhile run between steps.
+            if !backgroundWaiters.isEmpty {
+                share.ranForeground(.now - started)
+                if share.backgroundMayRun { resumeBackground() }
+            }
+            // Let submissions, cancellations and background inputs that arrived meanwhile run between steps.
             await Task.yield()
         }
         stepping = false
+        share = BackgroundShare()
+        resumeBackground()
     }
 
     /// Gives free sequences to waiting generations, reusing the longest cached prefix.

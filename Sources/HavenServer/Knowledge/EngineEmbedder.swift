@@ -11,6 +11,15 @@ struct EngineEmbedder: Embedder {
     let modelName: String?
 
     func embed(_ texts: [String]) async throws -> [[Float]] {
+        try await embed(texts, priority: .interactive)
+    }
+
+    /// The indexer's passages: they yield to running generations (see ``EmbeddingPriority``).
+    func embedInBackground(_ texts: [String]) async throws -> [[Float]] {
+        try await embed(texts, priority: .background)
+    }
+
+    private func embed(_ texts: [String], priority: EmbeddingPriority) async throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let record: ModelRecord
         if let modelName {
@@ -28,6 +37,6 @@ struct EngineEmbedder: Embedder {
             let tokens = engine.tokenize(text)
             return tokens.isEmpty ? engine.tokenize(" ") : Array(tokens.prefix(limit))
         }
-        return try await engine.embed(inputs)
+        return try await engine.embed(inputs, priority: priority)
     }
 }
