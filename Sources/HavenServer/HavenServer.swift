@@ -73,10 +73,10 @@ public struct HavenServer: Sendable {
         do {
             try await group.run()
         } catch {
-            try? catalog.close()
+            try? await environment.close()
             throw ServerError(bindError: error, host: configuration.host, port: configuration.port) ?? error
         }
-        try catalog.close()
+        try await environment.close()
     }
 
     /// The client this server reaches peers with: a refused connection fails at once (a

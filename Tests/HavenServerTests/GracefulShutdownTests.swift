@@ -1,4 +1,6 @@
 import AsyncHTTPClient
+import HavenKnowledge
+import HavenStore
 import HavenTestSupport
 import Hummingbird
 import Logging
@@ -54,5 +56,24 @@ import Testing
             #expect(body == "finished")
             try await tasks.waitForAll()
         }
+    }
+
+    /// Found by the soak: the catalog was closed while the indexer still used it, and the server
+    /// died of a segmentation fault on SIGTERM. Closing stops the indexer first: the file being
+    /// indexed is abandoned (its embedding cancelled) before the catalog closes.
+    @Test(.timeLimit(.minutes(1)))
+    func closingStopsTheIndexerBeforeTheCatalog() async throws {
+        let embedder = HeldEmbedder()
+        let fixture = try ServerFixture(embedder: embedder)
+        defer { fixture.remove() }
+        let path = try DataPath(parsing: "/notes/long.md")
+        try fixture.environment.store.put(Array("A note the indexer embeds.".utf8), at: path, author: "owner")
+        await fixture.environment.indexer.enqueue(path)
+        await embedder.waitUntilEntered()
+
+        try await fixture.environment.close()
+        embedder.events.withLock { $0.append("catalog closed") }
+
+        #expect(embedder.events.withLock { $0 } == ["embedding", "embedding cancelled", "catalog closed"])
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import HavenAgents
 import HavenStore
 import HavenIdentity
+import HavenKnowledge
 import HavenServer
 import Hummingbird
 
@@ -18,8 +19,12 @@ public struct ServerFixture: Sendable {
     /// Holds `objects/`; remove it with ``remove()``.
     public let directory: TemporaryDirectory
 
-    /// - Parameter toolBox: replaces the built-in tools (agents and `/mcp` use it), for tests.
-    public init(configuration: Configuration = Configuration(), toolBox: (any ToolBox)? = nil) throws {
+    /// - Parameters:
+    ///   - toolBox: replaces the built-in tools (agents and `/mcp` use it), for tests.
+    ///   - embedder: replaces the model that embeds passages for the index, for tests.
+    public init(
+        configuration: Configuration = Configuration(), toolBox: (any ToolBox)? = nil, embedder: (any Embedder)? = nil
+    ) throws {
         let catalog = try Catalog.inMemory()
         let token = APIToken.generate()
         _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())
@@ -29,7 +34,7 @@ public struct ServerFixture: Sendable {
         environment = try ServerEnvironment(
             catalog: catalog, ownerKey: ownerKey, configuration: configuration,
             modelsDirectory: directory.path + "/models", objectsDirectory: directory.path + "/objects",
-            toolBox: toolBox, http: Self.peerHTTP)
+            embedder: embedder, toolBox: toolBox, http: Self.peerHTTP)
     }
 
     /// Removes the fixture's files.

@@ -23,6 +23,8 @@ public actor Indexer {
     private var inProgress: DataPath?
     private var worker: Task<Void, Never>?
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Set by ``stop()``: nothing is queued or started any more.
+    private var stopped = false
 
     public init(
         store: DataStore, embedder: any Embedder, vectors: VectorIndex = VectorIndex(),
@@ -68,12 +70,24 @@ public actor Indexer {
 
     /// Queues `path` to be indexed as it is now (or dropped, if it no longer exists).
     public func enqueue(_ path: DataPath) {
-        guard !path.isDirectory, !queued.contains(path) else { return }
+        guard !stopped, !path.isDirectory, !queued.contains(path) else { return }
         queued.insert(path)
         queue.append(path)
         if worker == nil {
             worker = Task { await self.drain() }
         }
+    }
+
+    /// Stops for good, so the catalog can close behind it: the queue is dropped, the file being
+    /// indexed is abandoned at its next batch of passages (nothing is recorded for it, so the
+    /// next start's ``reconcile()`` queues it again), and this returns once the worker is done.
+    public func stop() async {
+        stopped = true
+        queue.removeAll()
+        queued.removeAll()
+        guard let worker else { return }
+        worker.cancel()
+        await worker.value
     }
 
     /// Returns once nothing is waiting to be indexed.
@@ -128,20 +142,25 @@ public actor Indexer {
             var embeddings: [[Float]] = []
             do {
                 for batch in stride(from: 0, to: passages.count, by: 16) {
+                    try Task.checkCancellation()
                     let texts = passages[batch..<min(batch + 16, passages.count)].map(\.text)
-                    embeddings += try await embedder.embed(texts).map(VectorIndex.normalised)
+                    embeddings += try await embedder.embedInBackground(texts).map(VectorIndex.normalised)
                 }
             } catch KnowledgeError.noEmbeddingModel {
                 // Without a model the passages are still found by full-text search.
                 logger.notice("no model to embed passages; indexing \(path) for full-text search only")
                 embeddings = passages.map { _ in [] }
             }
+            try Task.checkCancellation()
             // The file may have changed while it was being read; the newer write queued it again.
             let ids = try store.catalog.replacePassages(
                 of: path.string, version: version.version,
                 passages: zip(passages, embeddings).map { ($0.text, $1) }, at: now)
             vectors.replace(path: path.string, ids: ids, vectors: embeddings)
             logger.debug("indexed", metadata: ["index.path": "\(path)", "index.passages": "\(ids.count)"])
+        } catch is CancellationError {
+            // Stopped mid-file: nothing is recorded, so the file is still due at the next start.
+            logger.debug("indexing abandoned", metadata: ["index.path": "\(path)"])
         } catch {
             logger.warning("indexing failed", metadata: ["index.path": "\(path)", "error": "\(error)"])
             let version = (try? store.version(of: path))?.version ?? 0
