@@ -23,22 +23,38 @@ public struct HavenServer: Sendable {
 
     public let home: HavenHome
     public let configuration: Configuration
+    /// An encrypted home's data key, unlocked from its keyring by the caller (``HavenHome/unlock(with:)``).
+    public let dataKey: DataKey?
     public let logger: Logger
 
-    public init(home: HavenHome, configuration: Configuration, logger: Logger = Logger(label: "haven.server")) {
+    public init(
+        home: HavenHome, configuration: Configuration, dataKey: DataKey? = nil, logger: Logger = Logger(label: "haven.server")
+    ) {
         self.home = home
         self.configuration = configuration
+        self.dataKey = dataKey
         self.logger = logger
     }
 
     /// Serves until a shutdown signal, then closes the catalog.
     ///
-    /// - Throws: ``HomeError`` for a missing or damaged home, ``ServerError`` when the address
-    ///   cannot be bound.
+    /// - Throws: ``HomeError`` for a missing or damaged home, an encrypted one without its key
+    ///   or a key for a plain one, or an unfinished `haven encrypt`; ``ServerError`` when the
+    ///   address cannot be bound.
     public func run() async throws {
         try home.validate()
+        // Held while the server runs, so `haven encrypt` cannot start under it.
+        let lock = try HomeLock.acquire(home, .shared)
+        defer { withExtendedLifetime(lock) {} }
+        switch home.encryptionState {
+        case .unfinished: throw HomeError.encryptionUnfinished(path: home.path)
+        case .encrypted where dataKey == nil: throw HomeError.locked(path: home.path)
+        case .plain where dataKey != nil: throw HomeError.notEncrypted(path: home.path)
+        default: break
+        }
         let key = try home.loadOwnerKey()
-        let catalog = try home.openCatalog()
+        let catalog = try home.openCatalog(dataKey: dataKey)
+        if dataKey != nil { logger.info("the home is encrypted; its data key is unlocked") }
         let http = Self.makePeerHTTPClient()
         do {
             try await serve(catalog: catalog, key: key, http: http)

@@ -10,6 +10,8 @@ import HavenIdentity
 /// owner.key        the owner's Ed25519 key, PKCS#8 PEM, mode 0600
 /// owner.token      the owner's API token for the local CLI, mode 0600
 /// catalog.sqlite   the catalog (SQLite in WAL mode)
+/// keyring.json     an encrypted home's data key, sealed under its passphrase or key file, 0600
+/// haven.lock       held by a running server (flock), so `haven encrypt` knows to wait
 /// objects/ models/ logs/
 /// ```
 public struct HavenHome: Sendable, Equatable {
@@ -36,6 +38,13 @@ public struct HavenHome: Sendable, Equatable {
     public var modelsDirectory: String { path + "/models" }
     public var agentsDirectory: String { path + "/agents" }
     public var objectsDirectory: String { path + "/objects" }
+    /// An encrypted home's keyring (``HomeKeyring``); a plain home has none.
+    public var keyringFile: String { path + "/keyring.json" }
+    /// The keyring of an encryption under way (`haven encrypt`): renamed to ``keyringFile``
+    /// when every chunk and column is sealed.
+    public var pendingKeyringFile: String { path + "/keyring.pending.json" }
+    /// The file a running server holds a lock on (``HomeLock``).
+    public var lockFile: String { path + "/haven.lock" }
     /// The ledger's log: C2SP tiles, entry bundles and the signed checkpoint.
     public var ledgerDirectory: String { path + "/ledger" }
     /// Subdirectories created by `haven init` for the capabilities that store files.
@@ -48,6 +57,20 @@ public struct HavenHome: Sendable, Equatable {
         public let ownerToken: APIToken
         /// The model registered as the default one, if a file was given.
         public let defaultModel: ModelRecord?
+        /// Whether the home was made encrypted.
+        public let encrypted: Bool
+    }
+
+    /// How `haven init --encrypt` seals the new home: the secret that will unlock it and, for a
+    /// passphrase, scrypt's cost.
+    public struct Encryption: Sendable {
+        public let secret: UnlockSecret
+        public let scrypt: ScryptParameters
+
+        public init(secret: UnlockSecret, scrypt: ScryptParameters = .standard) {
+            self.secret = secret
+            self.scrypt = scrypt
+        }
     }
 
     /// Creates a new home at `path`, all or nothing.
@@ -56,10 +79,13 @@ public struct HavenHome: Sendable, Equatable {
     /// so a failure or a crash never leaves a half-made home; an existing home is refused and
     /// left exactly as it was.
     ///
-    /// - Parameter defaultModel: a GGUF file to install as the first model; a file that is not a
-    ///   valid model makes the whole init fail.
+    /// - Parameters:
+    ///   - defaultModel: a GGUF file to install as the first model; a file that is not a valid
+    ///     model makes the whole init fail.
+    ///   - encryption: makes the home encrypted: a new data key, sealed in `keyring.json` under
+    ///     the given secret, seals every chunk and sensitive column from the start.
     public static func initialise(
-        at path: String, defaultModel: String? = nil, now: Date = Date()
+        at path: String, defaultModel: String? = nil, encryption: Encryption? = nil, now: Date = Date()
     ) throws(HomeError) -> Initialised {
         let home = HavenHome(path: path)
         try home.checkAvailable()
@@ -71,13 +97,15 @@ public struct HavenHome: Sendable, Equatable {
         }
         let staging = HavenHome(path: parent + "/.haven-init-" + UUID().uuidString)
         do throws(HomeError) {
-            let result = try staging.populate(defaultModel: defaultModel, now: now)
+            let result = try staging.populate(defaultModel: defaultModel, encryption: encryption, now: now)
             guard rename(staging.path, home.path) == 0 else {
                 let code = errno
                 if code == ENOTEMPTY || code == EEXIST { throw HomeError.alreadyInitialised(path: home.path) }
                 throw HomeError.unreadable(path: home.path, reason: String(cString: strerror(code)))
             }
-            return Initialised(home: home, owner: result.owner, ownerToken: result.token, defaultModel: result.model)
+            return Initialised(
+                home: home, owner: result.owner, ownerToken: result.token, defaultModel: result.model,
+                encrypted: encryption != nil)
         } catch {
             try? FileManager.default.removeItem(atPath: staging.path)
             throw error
@@ -101,7 +129,9 @@ public struct HavenHome: Sendable, Equatable {
         guard entries.isEmpty else { throw .notEmpty(path: path) }
     }
 
-    private func populate(defaultModel: String?, now: Date) throws(HomeError) -> (owner: DID, token: APIToken, model: ModelRecord?) {
+    private func populate(
+        defaultModel: String?, encryption: Encryption?, now: Date
+    ) throws(HomeError) -> (owner: DID, token: APIToken, model: ModelRecord?) {
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -123,11 +153,22 @@ public struct HavenHome: Sendable, Equatable {
         } catch {
             throw .unreadable(path: agentsDirectory, reason: "cannot write the default agent")
         }
+        var dataKey: DataKey?
+        if let encryption {
+            let newKey = DataKey.generate()
+            do {
+                try HomeKeyring.create(for: newKey, home: key.did.description, secret: encryption.secret, scrypt: encryption.scrypt)
+                    .write(to: keyringFile)
+            } catch {
+                throw .keyring(error)
+            }
+            dataKey = newKey
+        }
         // The catalog file is made 0600 before SQLite opens it; SQLite gives its WAL the same mode.
         try SecretFile.create(catalogFile, contents: "")
         let catalog: Catalog
         do {
-            catalog = try Catalog.open(at: catalogFile)
+            catalog = try Catalog.open(at: catalogFile, dataKey: dataKey)
             _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: now)
         } catch {
             throw .corrupt(path: catalogFile, reason: "\(error)")
@@ -181,11 +222,12 @@ public struct HavenHome: Sendable, Equatable {
         try SecretFile.read(ownerTokenFile).trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// Opens the catalog, migrating it to the current schema.
-    public func openCatalog() throws(HomeError) -> Catalog {
+    /// Opens the catalog, migrating it to the current schema; an encrypted home's with its
+    /// data key (``unlock(with:)``).
+    public func openCatalog(dataKey: DataKey? = nil) throws(HomeError) -> Catalog {
         try validate()
         do {
-            return try Catalog.open(at: catalogFile)
+            return try Catalog.open(at: catalogFile, dataKey: dataKey)
         } catch {
             throw .corrupt(path: catalogFile, reason: error.description)
         }

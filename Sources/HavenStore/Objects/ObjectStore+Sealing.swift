@@ -13,6 +13,11 @@ extension ObjectStore {
         public var sealed = 0
         /// Chunks that were sealed already (by an earlier, interrupted run).
         public var alreadySealed = 0
+
+        public init(sealed: Int = 0, alreadySealed: Int = 0) {
+            self.sealed = sealed
+            self.alreadySealed = alreadySealed
+        }
     }
 
     /// Seals every chunk file still in plaintext: what `haven encrypt` does to `objects/`.

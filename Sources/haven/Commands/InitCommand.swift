@@ -1,5 +1,6 @@
 import ArgumentParser
 import HavenServer
+import HavenStore
 
 /// `haven init`: creates the data directory, the owner's key and the owner's API token.
 struct InitCommand: ParsableCommand {
@@ -16,10 +17,28 @@ struct InitCommand: ParsableCommand {
         valueName: "file"))
     var model: String?
 
+    @Flag(help: "Encrypt the home at rest under a passphrase (asked twice, or --passphrase-fd) or a key file (--key-file).")
+    var encrypt = false
+
+    @OptionGroup var unlock: UnlockOptions
+
+    func validate() throws {
+        if unlock.given, !encrypt { throw ValidationError("--passphrase-fd and --key-file go with --encrypt") }
+    }
+
     func run() throws {
         let model = model ?? home.environment["HAVEN_DEFAULT_MODEL"].flatMap { $0.isEmpty ? nil : $0 }
-        let result = try HavenHome.initialise(at: home.resolve().path, defaultModel: model)
-        StandardError.write("Created a Haven home at \(result.home.path)")
+        var encryption: HavenHome.Encryption?
+        if encrypt {
+            encryption = HavenHome.Encryption(
+                secret: try unlock.secretToEncrypt(confirm: true),
+                scrypt: try UnlockOptions.scryptParameters(environment: home.environment))
+        }
+        let result = try HavenHome.initialise(at: home.resolve().path, defaultModel: model, encryption: encryption)
+        StandardError.write("Created a\(result.encrypted ? "n encrypted" : "") Haven home at \(result.home.path)")
+        if result.encrypted {
+            StandardError.write("Its data key is in keyring.json, sealed under your \(encryption?.secret.kind == .keyFile ? "key file" : "passphrase"); without it the data cannot be read")
+        }
         StandardError.write("Owner: \(result.owner)")
         if let installed = result.defaultModel {
             StandardError.write("Model: \(installed.name)")

@@ -10,7 +10,9 @@ struct ServeCommand: AsyncParsableCommand {
         abstract: "Run the Haven server (HTTP API on 127.0.0.1:8420 by default).",
         discussion: """
             Settings come from flags, then HAVEN_HOST, HAVEN_PORT, HAVEN_LOG_LEVEL, \
-            HAVEN_PUBLIC_URL, HAVEN_TLS_CERT, HAVEN_TLS_KEY, then haven.toml in the data directory, then the defaults.
+            HAVEN_PUBLIC_URL, HAVEN_TLS_CERT, HAVEN_TLS_KEY, then haven.toml in the data directory, then the defaults. \
+            An encrypted home is unlocked with --passphrase-fd, --key-file, $CREDENTIALS_DIRECTORY/haven-passphrase \
+            or haven-key (systemd LoadCredential), or a passphrase typed when standard input is a terminal.
             """
     )
 
@@ -43,6 +45,8 @@ struct ServeCommand: AsyncParsableCommand {
             valueName: "dir"))
     var webDir: String?
 
+    @OptionGroup var unlock: UnlockOptions
+
     func validate() throws {
         if let port, !(0...65535).contains(port) {
             throw ValidationError("--port must be from 0 to 65535, not \(port)")
@@ -65,11 +69,13 @@ struct ServeCommand: AsyncParsableCommand {
                 parallel: parallel, publicURL: publicURL, tlsCertificate: tlsCert, tlsKey: tlsKey, webDirectory: webDir),
             environment: self.home.environment,
             file: home.readConfigurationFile())
+        // An encrypted home is unlocked before anything starts: a wrong passphrase ends here.
+        let dataKey = try unlock.dataKey(for: home, environment: self.home.environment)
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = configuration.logLevel
             return handler
         }
-        try await HavenServer(home: home, configuration: configuration).run()
+        try await HavenServer(home: home, configuration: configuration, dataKey: dataKey).run()
     }
 }
