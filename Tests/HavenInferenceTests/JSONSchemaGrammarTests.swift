@@ -48,6 +48,26 @@ import Testing
         #expect(throws: InferenceError.self) { try JSONSchemaGrammar.grammar(for: Self.schema(json)) }
     }
 
+    /// Length keywords a client can send that once trapped (`1e30` converting to Int, `Int.min`
+    /// minus one) or that no grammar can honour; the inputs the json-schema fuzz target found are
+    /// in Fuzz/Regressions/json-schema/. Each is a 400 naming the keyword.
+    @Test(arguments: [
+        (#"{"type":"string","maxLength":1e30}"#, "'maxLength' at root must be a whole number from 0 to 100000"),
+        (#"{"type":"array","minItems":-9223372036854775808,"maxItems":1}"#, "'minItems' at root must be a whole number from 0 to 100000"),
+        (#"{"type":"array","maxItems":2.5}"#, "'maxItems' at root must be a whole number from 0 to 100000"),
+        (#"{"type":"object","properties":{"a":{"type":"string","minLength":5,"maxLength":2}}}"#, "'minLength' at root-a is above its 'maxLength'"),
+    ])
+    func lengthKeywordsOutOfRangeAreRefused(json: String, message: String) throws {
+        #expect(throws: InferenceError.invalidParameter(message)) { try JSONSchemaGrammar.grammar(for: Self.schema(json)) }
+    }
+
+    @Test func lengthKeywordsInRangeAreKept() throws {
+        let grammar = try JSONSchemaGrammar.grammar(for: Self.schema(#"{"type":"string","minLength":0,"maxLength":100000}"#))
+        #expect(grammar.contains("char{0,100000}"))
+        #expect(JSONValue.number(1e30).intValue == nil)
+        #expect(JSONValue.number(42).intValue == 42)
+    }
+
     @Test func generatedGrammarsCompileInLlama() async throws {
         let engine = try InferenceEngineTests.makeEngine()
         for grammar in [

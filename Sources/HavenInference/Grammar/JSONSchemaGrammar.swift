@@ -161,8 +161,8 @@ public struct JSONSchemaGrammar {
         addPrimitiveRules()
         switch type {
         case "string":
-            let minimum = keywords["minLength"]?.intValue ?? 0
-            if let maximum = keywords["maxLength"]?.intValue {
+            let (minimum, maximum) = try Self.bounds("minLength", "maxLength", in: keywords, path: path)
+            if let maximum {
                 return "\"\\\"\" char{\(minimum),\(maximum)} \"\\\"\" space"
             }
             return minimum > 0 ? "\"\\\"\" char{\(minimum),} \"\\\"\" space" : "string"
@@ -177,8 +177,7 @@ public struct JSONSchemaGrammar {
                 add(name: itemName, body: body)
                 return itemName
             } ?? valueRule()
-            let minimum = keywords["minItems"]?.intValue ?? 0
-            let maximum = keywords["maxItems"]?.intValue
+            let (minimum, maximum) = try Self.bounds("minItems", "maxItems", in: keywords, path: path)
             let more = maximum.map { "{\(max(minimum - 1, 0)),\(max($0 - 1, 0))}" } ?? (minimum > 1 ? "{\(minimum - 1),}" : "*")
             if maximum == 0 { return "\"[\" space \"]\" space" }
             let items = "\(item) (\",\" space \(item))\(more)"
@@ -188,6 +187,32 @@ public struct JSONSchemaGrammar {
         default:
             throw .invalidParameter("unknown JSON schema type '\(type)' at \(path)")
         }
+    }
+
+    /// The most characters or items a length keyword may ask for. llama.cpp writes a repetition
+    /// `x{m,n}` out as rules, one per repeat, so a larger bound costs memory when the grammar is
+    /// compiled rather than constraining anything a model would write.
+    static let maximumRepetition = 100_000
+
+    /// A pair of length keywords (`minLength`/`maxLength`, `minItems`/`maxItems`): each absent or
+    /// a whole number from 0 to ``maximumRepetition``, the minimum (0 when absent) at most the
+    /// maximum. Anything else is refused, naming the keyword and where it is.
+    private static func bounds(
+        _ minimumName: String, _ maximumName: String, in keywords: [String: JSONValue], path: String
+    ) throws(InferenceError) -> (minimum: Int, maximum: Int?) {
+        func count(_ name: String) throws(InferenceError) -> Int? {
+            guard let value = keywords[name] else { return nil }
+            guard let count = value.intValue, (0...maximumRepetition).contains(count) else {
+                throw .invalidParameter("'\(name)' at \(path) must be a whole number from 0 to \(maximumRepetition)")
+            }
+            return count
+        }
+        let minimum = try count(minimumName) ?? 0
+        let maximum = try count(maximumName)
+        if let maximum, minimum > maximum {
+            throw .invalidParameter("'\(minimumName)' at \(path) is above its '\(maximumName)'")
+        }
+        return (minimum, maximum)
     }
 
     private mutating func objectRule(keywords: [String: JSONValue], path: String) throws(InferenceError) -> String {

@@ -66,8 +66,10 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return nil
     }
 
+    /// The number as an `Int` when it is a whole number `Int` can hold; `nil` for a fraction and
+    /// for a magnitude past `Int` (`"maxLength": 1e30` once trapped converting it).
     public var intValue: Int? {
-        if case .number(let value) = self, value.rounded() == value { return Int(value) }
+        if case .number(let value) = self { return Int(exactly: value) }
         return nil
     }
 
