@@ -19,7 +19,7 @@ struct Haven: AsyncParsableCommand {
             AuditCommand.self, GCCommand.self, SearchCommand.self, IndexCommand.self, AgentCommand.self,
             PeerCommand.self, PullCommand.self, MirrorCommand.self, SendCommand.self, InboxCommand.self, OpenCommand.self,
             SessionCommand.self, LedgerCommand.self, OwnCommand.self, WitnessCommand.self, MarketCommand.self,
-            BackupCommand.self, RestoreCommand.self,
+            BackupCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, EncryptCommand.self,
         ]
     )
 }

@@ -1,0 +1,168 @@
+import Foundation
+import HavenAccess
+import HavenIdentity
+import HavenStore
+import HavenTestSupport
+import Testing
+
+@testable import HavenServer
+
+/// An export of a populated server, imported into a new home: the whole round trip in
+/// process, and the archives import must refuse.
+@Suite struct HomeExportImportTests {
+    let fixture: ServerFixture
+    let passphrase = "moving day, 2026"
+    let big = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+
+    init() throws { fixture = try ServerFixture() }
+
+    private var store: DataStore { fixture.environment.store }
+
+    private func populate() async throws {
+        let author = "owner"
+        try store.put(Array("first".utf8), at: DataPath(parsing: "/notes/todo.txt"), mediaType: "text/plain", author: author)
+        try store.put(Array("second".utf8), at: DataPath(parsing: "/notes/todo.txt"), mediaType: "text/plain", author: author)
+        try store.put(big, at: DataPath(parsing: "/photos/big.raw"), author: author)
+        try store.put(Array("soon gone".utf8), at: DataPath(parsing: "/notes/gone.txt"), author: author)
+        try store.delete(DataPath(parsing: "/notes/gone.txt"), author: author)
+        try fixture.catalog.insertGrant(
+            Grant(
+                id: "g-1", principal: .app("laptop"), rights: [.read, .list], resource: "/notes/", purpose: "sync",
+                createdAt: Date(), expiresAt: nil, revokedAt: nil))
+        _ = try fixture.makeAppToken(name: "laptop")
+        try fixture.environment.audit.record(
+            principal: "app:laptop", action: "read", resource: "/notes/todo.txt", allowed: true, reason: "grant g-1")
+        try FileManager.default.createDirectory(atPath: fixture.directory.path + "/agents", withIntermediateDirectories: true)
+        try Data("name = \"helper\"\n".utf8).write(to: URL(fileURLWithPath: fixture.directory.path + "/agents/helper.toml"))
+        _ = try await fixture.environment.ledgerAppender.append(Array("an entry".utf8))
+    }
+
+    private func export() async throws -> [UInt8] {
+        let identity = try SealedKey.seal(
+            Array(fixture.ownerKey.privateKey.rawRepresentation), passphrase: passphrase,
+            context: ExportManifest.identityContext(owner: fixture.ownerKey.did), parameters: .minimum)
+        var archive: [UInt8] = []
+        _ = try await HomeExporter(environment: fixture.environment, identity: identity, includeModels: false).write {
+            archive += $0.readableBytesView
+        }
+        return archive
+    }
+
+    /// Imports `archive`, read in uneven pieces as from a pipe.
+    private func importing(_ archive: [UInt8], into path: String, passphrase: String? = nil) throws -> HomeImporter.Imported {
+        var offset = 0
+        return try HomeImporter.importArchive(into: path, passphrase: passphrase ?? self.passphrase) {
+            let piece = Array(archive[offset..<min(offset + 65_521, archive.count)])
+            offset += piece.count
+            return piece
+        }
+    }
+
+    /// Nothing of a refused import is left: no home, no staging directory.
+    private func leftovers(in directory: String) -> [String] {
+        (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? ["(unreadable)"]
+    }
+
+    @Test func theImportedHomeHoldsWhatTheExportedOneHeld() async throws {
+        defer { fixture.remove() }
+        try await populate()
+        let archive = try await export()
+        try await TemporaryDirectory.with { directory in
+            let imported = try importing(archive, into: directory.path + "/home")
+            #expect(imported.owner == fixture.ownerKey.did)
+            #expect(try imported.home.loadOwnerKey().did == fixture.ownerKey.did)
+            #expect(try imported.home.readOwnerToken() == imported.ownerToken.stringValue)
+
+            let catalog = try Catalog.open(at: imported.home.catalogFile)
+            defer { try? catalog.close() }
+            let copy = try DataStore(catalog: catalog, objectsDirectory: imported.home.objectsDirectory)
+            for path in ["/notes/todo.txt", "/photos/big.raw", "/notes/gone.txt"] {
+                let versions = try store.versions(of: DataPath(parsing: path))
+                #expect(try copy.versions(of: DataPath(parsing: path)) == versions)
+                for version in versions where version.id != nil {
+                    #expect(try copy.contents(of: version) == store.contents(of: version))
+                }
+            }
+            let bigVersion = try #require(try copy.version(of: DataPath(parsing: "/photos/big.raw")))
+            #expect(try copy.contents(of: bigVersion) == big)
+            #expect(try catalog.grants() == fixture.catalog.grants())
+            let tokens = try catalog.tokens()
+            for token in try fixture.catalog.tokens() { #expect(tokens.contains(token)) }
+            #expect(tokens.count == (try fixture.catalog.tokens().count) + 1)
+            let audit = AuditLog(catalog: catalog)
+            #expect(try audit.verify().isIntact)
+            #expect(try audit.entries(limit: 1000) == fixture.environment.audit.entries(limit: 1000))
+            let ledger = directory.path + "/home/ledger/checkpoint"
+            #expect(FileManager.default.contents(atPath: ledger) == FileManager.default.contents(atPath: fixture.directory.path + "/ledger/checkpoint"))
+            #expect(FileManager.default.contents(atPath: directory.path + "/home/agents/helper.toml") == Data("name = \"helper\"\n".utf8))
+            #expect(leftovers(in: directory.path) == ["home"])
+        }
+    }
+
+    @Test func aWrongPassphraseLeavesNothingBehind() async throws {
+        defer { fixture.remove() }
+        try await populate()
+        let archive = try await export()
+        try await TemporaryDirectory.with { directory in
+            #expect(throws: ArchiveError.wrongPassphrase) {
+                try importing(archive, into: directory.path + "/home", passphrase: "moving day, 2025")
+            }
+            #expect(leftovers(in: directory.path) == [])
+            _ = try importing(archive, into: directory.path + "/home")
+            #expect(leftovers(in: directory.path) == ["home"])
+        }
+    }
+
+    @Test func aCutOffArchiveIsRefused() async throws {
+        defer { fixture.remove() }
+        try await populate()
+        let archive = try await export()
+        try await TemporaryDirectory.with { directory in
+            for length in [0, 40, archive.count / 2, archive.count - 1] {
+                #expect(throws: ArchiveError.self) { try importing(Array(archive.prefix(length)), into: directory.path + "/home") }
+                #expect(leftovers(in: directory.path) == [])
+            }
+        }
+    }
+
+    @Test func aChangedByteInAChunkIsRefused() async throws {
+        defer { fixture.remove() }
+        try await populate()
+        var archive = try await export()
+        // The archive ends with the chunks (no models): the last bytes are a chunk's.
+        archive[archive.count - 100] ^= 0x40
+        try await TemporaryDirectory.with { directory in
+            #expect {
+                try importing(archive, into: directory.path + "/home")
+            } throws: { error in
+                guard case .damagedBlock = error as? ArchiveError else { return false }
+                return true
+            }
+            #expect(leftovers(in: directory.path) == [])
+        }
+    }
+
+    @Test func extraBytesAfterTheLastBlockAreRefused() async throws {
+        defer { fixture.remove() }
+        try await populate()
+        let archive = try await export()
+        try await TemporaryDirectory.with { directory in
+            #expect(throws: ArchiveError.self) { try importing(archive + archive.suffix(300), into: directory.path + "/home") }
+            #expect(leftovers(in: directory.path) == [])
+        }
+    }
+
+    @Test func anExistingHomeIsNotTouched() async throws {
+        defer { fixture.remove() }
+        try await populate()
+        let archive = try await export()
+        try await TemporaryDirectory.with { directory in
+            let initialised = try HavenHome.initialise(at: directory.path + "/home")
+            #expect(throws: HomeError.alreadyInitialised(path: directory.path + "/home")) {
+                try importing(archive, into: directory.path + "/home")
+            }
+            #expect(try initialised.home.loadOwnerKey().did == initialised.owner)
+            #expect(leftovers(in: directory.path) == ["home"])
+        }
+    }
+}
