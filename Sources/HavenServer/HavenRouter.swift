@@ -31,7 +31,8 @@ public enum HavenRouter {
                 cookie: SessionCookie(owner: environment.owner),
                 publicPaths: [HealthController.path, WellKnownController.path, OpenAPIController.path],
                 secure: environment.configuration.tlsCertificate != nil,
-                publicURL: environment.configuration.publicURL))
+                publicURL: environment.configuration.publicURL,
+                failures: environment.authenticationFailures))
         router.add(middleware: ModelDefaultsMiddleware(catalog: environment.catalog))
 
         HealthController().addRoutes(to: router)

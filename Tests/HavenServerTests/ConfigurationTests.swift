@@ -94,6 +94,26 @@ import Testing
         #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_PARALLEL": "0"]) }
     }
 
+    @Test func authenticationThrottling() throws {
+        let defaults = Configuration().authenticationThrottle
+        #expect(defaults == .init(failureLimit: 30, window: .seconds(60), penalty: .seconds(30), maximumPenalty: .seconds(900)))
+        let file = """
+            [security]
+            auth_failure_limit = 5
+            auth_failure_window = "5m"
+            auth_penalty = "10s"
+            auth_penalty_max = "1h"
+            """
+        let configured = try Configuration.resolve(environment: ["HAVEN_AUTH_FAILURE_LIMIT": "0"], file: file)
+        #expect(configured.authenticationThrottle == .init(
+            failureLimit: 0, window: .seconds(300), penalty: .seconds(10), maximumPenalty: .seconds(3_600)))
+        #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_AUTH_FAILURE_LIMIT": "-1"]) }
+        #expect(throws: ConfigurationError.self) { try Configuration.resolve(environment: ["HAVEN_AUTH_PENALTY": "0s"]) }
+        #expect(throws: ConfigurationError.self) {
+            try Configuration.resolve(file: "[security]\nauth_failure_window = \"soon\"\n")
+        }
+    }
+
     @Test func webSessionLengths() throws {
         let defaults = Configuration()
         #expect(defaults.sessionIdleTimeout == 12 * 3_600)

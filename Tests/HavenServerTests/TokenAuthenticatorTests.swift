@@ -27,8 +27,8 @@ import Testing
         (String?.none, AuthenticationError.missingCredentials),
         ("", .missingCredentials),
         ("Basic dXNlcjpwYXNz", .notBearer),
-        ("Bearer", .invalidToken),
-        ("Bearer nonsense", .invalidToken),
+        ("Bearer", .malformedToken),
+        ("Bearer nonsense", .malformedToken),
         ("Bearer \(APIToken.generate().stringValue)", .invalidToken),
     ])
     func badCredentialsAreRefused(header: String?, expected: AuthenticationError) {

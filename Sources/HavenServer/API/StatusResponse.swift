@@ -14,6 +14,68 @@ public struct StatusResponse: Codable, Sendable, ResponseEncodable {
     public let models: [LoadedModel]
     /// The ledger: this log's size, witnessing both ways, and split views found.
     public let ledger: LedgerStatus
+    /// Requests refused before authentication and clients throttled for them; shown to the
+    /// owner only.
+    public let authentication: AuthenticationStatus?
+
+    public init(
+        name: String, version: String, owner: DID, startedAt: Date, uptimeSeconds: Double, models: [LoadedModel],
+        ledger: LedgerStatus, authentication: AuthenticationStatus? = nil
+    ) {
+        self.name = name
+        self.version = version
+        self.owner = owner
+        self.startedAt = startedAt
+        self.uptimeSeconds = uptimeSeconds
+        self.models = models
+        self.ledger = ledger
+        self.authentication = authentication
+    }
+
+    /// Requests refused before a caller was established, since the server started.
+    public struct AuthenticationStatus: Codable, Sendable, Equatable {
+        /// All of them, whatever the kind.
+        public let denied: Int
+        /// By kind: `missing`, `malformed`, `unknown`, `revoked`, `session`, `login_code`,
+        /// `capability`, `signature`, `cross_site` (kinds not seen are left out).
+        public let deniedByKind: [String: Int]
+        /// Requests answered 429 because their client was throttled.
+        public let throttledRequests: Int
+        /// Client addresses throttled now.
+        public let throttledClients: Int
+        /// The latest throttlings, newest first (at most 10), ended or not.
+        public let recentThrottles: [Throttle]
+
+        /// One client throttled: from when, until when, after how many failures.
+        public struct Throttle: Codable, Sendable, Equatable {
+            /// An IPv4 address, or an IPv6 /64.
+            public let client: String
+            public let startedAt: Date
+            public let until: Date
+            public let failures: Int
+
+            enum CodingKeys: String, CodingKey {
+                case client, until, failures
+                case startedAt = "started_at"
+            }
+        }
+
+        /// One line for people: `denied before authentication: 8 (unknown 5, malformed 2,
+        /// revoked 1); throttled clients: 1`, kinds by count, most first.
+        public var summary: String {
+            let kinds = deniedByKind.filter { $0.value > 0 }.sorted { ($0.value, $1.key) > ($1.value, $0.key) }
+            let detail = kinds.isEmpty ? "" : " (" + kinds.map { "\($0.key) \($0.value)" }.joined(separator: ", ") + ")"
+            return "denied before authentication: \(denied)\(detail); throttled clients: \(throttledClients)"
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case denied
+            case deniedByKind = "denied_by_kind"
+            case throttledRequests = "throttled_requests"
+            case throttledClients = "throttled_clients"
+            case recentThrottles = "recent_throttles"
+        }
+    }
 
     /// The ledger at a glance.
     public struct LedgerStatus: Codable, Sendable {
@@ -49,7 +111,7 @@ public struct StatusResponse: Codable, Sendable, ResponseEncodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, version, owner, models, ledger
+        case name, version, owner, models, ledger, authentication
         case startedAt = "started_at"
         case uptimeSeconds = "uptime_seconds"
     }

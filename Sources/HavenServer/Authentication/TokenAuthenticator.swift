@@ -33,6 +33,9 @@ public struct Authentication: Sendable, Equatable {
 public enum AuthenticationError: Error, Equatable, Sendable {
     case missingCredentials
     case notBearer
+    /// Bearer credentials that are not an API token in form (nor a capability, where accepted).
+    case malformedToken
+    /// A well-formed API token this server does not know, or whose secret does not match.
     case invalidToken
     case revokedToken
     case catalogUnavailable(String)
@@ -54,6 +57,8 @@ extension AuthenticationError: CustomStringConvertible {
             "this endpoint needs an API token: send 'Authorization: Bearer <token>'"
         case .notBearer:
             "the Authorization header must use the Bearer scheme: 'Authorization: Bearer <token>'"
+        case .malformedToken:
+            "the credentials are not a Haven API token; send 'Authorization: Bearer hvn_…'"
         case .invalidToken:
             "the API token is not valid for this server"
         case .revokedToken:
@@ -100,7 +105,7 @@ public struct TokenAuthenticator: Sendable {
             guard acceptCapabilities else { throw .capabilityNotAccepted }
             return try authenticate(capability: String(credentials), at: now)
         }
-        guard let token = try? APIToken(parsing: credentials) else { throw .invalidToken }
+        guard let token = try? APIToken(parsing: credentials) else { throw .malformedToken }
         let stored: StoredToken?
         do {
             stored = try catalog.storedToken(id: token.id)

@@ -53,6 +53,20 @@ public struct Configuration: Sendable, Equatable {
     public var sessionLifetime: Int = 7 * 86_400
     /// Serve the web app from this directory instead of the copy compiled in (for developing it).
     public var webDirectory: String?
+    /// Failed authentications one client address may make within `authFailureWindow` seconds
+    /// before it is answered 429 for a while; 0 turns throttling off.
+    public var authFailureLimit: Int = 30
+    public var authFailureWindow: Int = 60
+    /// Seconds of the first throttling; each further one doubles, up to `authPenaltyMax`.
+    public var authPenalty: Int = 30
+    public var authPenaltyMax: Int = 900
+
+    /// The throttling of clients that fail to authenticate, as these values set it.
+    public var authenticationThrottle: AuthenticationThrottle.Policy {
+        AuthenticationThrottle.Policy(
+            failureLimit: authFailureLimit, window: .seconds(authFailureWindow), penalty: .seconds(authPenalty),
+            maximumPenalty: .seconds(authPenaltyMax))
+    }
 
     /// The URL peers use: the configured `public_url`, else this server's own address.
     public var effectivePublicURL: String {
@@ -158,6 +172,10 @@ public struct Configuration: Sendable, Equatable {
         if let seconds = try value(.sessionIdle, override: nil) { configuration.sessionIdleTimeout = seconds }
         if let seconds = try value(.sessionLifetime, override: nil) { configuration.sessionLifetime = seconds }
         if let seconds = try value(.witnessInterval, override: nil) { configuration.witnessInterval = seconds }
+        if let limit = try value(.authFailureLimit, override: nil) { configuration.authFailureLimit = limit }
+        if let seconds = try value(.authFailureWindow, override: nil) { configuration.authFailureWindow = seconds }
+        if let seconds = try value(.authPenalty, override: nil) { configuration.authPenalty = seconds }
+        if let seconds = try value(.authPenaltyMax, override: nil) { configuration.authPenaltyMax = seconds }
         configuration.webDirectory = overrides.webDirectory
         if configuration.sessionIdleTimeout > configuration.sessionLifetime {
             configuration.sessionIdleTimeout = configuration.sessionLifetime
@@ -200,6 +218,17 @@ public struct Configuration: Sendable, Equatable {
             # (HAVEN_SIGNATURE_WINDOW, HAVEN_SIGNATURE_SKEW)
             # signature_window = \(defaults.signatureWindow)
             # signature_skew = \(defaults.signatureSkew)
+
+            [security]
+            # Failed authentications (unknown, revoked or garbled tokens, ended sessions, bad
+            # capabilities or signatures) one client address may make within the window before
+            # it is answered 429 for a while; 0 turns this off. (HAVEN_AUTH_FAILURE_LIMIT)
+            # auth_failure_limit = \(defaults.authFailureLimit)
+            # auth_failure_window = "1m"
+            # The first wait; each further one doubles, up to the most. Other clients are never
+            # slowed. (HAVEN_AUTH_FAILURE_WINDOW, HAVEN_AUTH_PENALTY, HAVEN_AUTH_PENALTY_MAX)
+            # auth_penalty = "30s"
+            # auth_penalty_max = "15m"
 
             [ledger]
             # How often the logs this server witnesses are checked: "30s", "5m", "1h".
@@ -329,6 +358,41 @@ extension Setting where Value == Int {
         guard case .duration(let duration) = DurationText.parse(text) else { return nil }
         let seconds = Int(duration.components.seconds)
         return (1...86_400).contains(seconds) ? seconds : nil
+    }
+
+    static let authFailureLimit = Setting(
+        key: "security.auth_failure_limit", environmentVariable: "HAVEN_AUTH_FAILURE_LIMIT",
+        expected: "a whole number from 0 (no throttling) to 1000"
+    ) { text in
+        // Each tracked client keeps up to this many instants: the bound keeps memory small.
+        Int(text).flatMap { (0...1000).contains($0) ? $0 : nil }
+    }
+
+    static let authFailureWindow = Setting(
+        key: "security.auth_failure_window", environmentVariable: "HAVEN_AUTH_FAILURE_WINDOW",
+        expected: "a duration from 1 second to 1 day, such as \"30s\", \"1m\" or \"1h\""
+    ) { text in
+        wholeSeconds(text, in: 1...86_400)
+    }
+
+    static let authPenalty = Setting(
+        key: "security.auth_penalty", environmentVariable: "HAVEN_AUTH_PENALTY",
+        expected: "a duration from 1 second to 1 day, such as \"30s\", \"5m\" or \"1h\""
+    ) { text in
+        wholeSeconds(text, in: 1...86_400)
+    }
+
+    static let authPenaltyMax = Setting(
+        key: "security.auth_penalty_max", environmentVariable: "HAVEN_AUTH_PENALTY_MAX",
+        expected: "a duration from 1 second to 7 days, such as \"15m\", \"1h\" or \"1d\""
+    ) { text in
+        wholeSeconds(text, in: 1...7 * 86_400)
+    }
+
+    private static func wholeSeconds(_ text: String, in range: ClosedRange<Int>) -> Int? {
+        guard case .duration(let duration) = DurationText.parse(text) else { return nil }
+        let seconds = Int(duration.components.seconds)
+        return range.contains(seconds) ? seconds : nil
     }
 
     static let sessionLifetime = Setting(

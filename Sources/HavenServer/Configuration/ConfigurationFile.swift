@@ -12,7 +12,8 @@ enum ConfigurationFile {
         Setting<Int64?>.memoryBudget.key, Setting<String>.publicURL.key, Setting<String>.serverName.key,
         Setting<String>.tlsCertificate.key, Setting<String>.tlsKey.key, Setting<Int>.signatureWindow.key,
         Setting<Int>.signatureSkew.key, Setting<Int>.sessionIdle.key, Setting<Int>.sessionLifetime.key,
-        Setting<Int>.witnessInterval.key,
+        Setting<Int>.witnessInterval.key, Setting<Int>.authFailureLimit.key, Setting<Int>.authFailureWindow.key,
+        Setting<Int>.authPenalty.key, Setting<Int>.authPenaltyMax.key,
     ]
 
     static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {

@@ -11,7 +11,10 @@ import Hummingbird
 /// A capability token (`Authorization: Bearer`), when sent, must verify back to the owner and
 /// name the signer as its audience: a token is usable only by the server it was issued to.
 ///
-/// Every refusal is audited. The caller becomes `peer:<signer>`, with the capability if any.
+/// Every refusal is audited, and those before the signer is established (a bad signature, a
+/// replay, a capability that fails) count as failed authentications of the client's address
+/// (``AuthenticationFailures``); a throttled address is answered 429 before its request is read.
+/// The caller becomes `peer:<signer>`, with the capability if any.
 struct ExchangeAuthenticationMiddleware: RouterMiddleware {
     typealias Context = HavenRequestContext
 
@@ -21,10 +24,12 @@ struct ExchangeAuthenticationMiddleware: RouterMiddleware {
     let audit: AuditLog
     /// The largest body any `/exchange/` request carries.
     let maximumBody: Int
+    let failures: AuthenticationFailures
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
+        if let refusal = await failures.refusal(for: context.clientAddress) { throw refusal }
         var request = request
         // The whole body is read (bounded) so its digest can be checked before anything else.
         let buffer = try await request.body.collect(upTo: maximumBody)
@@ -41,12 +46,15 @@ struct ExchangeAuthenticationMiddleware: RouterMiddleware {
         do {
             signature = try exchange.verifier.verify(signable, body: body.isEmpty ? nil : body, at: now)
         } catch {
-            try refuse(Self.claimedSigner(signable), action, resource, error.description)
+            let claimed = Self.claimedSigner(signable)
+            await fail(.signature, claimed, request, context)
+            try refuse(claimed, action, resource, error.description)
             throw error.apiError
         }
         let principal = Principal.peer(signature.signer)
         guard await exchange.nonces.admit(signature, at: now) else {
             let message = "this request was seen before (nonce \(signature.nonce)); a captured request cannot be replayed"
+            await fail(.signature, principal.description, request, context)
             try refuse(principal.description, action, resource, message)
             throw APIError(.unauthorized, code: "replayed_request", message: message)
         }
@@ -61,17 +69,22 @@ struct ExchangeAuthenticationMiddleware: RouterMiddleware {
             do {
                 authentication = try authenticator.authenticate(authorization: authorization, acceptCapabilities: true, at: now)
             } catch {
+                await fail(
+                    .capability, AuthenticationFailure.credential(inAuthorization: authorization, fingerprint: failures.fingerprint),
+                    request, context)
                 try refuse(principal.description, action, resource, error.description)
                 throw error.apiError
             }
             guard let verified = authentication.capability else {
                 let message = "API tokens are not accepted on /exchange; send a capability token issued to your server"
+                await fail(.capability, authentication.tokenID.map { APIToken.prefix + $0.rawValue }, request, context)
                 try refuse(principal.description, action, resource, message)
                 throw APIError(.unauthorized, code: "invalid_capability", message: message)
             }
             guard verified.audience == signature.signer else {
                 let message =
                     "capability \(verified.id) was issued to \(verified.audience), but this request is signed by \(signature.signer); only its audience may use it"
+                await fail(.capability, "capability " + verified.id, request, context)
                 try refuse(principal.description, action, resource, message, basis: verified.id)
                 throw APIError(.unauthorized, code: "capability_not_bound", message: message)
             }
@@ -83,6 +96,14 @@ struct ExchangeAuthenticationMiddleware: RouterMiddleware {
         context.exchangeSignature = signature
         context.logger[metadataKey: "haven.principal"] = "\(principal)"
         return try await next(request, context)
+    }
+
+    private func fail(
+        _ kind: AuthenticationFailure.Kind, _ credential: String?, _ request: Request, _ context: Context
+    ) async {
+        await failures.record(
+            AuthenticationFailure(kind: kind, client: context.clientAddress, credential: credential), path: request.uri.path,
+            logger: context.logger)
     }
 
     private func refuse(_ principal: String, _ action: String, _ resource: String, _ reason: String, basis: String? = nil) throws {

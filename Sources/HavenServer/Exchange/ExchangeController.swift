@@ -44,7 +44,7 @@ struct ExchangeController {
                 middleware: ExchangeAuthenticationMiddleware(
                     exchange: exchange, authenticator: TokenAuthenticator(catalog: environment.catalog, owner: environment.owner),
                     catalog: environment.catalog, audit: environment.audit,
-                    maximumBody: max(InboxMessage.maximumSize, 1 << 20)))
+                    maximumBody: max(InboxMessage.maximumSize, 1 << 20), failures: environment.authenticationFailures))
         group.get("tree", use: tree)
         group.get("tree/**", use: tree)
         group.get("manifest/:cid", use: manifest)

@@ -12,7 +12,7 @@ extension AuthenticationError: APIErrorConvertible {
         switch self {
         case .missingCredentials: error = APIError(.unauthorized, code: "missing_token", message: description)
         case .notBearer: error = APIError(.unauthorized, code: "invalid_authorization", message: description)
-        case .invalidToken: error = APIError(.unauthorized, code: "invalid_token", message: description)
+        case .malformedToken, .invalidToken: error = APIError(.unauthorized, code: "invalid_token", message: description)
         case .revokedToken: error = APIError(.unauthorized, code: "token_revoked", message: description)
         case .capabilityNotAccepted: error = APIError(.unauthorized, code: "invalid_token", message: description)
         case .invalidCapability: error = APIError(.unauthorized, code: "invalid_capability", message: description)

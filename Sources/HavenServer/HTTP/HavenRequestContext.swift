@@ -3,10 +3,12 @@ import HavenAccess
 import HavenExchange
 import Hummingbird
 
-/// Per-request state shared by the middleware chain and the handlers: who is asking (set by
-/// ``AuthenticationMiddleware``) and how large a body may be decoded.
+/// Per-request state shared by the middleware chain and the handlers: where the request comes
+/// from, who is asking (set by ``AuthenticationMiddleware``) and how large a body may be decoded.
 public struct HavenRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The address the connection comes from, as failed authentications are counted by it.
+    public var clientAddress: ClientAddress
     /// Set once the bearer token checked out; `nil` only on public routes.
     public var authentication: Authentication?
     /// A capability token presented on `/data` that failed verification (then
@@ -18,6 +20,7 @@ public struct HavenRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.clientAddress = ClientAddress(source.channel.remoteAddress)
     }
 
     /// JSON out: ISO 8601 dates, and `/` left unescaped so paths and URLs read as written.

@@ -18,6 +18,8 @@ struct MetricsSnapshot: Sendable {
     let index: IndexProgress
     let ledgerEntries: UInt64
     let uptimeSeconds: Double
+    /// Client addresses throttled now for failing to authenticate.
+    let throttledClients: Int
     let models: [Model]
 
     /// Reads everything from the running server. Engines are read from their counters'
@@ -33,6 +35,7 @@ struct MetricsSnapshot: Sendable {
         return MetricsSnapshot(
             store: try environment.store.statistics(), auditEntries: try environment.audit.head()?.sequence ?? 0,
             index: try await environment.indexer.progress(), ledgerEntries: await environment.ledger.size,
-            uptimeSeconds: environment.uptime, models: models)
+            uptimeSeconds: environment.uptime, throttledClients: await environment.authenticationFailures.throttledClientCount,
+            models: models)
     }
 }

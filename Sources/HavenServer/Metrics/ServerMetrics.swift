@@ -53,6 +53,9 @@ public final class ServerMetrics: Sendable {
         static let indexFiles = "haven_index_files"
         static let ledgerEntries = "haven_ledger_entries"
         static let uptime = "haven_uptime_seconds"
+        static let authenticationFailures = "haven_authentication_failures_total"
+        static let throttledRequests = "haven_authentication_throttled_requests_total"
+        static let throttledClients = "haven_authentication_throttled_clients"
     }
 
     // MARK: HTTP
@@ -67,6 +70,28 @@ public final class ServerMetrics: Sendable {
     func recordDuration(_ labels: RequestLabels, _ duration: Duration) {
         CoreMetrics.Timer(label: Name.requestDuration, dimensions: labels.dimensions, factory: factory)
             .recordNanoseconds(Self.nanoseconds(duration))
+    }
+
+    // MARK: Authentication
+
+    /// Makes every kind's failure counter, so each series exists (at 0) from the start.
+    func prepareAuthenticationCounters() {
+        for kind in AuthenticationFailure.Kind.allCases {
+            CoreMetrics.Counter(label: Name.authenticationFailures, dimensions: [("kind", kind.rawValue)], factory: factory)
+                .increment(by: 0)
+        }
+        CoreMetrics.Counter(label: Name.throttledRequests, factory: factory).increment(by: 0)
+    }
+
+    /// Counts a request refused before authentication.
+    func countAuthenticationFailure(_ kind: AuthenticationFailure.Kind) {
+        CoreMetrics.Counter(label: Name.authenticationFailures, dimensions: [("kind", kind.rawValue)], factory: factory)
+            .increment()
+    }
+
+    /// Counts a request answered 429 because its client was throttled.
+    func countThrottledRequest() {
+        CoreMetrics.Counter(label: Name.throttledRequests, factory: factory).increment()
     }
 
     // MARK: Inference
@@ -116,6 +141,7 @@ public final class ServerMetrics: Sendable {
         }
         gauge(Name.ledgerEntries).record(Int64(clamping: snapshot.ledgerEntries))
         gauge(Name.uptime).record(snapshot.uptimeSeconds)
+        gauge(Name.throttledClients).record(snapshot.throttledClients)
 
         let loaded = Set(snapshot.models.map(\.name))
         let gone = modelsWithGauges.withLock { previous in

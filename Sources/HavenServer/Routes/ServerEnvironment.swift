@@ -27,6 +27,8 @@ public struct ServerEnvironment: Sendable {
     public let models: LoadedModels
     /// This server's own metrics registry, served at `/metrics`.
     public let metrics: ServerMetrics
+    /// Requests refused before authentication: counted, logged, and their clients throttled.
+    public let authenticationFailures: AuthenticationFailures
     /// Keeps the passage index in step with the store.
     public let indexer: Indexer
     /// The agent files in `agents/`.
@@ -59,6 +61,7 @@ public struct ServerEnvironment: Sendable {
         self.configuration = configuration
         self.modelsDirectory = modelsDirectory
         self.metrics = ServerMetrics()
+        self.authenticationFailures = AuthenticationFailures(policy: configuration.authenticationThrottle, metrics: metrics)
         self.models = LoadedModels(
             configuration: configuration.engineConfiguration, memoryBudget: configuration.memoryBudget,
             keepAlive: configuration.keepAlive, logger: logger, observer: metrics.generationObserver)

@@ -25,6 +25,15 @@ struct StatusCommand: AsyncParsableCommand {
         if ledger.splitViews > 0 {
             print("WARNING: \(ledger.splitViews) split view(s) found: a witnessed log showed two histories; see 'haven witness list'")
         }
+        // Shown to the owner only.
+        if let authentication = status.authentication {
+            print("auth:   \(authentication.summary)")
+            let now = Date()
+            for throttle in authentication.recentThrottles where throttle.until > now {
+                let seconds = Int(throttle.until.timeIntervalSince(now).rounded(.up))
+                print("        \(throttle.client) throttled for \(seconds)s more, after \(throttle.failures) failures")
+            }
+        }
     }
 
     static func format(seconds: Double) -> String {
