@@ -205,3 +205,51 @@ def test_a_home_moves_whole_to_a_new_directory_and_keeps_working(tmp_path):
         stop_server(old)
         if new is not None:
             stop_server(new)
+
+
+def test_peers_keep_working_after_the_move(tmp_path):
+    """Alice and Bob share folders both ways; Alice moves. From her new home she pulls Bob's
+    folder with the capability he gave her before the move (Bob changes nothing: he knows her by
+    her key), and once Bob points alice at her new address he pulls hers with his old capability."""
+    alice = start_server(make_home(tmp_path / "alice"), tmp_path)
+    bob = start_server(make_home(tmp_path / "bob"), tmp_path)
+    moved = None
+    try:
+        put(alice, "/photos/beach.jpg", b"waves" * 1000)
+        put(bob, "/recipes/bread.md", b"# Flour, water, salt\n")
+        alice_did = requests.get(alice.url + "/.well-known/haven", timeout=30).json()["did"]
+        bob_did = requests.get(bob.url + "/.well-known/haven", timeout=30).json()["did"]
+        for_bob = share_with(alice, "/photos/", bob_did)
+        for_alice = share_with(bob, "/recipes/", alice_did)
+        ok(run_haven("peer", "add", bob.url, "--name", "bob", env=alice.env))
+        ok(run_haven("peer", "capability", "bob", for_alice, env=alice.env))
+        ok(run_haven("peer", "add", alice.url, "--name", "alice", env=bob.env))
+
+        archive = tmp_path / "alice.car"
+        ok(export(alice, archive))
+        stop_server(alice)
+        imported = ok(import_into(tmp_path / "newbox" / "alice", archive))
+        moved = start_server(Home(path=tmp_path / "newbox" / "alice", token=imported.stdout.strip()), tmp_path)
+
+        # Alice's peers, and the capability Bob gave her, came along.
+        ok(run_haven("pull", "bob:/recipes/", "/from/bob/", env=moved.env))
+        assert owner_get(moved, "/data/from/bob/bread.md").content == b"# Flour, water, salt\n"
+
+        # Bob updates her address (the same key proves itself at the new one) and pulls as before.
+        ok(run_haven("peer", "add", moved.url, "--name", "alice", env=bob.env))
+        ok(run_haven("pull", "alice:/photos/", "/from/alice/", "--capability", for_bob, env=bob.env))
+        assert owner_get(bob, "/data/from/alice/beach.jpg").content == b"waves" * 1000
+    finally:
+        for server in [alice, bob, moved]:
+            if server is not None:
+                stop_server(server)
+
+
+def share_with(server, path, did):
+    result = ok(run_haven("share", path, "--to", did, "--rights", "read,list", env=server.env))
+    return result.stdout.strip()
+
+
+def ok(result):
+    assert result.returncode == 0, f"exit {result.returncode}\nstdout: {result.stdout}\nstderr: {result.stderr}"
+    return result
