@@ -76,6 +76,7 @@ public enum HavenRouter {
         MarketController(environment: environment).addRoutes(to: router.group("haven/market"))
         SalesController(environment: environment).addRoutes(to: router.group("haven/market"))
         BackupController(environment: environment).addRoutes(to: router.group("haven/backups"))
+        ExportController(environment: environment).addRoutes(to: router.group("haven/export"))
         MessageController(environment: environment)
             .addRoutes(messages: router.group("haven/messages"), inbox: router.group("haven/inbox"))
         return router
