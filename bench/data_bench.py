@@ -1,8 +1,9 @@
 """Data-store benchmark: Haven's store beside `cp` of the same file on the same disk.
 
-  (a) ingest of a 1 GiB file: through the running server (`haven data put`, HTTP streaming)
-      and in process (`haven-bench ingest`), against `cp` and `cp` + fsync of the same file
-      into the same directory; MB/s and the ratio Haven / cp
+  (a) ingest of a 1 GiB file: through the running server (`haven data put`, HTTP streaming),
+      also into a home encrypted at rest (`haven init --encrypt`: every chunk sealed with
+      AES-256-GCM), and in process (`haven-bench ingest`), against `cp` and `cp` + fsync of the
+      same file into the same directory; MB/s and the ratio Haven / cp
   (b) 10,000 small (4 KiB) puts through the HTTP API, 16 in flight: puts/s
   (c) grant decisions: the pure decision function over 40 grants: decisions/s
 
@@ -52,6 +53,34 @@ def peak_rss_mib(pid):
     return float("nan")
 
 
+def start(haven, home, env, encrypt=False):
+    """`haven init` and `haven serve` on a free port (an encrypted home unlocked through standard
+    input); returns the process, its URL, the environment clients use, and the owner token."""
+    passphrase = "a passphrase for the benchmark\n"
+    init = [haven, "init", "--home", home] + (["--encrypt", "--passphrase-fd", "0"] if encrypt else [])
+    token = subprocess.run(init, input=passphrase if encrypt else None, check=True, capture_output=True, text=True,
+                           env=env).stdout.strip()
+    port = free_port()
+    server_env = dict(env, HAVEN_HOME=home, HAVEN_PORT=str(port), HAVEN_LOG_LEVEL="warning")
+    server = subprocess.Popen([haven, "serve"] + (["--passphrase-fd", "0"] if encrypt else []), env=server_env,
+                              stdin=subprocess.PIPE if encrypt else subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, text=True)
+    if encrypt:
+        server.stdin.write(passphrase)
+        server.stdin.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            if requests.get(url + "/healthz", timeout=1).ok:
+                return server, url, server_env, token
+        except requests.ConnectionError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            sys.exit("data bench: the server did not start")
+        time.sleep(0.1)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--haven", required=True)
@@ -85,24 +114,16 @@ def main():
         shutil.rmtree(os.path.join(work, "store"))
         subprocess.run(["sync"], check=True)
 
-        home = os.path.join(work, "home")
-        token = subprocess.run([args.haven, "init", "--home", home], check=True, capture_output=True, text=True,
-                               env=env).stdout.strip()
-        port = free_port()
-        server_env = dict(env, HAVEN_HOME=home, HAVEN_PORT=str(port), HAVEN_LOG_LEVEL="warning")
-        server = subprocess.Popen([args.haven, "serve"], env=server_env, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.DEVNULL)
-        url = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if requests.get(url + "/healthz", timeout=1).ok:
-                    break
-            except requests.ConnectionError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("data bench: the server did not start")
-            time.sleep(0.1)
+        # The same put into an encrypted home, on a server of its own, stopped afterwards.
+        encrypted = start(args.haven, os.path.join(work, "encrypted"), env, encrypt=True)
+        subprocess.run(["sync"], check=True)
+        encrypted_seconds = timed([args.haven, "data", "put", source, "/bench/big.bin"], env=encrypted[2],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        encrypted[0].terminate()
+        encrypted[0].wait(timeout=30)
+        shutil.rmtree(os.path.join(work, "encrypted"))
+
+        server, url, server_env, token = start(args.haven, os.path.join(work, "home"), env)
         subprocess.run(["sync"], check=True)
         http_seconds = timed([args.haven, "data", "put", source, "/bench/big.bin"], env=server_env,
                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -120,6 +141,8 @@ def main():
         print(f"    cp + fsync                 {mb / cp_sync_seconds:8.1f}")
         print(f"    haven data put (HTTP)      {mb / http_seconds:8.1f}   ratio to cp {cp_seconds / http_seconds:.2f}, "
               f"to cp + fsync {cp_sync_seconds / http_seconds:.2f}; server peak RSS {rss:.0f} MiB")
+        print(f"    into an encrypted home     {mb / encrypted_seconds:8.1f}   "
+              f"{encrypted_seconds / http_seconds:.2f}x the plain put's time")
         print(f"    in process (no HTTP)       {ingest['bytes'] / 1e6 / ingest['seconds']:8.1f}   "
               f"ratio to cp {cp_seconds / ingest['seconds']:.2f}, to cp + fsync {cp_sync_seconds / ingest['seconds']:.2f}")
         print(f"(b) small puts: {puts['puts']} x 4 KiB over HTTP, 16 in flight: "
