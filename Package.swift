@@ -48,6 +48,7 @@ let package = Package(
             name: "HavenIdentity",
             dependencies: [
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
             ]
         ),
         .target(name: "CHavenSystem"),
@@ -57,6 +58,7 @@ let package = Package(
                 "CHavenSystem",
                 "HavenIdentity",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
