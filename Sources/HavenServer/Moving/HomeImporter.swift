@@ -145,6 +145,9 @@ public enum HomeImporter {
             if let extra = try expectedChunks?.next() {
                 throw ArchiveError.chunksMismatch(reason: "chunk \(extra.id) of the catalog is not in the archive")
             }
+            // The catalog is opened for writing next: its read-only reader goes first.
+            expectedChunks?.close()
+            expectedChunks = nil
             try publishPending()
             let (token, models, leftOut) = try finishCatalog()
             try SecretFile.create(home.ownerKeyFile, contents: key.pemRepresentation)
