@@ -2,6 +2,7 @@
 #   make run    set up what is missing, build (release), create ~/.haven if needed, serve
 #   make test   set up what is missing, build, run every test (Swift, then end to end)
 #   make bench  the benchmarks: inference against llama-server, the data store against cp
+#   make fuzz   every parser of untrusted bytes under libFuzzer, FUZZ_SECONDS (default 30) each
 
 SWIFT_BUILD_FLAGS ?=
 
@@ -10,7 +11,7 @@ export PKG_CONFIG_PATH := $(shell scripts/path llama-pkgconfig)$(if $(PKG_CONFIG
 export HAVEN_TEST_MODEL ?= $(shell scripts/path default-model)
 export HAVEN_DEFAULT_MODEL ?= $(shell scripts/path default-model)
 
-.PHONY: run test bench build setup-run setup-test unit e2e clean
+.PHONY: run test bench soak fuzz build setup-run setup-test unit e2e clean
 
 run: setup-run
 	scripts/embed-web
@@ -30,6 +31,20 @@ bench: setup-test
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
 	swift build -c release --product haven-bench $(SWIFT_BUILD_FLAGS)
 	scripts/bench $(BENCH)
+
+# The soak: one release server under mixed, concurrent load for SOAK_SECONDS (default 600), then
+# its checks; errors, p99s and memory over time in .build/soak/report.json. `make test` runs a minute.
+SOAK_SECONDS ?= 600
+soak: setup-test
+	scripts/embed-web
+	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
+	SOAK_SECONDS=$(SOAK_SECONDS) scripts/soak
+
+# Fuzzing: each target of HavenFuzzing under libFuzzer and ASan (built in .build-fuzz) for
+# FUZZ_SECONDS; `make fuzz FUZZ_TARGETS="jws car"` runs some. Findings go to Fuzz/Crashes/.
+FUZZ_SECONDS ?= 30
+fuzz: setup-test
+	FUZZ_SECONDS=$(FUZZ_SECONDS) scripts/fuzz $(FUZZ_TARGETS)
 
 build:
 	scripts/embed-web

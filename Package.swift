@@ -199,6 +199,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "HavenFuzzing",
+            dependencies: [
+                "HavenAccess",
+                "HavenExchange",
+                "HavenIdentity",
+                "HavenInference",
+                "HavenKnowledge",
+                "HavenLedger",
+                "HavenMarket",
+                "HavenStore",
+            ]
+        ),
+        .executableTarget(
+            name: "haven-fuzz",
+            dependencies: ["HavenFuzzing", "HavenAccess", "HavenExchange", "HavenIdentity", "HavenLedger", "HavenMarket", "HavenStore"]
+        ),
+        .target(
             name: "HavenTestSupport",
             dependencies: [
                 "HavenAgents",
@@ -261,6 +278,10 @@ let package = Package(
             dependencies: [
                 "HavenMarket", "HavenIdentity", "HavenLedger", "HavenStore", .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "HavenFuzzingTests",
+            dependencies: ["HavenFuzzing"]
         ),
         .testTarget(
             name: "HavenServerTests",
