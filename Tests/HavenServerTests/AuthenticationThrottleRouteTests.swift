@@ -82,7 +82,10 @@ import Testing
                 uri: "/haven/whoami", method: .get, headers: Self.headers(from: "192.0.2.2", token: fixture.ownerToken))
             let (slowed, other) = try await (throttled, served)
             #expect(slowed.status == .tooManyRequests)
-            #expect(slowed.headers[.retryAfter] == "30")
+            // The penalty is 30 s from the third failure; on a loaded machine some of it has
+            // passed by the time this request is answered, so the header counts down from 30.
+            let retryAfter = slowed.headers[.retryAfter].flatMap { Int($0) }
+            #expect(retryAfter.map { (1...30).contains($0) } == true)
             #expect(slowed.headers[.contentType]?.hasPrefix("application/json") == true)
             let body = try ErrorBody(slowed.body)
             #expect(body.error.code == "too_many_authentication_failures")
