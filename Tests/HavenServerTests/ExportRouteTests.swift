@@ -62,15 +62,47 @@ import Testing
         }
     }
 
-    @Test func anEncryptedHomeIsRefusedForNow() async throws {
+    @Test func aHomeHalfWayThroughEncryptionIsRefusedUntilItIsFinished() async throws {
         defer { fixture.remove() }
-        // The data key its catalog columns are sealed under would have to travel too.
-        #expect(FileManager.default.createFile(atPath: fixture.directory.path + "/keyring.json", contents: Data("{}".utf8)))
+        let pending = fixture.directory.path + "/keyring.pending.json"
+        #expect(FileManager.default.createFile(atPath: pending, contents: Data("{}".utf8)))
         try await Application(router: fixture.makeRouter()).test(.router) { client in
-            let (headers, body) = request(#"{"passphrase":"moving day 2026"}"#, token: fixture.ownerToken)
+            let (headers, body) = request(#"{"passphrase":"moving day 2026","scrypt_log_n":10}"#, token: fixture.ownerToken)
             let refused = try await client.execute(uri: "/haven/export", method: .post, headers: headers, body: body)
             #expect(refused.status == .conflict)
-            #expect(try refused.body.json(ErrorBody.self).error.code == "encrypted_home")
+            #expect(try refused.body.json(ErrorBody.self).error.code == "encryption_unfinished")
+            #expect(try fixture.environment.audit.entries(limit: 10).allSatisfy { $0.action != "export" })
+            try FileManager.default.removeItem(atPath: pending)
+            let exported = try await client.execute(uri: "/haven/export", method: .post, headers: headers, body: body)
+            #expect(exported.status == .ok)
+        }
+    }
+
+    @Test func anEncryptedHomesArchiveCarriesItsDataKeyAndNoPlaintext() async throws {
+        let encrypted = try ServerFixture(dataKey: .generate())
+        defer { encrypted.remove() }
+        let secret = "a line only the owner wrote, 0f3a9c"
+        try encrypted.environment.store.put(Array(secret.utf8), at: DataPath(parsing: "/diary.txt"), author: "owner")
+        try await Application(router: encrypted.makeRouter()).test(.router) { client in
+            let (headers, body) = request(#"{"passphrase":"moving day 2026","scrypt_log_n":10}"#, token: encrypted.ownerToken)
+            let response = try await client.execute(uri: "/haven/export", method: .post, headers: headers, body: body)
+            #expect(response.status == .ok)
+            let archive = Array(response.body.readableBytesView)
+            #expect(archive.count > 0 && !archive.contains(sequence: Array(secret.utf8)))
+            var reader = ArchiveReader()
+            reader.append(archive)
+            var sealed = 0
+            while let item = try reader.next() {
+                if case .sealedChunk = item { sealed += 1 }
+                if case .chunk = item { Issue.record("an encrypted home's archive holds a plain chunk") }
+            }
+            try reader.finish()
+            let manifest = try #require(reader.manifest)
+            #expect(sealed == 1 && manifest.isEncrypted)
+            let key = try #require(manifest.dataKey).open(
+                passphrase: "moving day 2026", context: ExportManifest.dataKeyContext(owner: manifest.owner))
+            let dataKey = try #require(encrypted.catalog.dataKey)
+            #expect(key == dataKey.withUnsafeBytes { Array($0) })
         }
     }
 }

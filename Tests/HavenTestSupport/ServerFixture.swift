@@ -22,10 +22,12 @@ public struct ServerFixture: Sendable {
     /// - Parameters:
     ///   - toolBox: replaces the built-in tools (agents and `/mcp` use it), for tests.
     ///   - embedder: replaces the model that embeds passages for the index, for tests.
+    ///   - dataKey: makes the home encrypted at rest: columns and chunk files sealed under it.
     public init(
-        configuration: Configuration = Configuration(), toolBox: (any ToolBox)? = nil, embedder: (any Embedder)? = nil
+        configuration: Configuration = Configuration(), toolBox: (any ToolBox)? = nil, embedder: (any Embedder)? = nil,
+        dataKey: DataKey? = nil
     ) throws {
-        let catalog = try Catalog.inMemory()
+        let catalog = try Catalog.inMemory(dataKey: dataKey)
         let token = APIToken.generate()
         _ = try catalog.insertToken(token, name: "owner", principal: .owner, createdAt: Date())
         ownerKey = IdentityKey()

@@ -2,7 +2,8 @@
 any plaintext of what was stored (searched for known strings), and the server will not start
 without the passphrase or key file, nor with a wrong one. With it, every byte reads back and
 search still works. An existing home is encrypted by `haven encrypt`, which finishes what a
-kill -9 interrupted when run again."""
+kill -9 interrupted when run again. An encrypted home moves house encrypted: its archive holds no
+plaintext either, and the imported home is encrypted, unlocked by the archive's passphrase."""
 
 import hashlib
 import os
@@ -12,11 +13,12 @@ import time
 
 import requests
 
-from conftest import (HAVEN_BIN, MODEL_FILE, Home, assert_one_line_error, bearer, make_home, run_haven, start_server,
-                      stop_server)
+from conftest import (HAVEN_BIN, MODEL_FILE, Home, assert_one_line_error, bearer, create_app_token, make_home, run_haven,
+                      start_server, stop_server)
 
 MiB = 1 << 20
 PASSPHRASE = "a long passphrase for the tests"
+ARCHIVE_PASSPHRASE = "the moving van's own passphrase"
 # scrypt at 2^12 keeps the tests fast; the default (2^17) is checked by the unit tests.
 CHEAP = {"HAVEN_SCRYPT_LOG2N": "12"}
 
@@ -138,12 +140,18 @@ def leaks(home_path):
     return found
 
 
+def leaks_in(path):
+    """Which known strings the file at `path` holds."""
+    data = path.read_bytes()
+    return [secret for secret in SECRETS + WORDS + [w.lower() for w in WORDS] if secret in data]
+
+
 def chunk_files(home_path):
     objects = home_path / "objects"
     return [p for shard in objects.iterdir() if shard.name != "tmp" for p in shard.iterdir()]
 
 
-def test_an_encrypted_home_keeps_no_plaintext_and_starts_only_with_its_passphrase(tmp_path):
+def test_an_encrypted_home_keeps_no_plaintext_starts_only_with_its_passphrase_and_moves_encrypted(tmp_path):
     assert MODEL_FILE, "set HAVEN_TEST_MODEL (scripts/e2e does)"
     init = haven("init", "--home", str(tmp_path / "home"), "--model", MODEL_FILE, "--encrypt", "--passphrase-fd", "0",
                  stdin=PASSPHRASE + "\n", env=CHEAP)
@@ -177,13 +185,50 @@ def test_an_encrypted_home_keeps_no_plaintext_and_starts_only_with_its_passphras
     assert_one_line_error(wrong_credential, "the passphrase does not unlock this home")
 
     # The right one: every byte back, search and the conversation as they were.
+    archive = tmp_path / "moving.car"
     server = start_server(home, tmp_path, env=unlock)
     try:
         assert_reads_back(server, conversation)
         assert_search_works(server)
+        app_token = create_app_token(server, "phone")
+        granted = requests.post(server.url + "/haven/grants", json={"to": "app:phone", "rights": ["read"], "path": "/docs/"},
+                                headers=bearer(home.token), timeout=30)
+        assert granted.status_code == 201, granted.text
+        # Moving house: the archive of an encrypted home holds none of it either.
+        exported = haven("export", str(archive), "--passphrase-fd", "0", stdin=ARCHIVE_PASSPHRASE + "\n",
+                         env={**server.env, **CHEAP}, timeout=300)
+        assert exported.returncode == 0, exported.stderr
     finally:
         stop_server(server)
     assert leaks(home.path) == []
+    assert archive.stat().st_size > len(LONG) and leaks_in(archive) == []
+
+    # Imported elsewhere: an encrypted home, unlocked by the archive's passphrase, not the old one.
+    moved = tmp_path / "elsewhere" / "home"
+    imported = haven("import", str(archive), "--home", str(moved), "--passphrase-fd", "0",
+                     stdin=ARCHIVE_PASSPHRASE + "\n", env=CHEAP, timeout=300)
+    assert imported.returncode == 0, imported.stderr
+    assert "encrypted at rest" in imported.stderr
+    assert oct((moved / "keyring.json").stat().st_mode & 0o777) == "0o600"
+    assert chunk_files(moved) and all(p.read_bytes()[:4] == b"HVSC" for p in chunk_files(moved))
+    assert leaks(moved) == []
+    new_home = Home(path=moved, token=imported.stdout.strip())
+    old_passphrase = haven("serve", "--home", str(moved), "--port", "0", "--passphrase-fd", "0", stdin=PASSPHRASE + "\n")
+    assert_one_line_error(old_passphrase, "the passphrase does not unlock this home")
+    server = start_server(new_home, tmp_path, env=credentials(tmp_path / "new", ARCHIVE_PASSPHRASE))
+    try:
+        assert_reads_back(server, conversation)
+        assert_search_works(server)
+        # A token and grant made before the move still work after it, and only as far as before.
+        read = requests.get(server.url + "/data/docs/1.txt", headers=bearer(app_token), timeout=30)
+        assert read.status_code == 200 and read.content == TEXT
+        assert requests.get(server.url + "/data/notes/3.md", headers=bearer(app_token), timeout=30).status_code == 403
+        verify = run_haven("audit", "verify", env=server.env)
+        assert verify.returncode == 0 and "intact" in verify.stdout, verify.stderr
+    finally:
+        stop_server(server)
+    assert server.process.returncode == 0, server.log()
+    assert leaks(moved) == []
 
 
 def test_encrypting_an_existing_home_survives_a_kill_and_keeps_no_plaintext(tmp_path):

@@ -21,8 +21,9 @@ extension Catalog {
         try open(at: path, schema: .haven, dataKey: dataKey)
     }
 
-    /// A private in-memory catalog with Haven's schema, for tests.
-    public static func inMemory() throws -> Catalog {
-        try inMemory(schema: .haven)
+    /// A private in-memory catalog with Haven's schema, for tests; an encrypted home's with a
+    /// data key.
+    public static func inMemory(dataKey: DataKey? = nil) throws -> Catalog {
+        try inMemory(schema: .haven, dataKey: dataKey)
     }
 }

@@ -12,7 +12,10 @@ import HavenStore
 /// order, as many and as large as the manifest says; then the models; then nothing.
 ///
 /// It holds about one section in memory. It does not know which chunks the archive's catalog
-/// lists: the importer checks that against the catalog it has received.
+/// lists: the importer checks that against the catalog it has received. The chunks of an
+/// encrypted home's archive (``ExportManifest/isEncrypted``) come sealed: the reader checks
+/// each block against its id and counts the plaintext's size, and the importer, which holds
+/// the data key, checks their order and contents.
 public struct ArchiveReader {
     /// What a block turned out to be. Every byte returned has been checked against its id.
     public enum Item: Sendable, Equatable {
@@ -24,6 +27,9 @@ public struct ArchiveReader {
         case file(ExportManifest.File, models: Bool, bytes: [UInt8], isLast: Bool)
         /// A chunk, in increasing id order.
         case chunk(ContentID, [UInt8])
+        /// A chunk of an encrypted home's archive, sealed as a chunk file (``ChunkSealer``);
+        /// which chunk it is, only its data key tells.
+        case sealedChunk([UInt8])
     }
 
     private enum Position {
@@ -117,18 +123,22 @@ public struct ArchiveReader {
                 : .file(models: models, index: index, block: blockIndex + 1, hasher: hasher))
         case .chunks(let received, let bytes, let last):
             guard let manifest else { throw .unexpectedBlock(reason: "a chunk before the manifest") }
-            guard block.id.codec == .raw, block.bytes.count <= manifest.blockSize else {
-                throw .unexpectedBlock(reason: "chunk \(received + 1) is not a raw block of at most \(manifest.blockSize) bytes")
+            // A sealed chunk is its plaintext and the seal's overhead.
+            let overhead = manifest.isEncrypted ? ChunkSealer.overhead : 0
+            guard block.id.codec == .raw, block.bytes.count >= overhead, block.bytes.count <= manifest.blockSize + overhead else {
+                throw .unexpectedBlock(
+                    reason: "chunk \(received + 1) is not a raw block of at most \(manifest.blockSize + overhead) bytes"
+                        + (overhead > 0 ? " and at least \(overhead)" : ""))
             }
-            if let last, !(last < block.id) {
+            if !manifest.isEncrypted, let last, !(last < block.id) {
                 throw .unexpectedBlock(reason: "chunk \(block.id) is out of order (chunks come once each, by id)")
             }
             guard block.isValid else { throw .damagedBlock(block.id) }
-            let total = bytes + Int64(block.bytes.count)
+            let total = bytes + Int64(block.bytes.count - overhead)
             guard total <= manifest.chunks.bytes else {
                 throw .chunksMismatch(reason: "the chunks hold more than the \(manifest.chunks.bytes) bytes the manifest says")
             }
-            pending.append(.chunk(block.id, block.bytes))
+            pending.append(manifest.isEncrypted ? .sealedChunk(block.bytes) : .chunk(block.id, block.bytes))
             try advance(to: .chunks(received: received + 1, bytes: total, last: block.id))
         case .done:
             throw .unexpectedBlock(reason: "block \(block.id) comes after everything the manifest lists")

@@ -1,6 +1,7 @@
 import Foundation
 import HavenExchange
 import HavenIdentity
+import HavenStore
 import Hummingbird
 
 /// `POST /haven/export`: the owner's whole home as one archive (``ExportManifest``), streamed
@@ -19,13 +20,13 @@ struct ExportController {
         if let problem = ExportRequest.problem(with: body.passphrase) {
             throw APIError(.badRequest, code: "weak_passphrase", message: "\(problem); nothing was exported")
         }
-        // An encrypted home's catalog holds columns sealed under its data key, which the archive
-        // does not carry yet: imported as it is, the new home could not read them.
-        let home = HomeExporter.homeDirectory(of: environment)
-        for keyring in ["keyring.json", "keyring.pending.json"] where FileManager.default.fileExists(atPath: home + "/" + keyring) {
+        // A home half-way through `haven encrypt` has plaintext and sealed chunks side by side;
+        // a running server never has one (it refuses to start on it), but the check is cheap.
+        let home = HavenHome(path: HomeExporter.homeDirectory(of: environment))
+        if home.encryptionState == .unfinished {
             throw APIError(
-                .conflict, code: "encrypted_home",
-                message: "this home is encrypted at rest, and exporting an encrypted home is not supported yet; nothing was exported")
+                .conflict, code: "encryption_unfinished",
+                message: "this home's encryption was started and not finished; run 'haven encrypt' to finish it, then export")
         }
         guard let parameters = body.sealingParameters else {
             throw APIError(.badRequest, code: "invalid_request", message: "scrypt_log_n takes a whole number from 10 to 20")
@@ -34,11 +35,18 @@ struct ExportController {
         let identity = try SealedKey.seal(
             Array(environment.ownerKey.privateKey.rawRepresentation), passphrase: body.passphrase,
             context: ExportManifest.identityContext(owner: owner), parameters: parameters)
+        // An encrypted home's archive stays encrypted: its data key goes along, sealed under the
+        // same passphrase for a context of its own.
+        let dataKey = try environment.catalog.dataKey.map { key in
+            try SealedKey.seal(
+                key.withUnsafeBytes { Array($0) }, passphrase: body.passphrase, context: ExportManifest.dataKeyContext(owner: owner),
+                parameters: parameters)
+        }
         let includeModels = body.models ?? false
         try environment.audit.record(
             principal: authentication.principal.description, action: "export", resource: "/", allowed: true,
             reason: includeModels ? "export of the whole home, models included" : "export of the whole home, without models")
-        let exporter = HomeExporter(environment: environment, identity: identity, includeModels: includeModels)
+        let exporter = HomeExporter(environment: environment, identity: identity, dataKey: dataKey, includeModels: includeModels)
         let logger = context.logger
         var headers = HTTPFields()
         headers[.contentType] = CARWriter.mediaType + "; version=1"

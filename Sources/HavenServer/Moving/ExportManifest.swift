@@ -18,6 +18,14 @@ import HavenStore
 /// `{"manifest":{…},"signature":"…"}`; the signature is Ed25519 over
 /// `haven-export/1 manifest\n` followed by the manifest's canonical bytes, by the key of
 /// ``owner``. ``identity`` is that key's seed sealed under the export's passphrase.
+///
+/// An archive of a home encrypted at rest stays encrypted: ``dataKey`` carries the home's
+/// data key sealed under the export's passphrase, the catalog's sensitive columns are sealed
+/// under it as they are at home, and each chunk travels sealed as a chunk file is
+/// (``ChunkSealer``: a fresh nonce, the chunk's id as associated data) in a block named by the
+/// raw CID of the sealed bytes. Such chunks come in the catalog's order (by chunk id), which
+/// only a reader holding the key can check: the importer opens each under the id of the next
+/// row of the catalog it received, and checks the plaintext against that id.
 public struct ExportManifest: Codable, Sendable, Equatable {
     /// A file of the home, relative to the home: `catalog.sqlite`, `ledger/tile/0/000`.
     public struct File: Codable, Sendable, Equatable {
@@ -68,17 +76,21 @@ public struct ExportManifest: Codable, Sendable, Equatable {
     public let chunks: Chunks
     /// Installed models' files, when the export included them; otherwise empty.
     public let models: [File]
+    /// An encrypted home's data key, sealed under the passphrase for ``dataKeyContext(owner:)``;
+    /// absent for a plain home. Its presence means the chunks are sealed.
+    public let dataKey: SealedKey?
 
     enum CodingKeys: String, CodingKey {
         case format, owner, identity, files, chunks, models
         case createdAt = "created_at"
         case havenVersion = "haven_version"
         case blockSize = "block_size"
+        case dataKey = "data_key"
     }
 
     public init(
         createdAt: Date, owner: DID, identity: SealedKey, files: [File], chunks: Chunks, models: [File],
-        havenVersion: String = HavenServer.version, blockSize: Int = Self.standardBlockSize
+        dataKey: SealedKey? = nil, havenVersion: String = HavenServer.version, blockSize: Int = Self.standardBlockSize
     ) {
         self.format = Self.currentFormat
         self.createdAt = Self.format(createdAt)
@@ -89,12 +101,22 @@ public struct ExportManifest: Codable, Sendable, Equatable {
         self.files = files
         self.chunks = chunks
         self.models = models
+        self.dataKey = dataKey
     }
+
+    /// Whether the chunks travel sealed under the home's data key.
+    public var isEncrypted: Bool { dataKey != nil }
 
     /// What the identity key is sealed for: an export of this owner's home. A sealed key taken
     /// from another owner's archive does not open under this context.
     public static func identityContext(owner: DID) -> [UInt8] {
         Array("haven-export/1 identity \(owner)".utf8)
+    }
+
+    /// What an encrypted home's data key is sealed for: this owner's export, and not the
+    /// identity key's context, so neither sealed key can pass for the other.
+    public static func dataKeyContext(owner: DID) -> [UInt8] {
+        Array("haven-export/1 data-key \(owner)".utf8)
     }
 
     /// How many blocks carry a file of `size` bytes.

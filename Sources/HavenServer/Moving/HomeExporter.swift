@@ -13,10 +13,16 @@ import NIOCore
 /// read (and checked against their ids) as they are sent; a file that is not what it was when
 /// the manifest was made, or a chunk that cannot be read, ends the stream with an error, so a
 /// finished archive is always a whole one.
+///
+/// An encrypted home's chunks are sealed again for the archive (a fresh nonce each) under its
+/// data key, which travels sealed under the export's passphrase: no plaintext of the home
+/// leaves it.
 struct HomeExporter: Sendable {
     let environment: ServerEnvironment
     /// The owner's key sealed under the export's passphrase.
     let identity: SealedKey
+    /// An encrypted home's data key sealed under the export's passphrase; `nil` for a plain home.
+    var dataKey: SealedKey? = nil
     let includeModels: Bool
     var now: @Sendable () -> Date = { Date() }
 
@@ -35,13 +41,18 @@ struct HomeExporter: Sendable {
 
     /// Sends the whole archive through `send`, piece by piece.
     func write(isolation: isolated (any Actor)? = #isolation, _ send: (ByteBuffer) async throws -> Void) async throws -> Summary {
-        try await environment.store.holdingAllChunks {
+        let sealer = environment.store.objects.sealer
+        guard (sealer == nil) == (dataKey == nil) else {
+            throw ArchiveError.exportFailed(
+                reason: sealer == nil ? "a plain home's archive carries no data key" : "an encrypted home's archive needs its data key")
+        }
+        return try await environment.store.holdingAllChunks {
             let snapshot = try await ExportSnapshot.take(
                 environment: environment, homeDirectory: Self.homeDirectory(of: environment), includeModels: includeModels)
             defer { snapshot.discard() }
             let manifest = ExportManifest(
                 createdAt: now(), owner: environment.owner, identity: identity, files: snapshot.files.map(\.file),
-                chunks: snapshot.chunks, models: snapshot.models.map(\.file))
+                chunks: snapshot.chunks, models: snapshot.models.map(\.file), dataKey: dataKey)
             let block = try manifest.signedBlock(by: environment.ownerKey)
             var output = Output()
             var summary = Summary()
@@ -54,8 +65,14 @@ struct HomeExporter: Sendable {
             var chunks = try ChunkCursor(catalogFile: snapshot.catalogFile)
             defer { chunks.close() }
             while let (id, _) = try chunks.next() {
+                // Read (and checked against its id) as plaintext; sealed again if the home is.
                 let bytes = try environment.store.objects.read(id)
-                output.append(CARWriter.block(id, bytes: bytes))
+                if let sealer {
+                    let sealed = bytes.withUnsafeBytes { sealer.seal($0, as: id) }
+                    output.append(CARWriter.block(ContentID.hashing(sealed, codec: .raw), bytes: sealed))
+                } else {
+                    output.append(CARWriter.block(id, bytes: bytes))
+                }
                 summary.chunks += 1
                 if let full = output.takeIfFull() { try await send(full) }
             }

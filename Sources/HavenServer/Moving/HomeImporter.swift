@@ -19,6 +19,11 @@ import HavenStore
 /// forgotten (with the profiles made from them), to be added again here. A new owner token is
 /// made for this machine's `owner.token`; the old one, and every other token, grant,
 /// capability and share, keep working, since the catalog holds them.
+///
+/// An encrypted home's archive makes an encrypted home: its data key, unsealed with the
+/// passphrase, opens each sealed chunk (checked against the catalog's next id), which is
+/// sealed again for the new home, and a new keyring wraps the same data key under the
+/// archive's passphrase or a key file of this machine.
 public enum HomeImporter {
     /// What an import made.
     public struct Imported: Sendable {
@@ -35,18 +40,28 @@ public enum HomeImporter {
         public let models: [String]
         /// Models the old home had whose files did not come along: add them again.
         public let modelsLeftOut: [String]
+        /// Whether the new home is encrypted at rest (as the exported one was), with a keyring
+        /// sealed under the secret given to the import.
+        public let encrypted: Bool
     }
 
     /// Imports the archive whose bytes `read` returns piece by piece (an empty piece at the
     /// end) into a new home at `path`.
     ///
-    /// - Throws: ``HomeError`` when `path` is taken or cannot be written; ``ArchiveError`` for
-    ///   an archive that is not whole, not authentic, or not opened by `passphrase`.
+    /// - Parameters:
+    ///   - unlock: for an encrypted home's archive, what the new home's keyring is sealed
+    ///     under; by default the archive's passphrase. Ignored for a plain home's.
+    ///   - scrypt: the cost of that keyring, for a passphrase.
+    /// - Throws: ``HomeError`` when `path` is taken or cannot be written, or the keyring cannot
+    ///   be made with `unlock`; ``ArchiveError`` for an archive that is not whole, not
+    ///   authentic, or not opened by `passphrase`.
     public static func importArchive(
-        into path: String, passphrase: String, now: Date = Date(), read: () throws -> [UInt8]
+        into path: String, passphrase: String, unlock: UnlockSecret? = nil, scrypt: ScryptParameters = .standard,
+        now: Date = Date(), read: () throws -> [UInt8]
     ) throws -> Imported {
         let home = HavenHome(path: path)
         try checkAvailable(home)
+        let keyringSecret = unlock ?? .passphrase(Array(passphrase.utf8))
         let parent = (home.path as NSString).deletingLastPathComponent
         do {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
@@ -55,7 +70,7 @@ public enum HomeImporter {
         }
         let staging = HavenHome(path: parent + "/.haven-import-" + UUID().uuidString)
         do {
-            var filling = Staging(home: staging, passphrase: passphrase, now: now)
+            var filling = Staging(home: staging, passphrase: passphrase, keyringSecret: keyringSecret, scrypt: scrypt, now: now)
             let made = try filling.build(read: read)
             guard rename(staging.path, home.path) == 0 else {
                 let code = errno
@@ -64,7 +79,8 @@ public enum HomeImporter {
             }
             return Imported(
                 home: home, owner: made.owner, ownerToken: made.token, exportedAt: made.exportedAt, files: made.files,
-                chunks: made.chunks, bytes: made.bytes, models: made.models, modelsLeftOut: made.modelsLeftOut)
+                chunks: made.chunks, bytes: made.bytes, models: made.models, modelsLeftOut: made.modelsLeftOut,
+                encrypted: made.encrypted)
         } catch {
             try? FileManager.default.removeItem(atPath: staging.path)
             if error is ArchiveError || error is HomeError { throw error }
@@ -92,10 +108,15 @@ public enum HomeImporter {
     private struct Staging {
         let home: HavenHome
         let passphrase: String
+        /// What an encrypted home's new keyring is sealed under.
+        let keyringSecret: UnlockSecret
+        let scrypt: ScryptParameters
         let now: Date
 
         var reader = ArchiveReader()
         var key: IdentityKey?
+        /// An encrypted home's data key, from the manifest.
+        var dataKey: DataKey?
         var manifest: ExportManifest?
         /// The file being written, and its path.
         var open: (path: String, handle: FileHandle)?
@@ -110,9 +131,11 @@ public enum HomeImporter {
         /// Chunks are made durable in batches of about this many bytes.
         static let publishBytes = 32 << 20
 
-        init(home: HavenHome, passphrase: String, now: Date) {
+        init(home: HavenHome, passphrase: String, keyringSecret: UnlockSecret, scrypt: ScryptParameters, now: Date) {
             self.home = home
             self.passphrase = passphrase
+            self.keyringSecret = keyringSecret
+            self.scrypt = scrypt
             self.now = now
         }
 
@@ -125,6 +148,7 @@ public enum HomeImporter {
             let bytes: Int64
             let models: [String]
             let modelsLeftOut: [String]
+            let encrypted: Bool
         }
 
         mutating func build(read: () throws -> [UInt8]) throws -> Made {
@@ -150,11 +174,19 @@ public enum HomeImporter {
             expectedChunks = nil
             try publishPending()
             let (token, models, leftOut) = try finishCatalog()
+            if let dataKey {
+                do {
+                    try HomeKeyring.create(for: dataKey, home: manifest.owner.description, secret: keyringSecret, scrypt: scrypt)
+                        .write(to: home.keyringFile)
+                } catch {
+                    throw HomeError.keyring(error)
+                }
+            }
             try SecretFile.create(home.ownerKeyFile, contents: key.pemRepresentation)
             try SecretFile.create(home.ownerTokenFile, contents: token.stringValue + "\n")
             return Made(
                 owner: manifest.owner, token: token, exportedAt: manifest.createdAt, files: files, chunks: chunks,
-                bytes: bytes, models: models, modelsLeftOut: leftOut)
+                bytes: bytes, models: models, modelsLeftOut: leftOut, encrypted: dataKey != nil)
         }
 
         private func makeDirectories() throws {
@@ -186,6 +218,24 @@ public enum HomeImporter {
                 }
                 let key = try IdentityKey(seed: seed)
                 guard key.did == manifest.owner else { throw ArchiveError.keyMismatch(owner: manifest.owner.description) }
+                if let sealed = manifest.dataKey {
+                    // A secret that cannot seal the new keyring is refused before anything is written.
+                    if let problem = keyringSecret.problem { throw HomeError.keyring(.unusableSecret(reason: problem)) }
+                    if keyringSecret.kind == .passphrase, let problem = scrypt.problem {
+                        throw HomeError.keyring(.unusableSecret(reason: problem))
+                    }
+                    // Sealed under the same passphrase, which opened the identity key.
+                    let bytes: [UInt8]
+                    do {
+                        bytes = try sealed.open(passphrase: passphrase, context: ExportManifest.dataKeyContext(owner: manifest.owner))
+                    } catch {
+                        throw ArchiveError.invalidManifest(reason: "its data key does not open with the passphrase that opens its identity key")
+                    }
+                    guard let dataKey = DataKey(bytes: bytes) else {
+                        throw ArchiveError.invalidManifest(reason: "its data key has \(bytes.count) bytes, not \(DataKey.byteCount)")
+                    }
+                    self.dataKey = dataKey
+                }
                 self.manifest = manifest
                 self.key = key
             case .file(let file, _, let piece, let isLast):
@@ -197,7 +247,22 @@ public enum HomeImporter {
                         expectedChunks = try ChunkCursor(catalogFile: home.catalogFile)
                     }
                 }
+            case .sealedChunk(let sealed):
+                guard let dataKey, let expected = try expectedChunks?.next() else {
+                    throw ArchiveError.chunksMismatch(reason: "a chunk comes that is not in the archive's catalog")
+                }
+                // Only the chunk the catalog names next opens: the id is the seal's associated data.
+                guard let piece = ChunkSealer(dataKey: dataKey).open(sealed, as: expected.id),
+                    ContentID.hashing(piece, codec: .raw) == expected.id
+                else {
+                    throw ArchiveError.chunksMismatch(
+                        reason: "the sealed chunk in place of \(expected.id) is another chunk, out of order, or damaged")
+                }
+                try receive(piece, as: expected)
             case .chunk(let id, let piece):
+                guard dataKey == nil else {
+                    throw ArchiveError.chunksMismatch(reason: "chunk \(id) is not sealed, in an encrypted home's archive")
+                }
                 guard let expected = try expectedChunks?.next() else {
                     throw ArchiveError.chunksMismatch(reason: "chunk \(id) is not in the archive's catalog")
                 }
@@ -207,19 +272,26 @@ public enum HomeImporter {
                             ? "chunk \(expected.id) of the catalog is not in the archive"
                             : "chunk \(id) is not in the archive's catalog")
                 }
-                guard expected.size == Int64(piece.count) else {
-                    throw ArchiveError.chunksMismatch(reason: "chunk \(id) has \(piece.count) bytes; the catalog says \(expected.size)")
-                }
-                if objects == nil { objects = try ObjectStore(root: home.objectsDirectory) }
-                let written = try piece.withUnsafeBytes { bytes throws(StoreError) in
-                    try objects!.writeTemporary(bytes, as: id)
-                }
-                pending.append(written)
-                pendingBytes += piece.count
-                chunks += 1
-                bytes += Int64(piece.count)
-                if pendingBytes >= Self.publishBytes { try publishPending() }
+                try receive(piece, as: expected)
             }
+        }
+
+        /// Writes the chunk the catalog names next (sealed again under the data key, for an
+        /// encrypted home), made durable with its batch.
+        private mutating func receive(_ piece: [UInt8], as expected: (id: ContentID, size: Int64)) throws {
+            guard expected.size == Int64(piece.count) else {
+                throw ArchiveError.chunksMismatch(
+                    reason: "chunk \(expected.id) has \(piece.count) bytes; the catalog says \(expected.size)")
+            }
+            if objects == nil { objects = try ObjectStore(root: home.objectsDirectory, sealer: dataKey.map(ChunkSealer.init)) }
+            let written = try piece.withUnsafeBytes { bytes throws(StoreError) in
+                try objects!.writeTemporary(bytes, as: expected.id)
+            }
+            pending.append(written)
+            pendingBytes += piece.count
+            chunks += 1
+            bytes += Int64(piece.count)
+            if pendingBytes >= Self.publishBytes { try publishPending() }
         }
 
         private mutating func publishPending() throws {
@@ -265,7 +337,7 @@ public enum HomeImporter {
         private func finishCatalog() throws -> (token: APIToken, models: [String], leftOut: [String]) {
             let catalog: Catalog
             do {
-                catalog = try Catalog.open(at: home.catalogFile)
+                catalog = try Catalog.open(at: home.catalogFile, dataKey: dataKey)
             } catch {
                 throw HomeError.corrupt(path: ExportManifest.catalogPath, reason: error.description)
             }

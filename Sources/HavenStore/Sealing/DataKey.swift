@@ -33,8 +33,9 @@ public struct DataKey: Sendable {
         terms = Self.derive(material, "haven-data-key/v1 terms")
     }
 
-    /// A data key from its 32 bytes, as unwrapped from a keyring; `nil` for another length.
-    init?(bytes: some ContiguousBytes) {
+    /// A data key from its 32 bytes, as unwrapped from a keyring or an export archive; `nil`
+    /// for another length.
+    package init?(bytes: some ContiguousBytes) {
         let key = SymmetricKey(data: bytes)
         guard key.bitCount == Self.byteCount * 8 else { return nil }
         self.init(material: key)
@@ -51,8 +52,8 @@ public struct DataKey: Sendable {
         HKDF<SHA256>.deriveKey(inputKeyMaterial: material, info: Array(info.utf8), outputByteCount: 32)
     }
 
-    /// The key's bytes, for wrapping it in a keyring.
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
+    /// The key's bytes, for wrapping it in a keyring or sealing it into an export archive.
+    package func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try material.withUnsafeBytes(body)
     }
 }

@@ -114,7 +114,7 @@ struct ExportCommand: AsyncParsableCommand {
                         meter.update(summary.bytes, total: Self.expectedSize(of: manifest))
                     case .file(_, let isModel, _, let isLast) where isLast:
                         if isModel { summary.models += 1 } else { summary.files += 1 }
-                    case .chunk: summary.chunks += 1
+                    case .chunk, .sealedChunk: summary.chunks += 1
                     case .file: break
                     }
                 }

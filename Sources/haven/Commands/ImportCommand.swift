@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import HavenServer
+import HavenStore
 
 extension ArchiveError: UserFacingError {}
 
@@ -15,6 +16,9 @@ struct ImportCommand: ParsableCommand {
             a wrong passphrase). The new home has the same identity (did:key), files and history, \
             grants, tokens, shares, audit log, agents and ledger. Prints a new owner API token alone \
             on stdout (saved in owner.token); the old owner token keeps working too.
+
+            The archive of a home encrypted at rest makes an encrypted home, unlocked by the \
+            archive's passphrase, or by --key-file if given ('haven serve --key-file FILE').
             """
     )
 
@@ -27,6 +31,12 @@ struct ImportCommand: ParsableCommand {
         name: .customLong("passphrase-fd"),
         help: ArgumentHelp("Read the passphrase from this file descriptor (one line) instead of asking.", valueName: "n"))
     var passphraseFileDescriptor: Int32?
+
+    @Option(
+        help: ArgumentHelp(
+            "For an encrypted home's archive: unlock the new home with this existing key file (at least 32 random bytes) instead of the archive's passphrase.",
+            valueName: "file"))
+    var keyFile: String?
 
     func validate() throws {
         if file == "-", passphraseFileDescriptor == 0 {
@@ -43,12 +53,14 @@ struct ImportCommand: ParsableCommand {
             input = handle
         }
         let total = file == "-" ? nil : (try? FileManager.default.attributesOfItem(atPath: file)[.size] as? NSNumber)?.int64Value
+        let unlock = try keyFile.map { UnlockSecret.keyFile(try SecretReader.keyFile($0, create: false).bytes) }
+        let scrypt = try UnlockOptions.scryptParameters(environment: ProcessInfo.processInfo.environment)
         let passphrase = try ArchivePassphrase.read(fileDescriptor: passphraseFileDescriptor, confirm: false)
         let meter = ProgressMeter(total: total, label: "importing")
         var received: Int64 = 0
         let result: HomeImporter.Imported
         do {
-            result = try HomeImporter.importArchive(into: home.resolve().path, passphrase: passphrase) {
+            result = try HomeImporter.importArchive(into: home.resolve().path, passphrase: passphrase, unlock: unlock, scrypt: scrypt) {
                 guard let data = try input.read(upToCount: 1 << 20) else { return [] }
                 received += Int64(data.count)
                 meter.update(received)
@@ -69,6 +81,13 @@ struct ImportCommand: ParsableCommand {
             StandardError.write(
                 "Models not in the archive, forgotten here: \(result.modelsLeftOut.joined(separator: ", ")); "
                     + "add them again with 'haven model add FILE.gguf'")
+        }
+        if result.encrypted {
+            StandardError.write(
+                "The home is encrypted at rest, as the exported one was; unlock it with "
+                    + (keyFile.map { "the key file \($0) (haven serve --key-file \($0))" } ?? "the archive's passphrase"))
+        } else if keyFile != nil {
+            StandardError.write("The archive is of a plain home, so --key-file was not used; encrypt it with 'haven encrypt' if you wish")
         }
         StandardError.write("New owner API token (saved in \(result.home.ownerTokenFile); the old one works too):")
         print(result.ownerToken.stringValue)
