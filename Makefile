@@ -1,6 +1,6 @@
 # The two commands a newcomer needs:
 #   make run    set up what is missing, build (release), create ~/.haven if needed, serve
-#   make test   set up what is missing, build, run every test (Swift, then end to end)
+#   make test   set up what is missing, build, run every test (Swift, a bounded fuzz, then end to end)
 #   make bench  the benchmarks: inference against llama-server, the data store against cp
 #   make fuzz   every parser of untrusted bytes under libFuzzer, FUZZ_SECONDS (default 30) each
 
@@ -18,10 +18,15 @@ run: setup-run
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
 	scripts/run
 
+# make test fuzzes too, for a bounded time: every target fed mutated seeds for FUZZ_QUICK_SECONDS
+# (default 3) in the normal build, without coverage feedback (haven-fuzz --mutate). Findings go
+# to Fuzz/Crashes/ and fail the run. `make fuzz` is the thorough, coverage-guided run.
+FUZZ_QUICK_SECONDS ?= 3
 test: setup-test
 	scripts/embed-web
 	swift build --build-tests $(SWIFT_BUILD_FLAGS)
 	swift test --skip-build
+	"$$(swift build --show-bin-path $(SWIFT_BUILD_FLAGS))/haven-fuzz" --mutate --seconds $(FUZZ_QUICK_SECONDS)
 	scripts/e2e
 
 # Benchmarks: inference against llama-server from the same llama.cpp source (built only

@@ -213,7 +213,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "haven-fuzz",
-            dependencies: ["HavenFuzzing", "HavenAccess", "HavenExchange", "HavenIdentity", "HavenLedger", "HavenMarket", "HavenStore"]
+            dependencies: [
+                "HavenFuzzing", "HavenAccess", "HavenExchange", "HavenIdentity", "HavenInference", "HavenLedger", "HavenMarket",
+                "HavenStore",
+            ]
         ),
         .target(
             name: "HavenTestSupport",

@@ -9,6 +9,7 @@ enum ReplayCommand {
                haven-fuzz --explain TARGET FILE|DIR...   the same, printing each refusal of a parser
                haven-fuzz --list               the targets and what each checks
                haven-fuzz --seeds DIR          write the generated seed inputs into DIR/<target>/
+               haven-fuzz --mutate [...]       fuzz every target for a few seconds, unguided (--mutate --help)
         """
 
     static func run(_ arguments: [String]) -> Int32 {
@@ -27,6 +28,12 @@ enum ReplayCommand {
             } catch {
                 return fail("haven-fuzz: \(error)")
             }
+        case "--mutate":
+            if arguments.dropFirst().contains(where: { $0 == "-h" || $0 == "--help" }) {
+                print(MutateCommand.usage)
+                return 0
+            }
+            return MutateCommand.run(Array(arguments.dropFirst()))
         case "-h", "--help":
             print(usage)
             return 0
