@@ -7,6 +7,7 @@ import json
 import signal
 import subprocess
 import threading
+import time
 
 import jsonschema
 import ollama
@@ -61,8 +62,48 @@ def busy():
         yield server
 
 
+def sse(*chunks):
+    return b"".join(b"data: " + json.dumps(chunk).encode() + b"\n\n" for chunk in chunks) + b"data: [DONE]\n\n"
+
+
 @pytest.fixture(scope="module")
-def server(upstreams, recorder, busy, tmp_path_factory):
+def scripted():
+    """A fake upstream that streams one tool call, as vLLM streams them, and records the bodies."""
+    seen = []
+    call = [{"index": 0, "id": "call_upstream_1", "type": "function", "function": {"name": "get_weather", "arguments": ""}}]
+    answer_chunks = [
+        {"choices": [{"index": 0, "delta": {"role": "assistant", "tool_calls": call}, "finish_reason": None}]},
+        {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "{\"city\": "}}]}}]},
+        {"choices": [{"index": 0, "delta": {"tool_calls": [{"index": 0, "function": {"arguments": "\"Paris\"}"}}]}}]},
+        {"choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}]},
+        {"choices": [], "usage": {"prompt_tokens": 21, "completion_tokens": 9, "total_tokens": 30}},
+    ]
+
+    def answer(method, target, headers, body):
+        seen.append(json.loads(body or b"{}"))
+        return 200, {"Content-Type": "text/event-stream"}, sse(*answer_chunks)
+
+    with FakeServer(answer) as server:
+        server.seen = seen
+        yield server
+
+
+@pytest.fixture(scope="module")
+def stalled():
+    """A fake upstream that takes far longer than its timeout to answer."""
+    release = threading.Event()
+
+    def answer(method, target, headers, body):
+        release.wait(60)
+        return 503, {"Content-Type": "application/json"}, b'{"error":{"message":"too late"}}'
+
+    with FakeServer(answer) as server:
+        yield server
+        release.set()
+
+
+@pytest.fixture(scope="module")
+def server(upstreams, recorder, busy, stalled, scripted, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("upstream-haven")
     home = make_home(tmp / "home")
     keys = tmp / "keys"
@@ -73,6 +114,8 @@ def server(upstreams, recorder, busy, tmp_path_factory):
     add_upstream(home, "wrongkey", upstreams["chat"].url, ["smollm2-wrongkey"], key_file(keys / "wrong.key", "sk-wrong-0815"))
     add_upstream(home, "nowhere", f"http://127.0.0.1:{closed_port()}/v1", ["smollm2-nowhere"])
     add_upstream(home, "busy", busy.url + "/v1", ["smollm2-busy"])
+    add_upstream(home, "stalled", stalled.url + "/v1", ["smollm2-stalled"], timeout="2s")
+    add_upstream(home, "scripted", scripted.url + "/v1", ["smollm2-scripted"])
     server = start_server(home, tmp)
     yield server
     stop_server(server)
@@ -141,21 +184,28 @@ def test_a_json_schema_is_enforced_upstream(server):
     jsonschema.validate(json.loads(answer.choices[0].message.content), CITY_SCHEMA)
 
 
-def test_tool_calls_come_back_whole_and_streamed(server):
+def test_tool_calls_come_back_whole_and_streamed(server, scripted):
+    # SmolLM2's own template offers no tools, so llama-server answers in prose: a scripted
+    # upstream streams a call as vLLM does (id and name first, arguments in pieces).
     tool = {"type": "function", "function": {"name": "get_weather", "description": "Weather in a city", "parameters": {
         "type": "object", "properties": {"city": {"type": "string", "maxLength": 20}}, "required": ["city"]}}}
     client = client_for(server)
-    answer = ask(client, "What is the weather in Paris?", tools=[tool], tool_choice="required", max_tokens=60)
+    answer = ask(client, "What is the weather in Paris?", model="smollm2-scripted", tools=[tool], tool_choice="required")
     calls = answer.choices[0].message.tool_calls
-    assert calls and calls[0].function.name == "get_weather"
-    assert "city" in json.loads(calls[0].function.arguments)
+    assert [(call.id, call.function.name, json.loads(call.function.arguments)) for call in calls] == \
+        [("call_upstream_1", "get_weather", {"city": "Paris"})]
     assert answer.choices[0].finish_reason == "tool_calls"
+    assert answer.usage.prompt_tokens == 21 and answer.usage.completion_tokens == 9
+    sent = scripted.seen[-1]
+    assert sent["tools"] == [tool] and sent["tool_choice"] == "required" and sent["stream"] is True
 
-    with client.chat.completions.stream(model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "Weather in Rome?"}],
-                                        tools=[tool], tool_choice="required", max_tokens=60, temperature=0) as stream:
+    with client.chat.completions.stream(model="smollm2-scripted", messages=[{"role": "user", "content": "Weather in Paris?"}],
+                                        tools=[tool], tool_choice="required") as stream:
         final = stream.get_final_completion()
     streamed = final.choices[0].message.tool_calls
-    assert streamed and streamed[0].function.name == "get_weather" and streamed[0].id
+    assert [(call.id, call.function.name, json.loads(call.function.arguments)) for call in streamed] == \
+        [("call_upstream_1", "get_weather", {"city": "Paris"})]
+    assert final.choices[0].finish_reason == "tool_calls"
 
 
 def test_embeddings_on_an_upstream_model(server):
@@ -216,6 +266,11 @@ def test_upstream_failures_come_in_havens_shapes_without_the_key(server):
     with pytest.raises(openai.RateLimitError):
         ask(client_for(server), "hi", model="smollm2-busy")
 
+    started = time.monotonic()
+    late = post("smollm2-stalled")
+    assert_json_error(late, 504, "upstream_timeout")
+    assert time.monotonic() - started < 30
+
     # Haven itself is unharmed.
     assert ask(client_for(server), "Say hello.").choices[0].message.content.strip()
 
@@ -269,3 +324,46 @@ def test_ollama_refuses_without_a_grant_and_allows_with_one(server):
               env=server.env, check=True)
     assert client.chat(model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "hi"}],
                        options={"num_predict": 4}).message.content is not None
+
+
+# --- Several upstreams for one model ---------------------------------------------------------------
+
+
+def test_two_upstreams_fail_over_and_a_death_mid_stream_is_a_clean_error(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("failover")
+    first = LlamaServer(tmp, "smollm2-pair")
+    second = LlamaServer(tmp, "smollm2-pair")
+    home = make_home(tmp / "home")
+    add_upstream(home, "first", first.url, ["smollm2-pair"])
+    add_upstream(home, "second", second.url, ["smollm2-pair"])
+    server = start_server(home, tmp)
+    try:
+        client = client_for(server)
+        assert ask(client, "Say hello.", model="smollm2-pair").choices[0].message.content.strip()
+        first.kill()
+        # The first is gone: the same request is answered by the second.
+        assert ask(client, "Say hello.", model="smollm2-pair").choices[0].message.content.strip()
+        assert ask(client, "Say hi.", model="smollm2-pair").choices[0].message.content.strip()
+
+        # The second dies while it streams: the client gets an error, not a hang or a cut stream.
+        stream = ask(client, "Write a long story about the sea.", model="smollm2-pair", stream=True, max_tokens=2000,
+                     extra_body={"ignore_eos": True})
+        chunks = iter(stream)
+        for _ in range(3):
+            next(chunks)
+        second.kill()
+        with pytest.raises(openai.APIError) as broke:
+            for _ in chunks:
+                pass
+        assert "second" in str(broke.value)
+
+        # Haven stays up, and says plainly that no upstream is left.
+        assert requests.get(server.url + "/healthz", timeout=10).status_code == 200
+        with pytest.raises(openai.APIStatusError) as gone:
+            ask(client, "Say hello.", model="smollm2-pair")
+        assert gone.value.status_code == 502 and gone.value.body["code"] == "upstream_unavailable"
+        assert ask(client, "Say hello.", model=MODEL).choices[0].message.content.strip()  # local models still answer
+    finally:
+        first.kill()
+        second.kill()
+        stop_server(server)

@@ -25,7 +25,7 @@ class LlamaServer:
         self.alias = alias
         self.log_path = Path(tmp) / f"llama-server-{alias}-{self.port}.log"
         args = [LLAMA_SERVER, "-m", MODEL_FILE, "--host", "127.0.0.1", "--port", str(self.port), "--alias", alias,
-                "-c", str(1024 * slots), "-np", str(slots), "-t", "2", "--no-webui"]
+                "-c", str(1024 * slots), "-np", str(slots), "-t", "2"]
         args += ["--embeddings", "--pooling", "mean"] if embeddings else ["--jinja"]
         if api_key:
             args += ["--api-key", api_key]
