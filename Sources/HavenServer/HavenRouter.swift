@@ -44,7 +44,7 @@ public enum HavenRouter {
             loginLinks: router.group("haven/login-links"))
         StatusController(environment: environment).addRoutes(to: router.group("haven"))
         TokenController(catalog: environment.catalog).addRoutes(to: router.group("haven/tokens"))
-        GrantController(catalog: environment.catalog).addRoutes(to: router.group("haven/grants"))
+        GrantController(catalog: environment.catalog, upstreamModels: environment.upstreams.modelNames).addRoutes(to: router.group("haven/grants"))
         ShareController(catalog: environment.catalog, ownerKey: environment.ownerKey)
             .addRoutes(to: router.group("haven/shares"))
         AuditController(

@@ -78,6 +78,7 @@ public struct HavenServer: Sendable {
             configuration: .init(
                 services: [
                     application, ModelReaper(models: environment.models), environment.exchange.service,
+                    UpstreamHealthCheck(upstreams: environment.upstreams),
                     WitnessLoop(
                         witnesses: environment.witnesses,
                         anchoring: environment.auditAnchoring,

@@ -11,9 +11,12 @@ public struct ModelInfo: Codable, Sendable, ResponseEncodable {
     public let sizeLabel: String?
     /// Whether the model is in memory now.
     public let loaded: Bool
+    /// For a model served by upstream servers (`[[inference.upstream]]`), their names; `nil`
+    /// for an installed one.
+    public var upstreams: [String]? = nil
 
     enum CodingKeys: String, CodingKey {
-        case name, file, architecture, loaded
+        case name, file, architecture, loaded, upstreams
         case sizeBytes = "size_bytes"
         case addedAt = "added_at"
         case sizeLabel = "size_label"

@@ -1,7 +1,8 @@
 import HavenAgents
 import HavenInference
 
-/// An agent's model on the inference engine: the conversation rendered with the model's chat
+/// An agent's model on the inference engine (or, for a model only an upstream serves, on
+/// that upstream through ``UpstreamAgentTurn``): the conversation rendered with the model's chat
 /// template, tool calls and results written in ``ToolCallFormat``, and, when tools are on
 /// offer, a lazy grammar so that once the model starts a call it can only write a valid one.
 struct EngineAgentModel: AgentModel {
@@ -13,6 +14,11 @@ struct EngineAgentModel: AgentModel {
     static let maxTokens = 512
 
     func reply(to messages: [AgentMessage], tools: [ToolDefinition], requireTool: Bool) async throws -> AgentReply {
+        if let upstream = try service.upstream(for: model, caller: caller) {
+            let body = UpstreamAgentTurn.body(
+                model: model, messages: messages, tools: tools, requireTool: requireTool, maxTokens: Self.maxTokens)
+            return UpstreamAgentTurn.reply(try await ChatAnswer.collect(upstream.chat(body)))
+        }
         let engine = try await service.engine(for: model, caller: caller)
         var rendered: [(role: String, content: String)] = messages.map { message in
             switch message.role {

@@ -60,6 +60,8 @@ public struct Configuration: Sendable, Equatable {
     /// Seconds of the first throttling; each further one doubles, up to `authPenaltyMax`.
     public var authPenalty: Int = 30
     public var authPenaltyMax: Int = 900
+    /// OpenAI-compatible servers whose models Haven serves as its own (`[[inference.upstream]]`).
+    public var upstreams: [UpstreamConfiguration] = []
 
     /// The throttling of clients that fail to authenticate, as these values set it.
     public var authenticationThrottle: AuthenticationThrottle.Policy {
@@ -123,8 +125,10 @@ public struct Configuration: Sendable, Equatable {
         environment: [String: String] = [:],
         file: String? = nil
     ) throws(ConfigurationError) -> Configuration {
-        let fileValues = try file.map { text throws(ConfigurationError) in try ConfigurationFile.parse(text) } ?? [:]
+        let contents = try file.map { text throws(ConfigurationError) in try ConfigurationFile.read(text) }
+        let fileValues = contents?.values ?? [:]
         var configuration = Configuration()
+        configuration.upstreams = contents?.upstreams ?? []
 
         func value<Value>(_ setting: Setting<Value>, override: Value?) throws(ConfigurationError) -> Value? {
             if let override { return override }
@@ -261,6 +265,17 @@ public struct Configuration: Sendable, Equatable {
             # Memory all loaded models may use together, e.g. "8GiB"; "none" for no limit.
             # Default: three quarters of this machine's memory. (HAVEN_MEMORY_BUDGET)
             # memory_budget = "none"
+
+            # Models on an OpenAI-compatible server (vLLM, llama-server, another Haven), served
+            # as Haven's own under the same rights; repeat the table for more upstreams (several
+            # may serve one model: Haven fails over between them). 'haven model add-upstream'
+            # appends one. The key file must be mode 0600; the key never reaches a client.
+            # [[inference.upstream]]
+            # name = "gpu"
+            # base_url = "http://10.0.0.5:8000/v1"
+            # api_key_file = "/home/me/.haven/gpu.key"
+            # models = ["qwen2.5-7b-instruct"]
+            # timeout = "2m"
 
             [knowledge]
             # The installed model that embeds passages for search; default: the first installed

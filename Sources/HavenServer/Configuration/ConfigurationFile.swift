@@ -16,7 +16,17 @@ enum ConfigurationFile {
         Setting<Int>.authPenalty.key, Setting<Int>.authPenaltyMax.key,
     ]
 
+    /// What `haven.toml` holds: the flat settings, and the `[[inference.upstream]]` tables.
+    struct Contents: Sendable {
+        var values: [String: String] = [:]
+        var upstreams: [UpstreamConfiguration] = []
+    }
+
     static func parse(_ text: String) throws(ConfigurationError) -> [String: String] {
+        try read(text).values
+    }
+
+    static func read(_ text: String) throws(ConfigurationError) -> Contents {
         let table: TOMLTable
         do {
             table = try TOMLTable(string: text)
@@ -25,31 +35,35 @@ enum ConfigurationFile {
         } catch {
             throw .malformedFile(reason: "\(error)")
         }
-        var values: [String: String] = [:]
-        try flatten(table, prefix: "", into: &values)
-        return values
+        var contents = Contents()
+        try flatten(table, prefix: "", into: &contents)
+        return contents
     }
 
     private static func flatten(
-        _ table: TOMLTable, prefix: String, into values: inout [String: String]
+        _ table: TOMLTable, prefix: String, into contents: inout Contents
     ) throws(ConfigurationError) {
         for (key, value) in table {
             let path = prefix.isEmpty ? key : "\(prefix).\(key)"
+            if path == "inference.upstream" {
+                contents.upstreams = try UpstreamConfiguration.parse(value)
+                continue
+            }
             if let nested = value.table {
-                try flatten(nested, prefix: path, into: &values)
+                try flatten(nested, prefix: path, into: &contents)
                 continue
             }
             guard knownKeys.contains(path) else {
                 throw .unknownSetting(path)
             }
             if let string = value.string {
-                values[path] = string
+                contents.values[path] = string
             } else if let int = value.int {
-                values[path] = String(int)
+                contents.values[path] = String(int)
             } else if let bool = value.bool {
-                values[path] = String(bool)
+                contents.values[path] = String(bool)
             } else {
-                values[path] = value.debugDescription
+                contents.values[path] = value.debugDescription
             }
         }
     }

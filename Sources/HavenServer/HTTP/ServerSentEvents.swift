@@ -17,6 +17,10 @@ enum ServerSentEvents {
     /// client is still there.
     static var comment: ByteBuffer { ByteBuffer(string: ": keep-alive\n\n") }
 
+    /// Thrown by a producer that has written its stream's last event itself (an error event):
+    /// the stream then ends without `[DONE]`, cleanly, and nothing is logged as a failure.
+    struct Ended: Error {}
+
     static func response(
         _ produce: @escaping @Sendable (Sender, inout any ResponseBodyWriter) async throws -> Void
     ) -> Response {
@@ -27,7 +31,12 @@ enum ServerSentEvents {
         encoder.outputFormatting = .withoutEscapingSlashes
         let sender = Sender(encoder: encoder)
         return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            try await produce(sender, &writer)
+            do {
+                try await produce(sender, &writer)
+            } catch is Ended {
+                try await writer.finish(nil)
+                return
+            }
             try await writer.write(ByteBuffer(string: "data: [DONE]\n\n"))
             try await writer.finish(nil)
         })

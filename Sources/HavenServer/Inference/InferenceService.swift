@@ -4,17 +4,48 @@ import HavenIdentity
 import HavenInference
 import Hummingbird
 
-/// What the OpenAI and Ollama controllers share: finding a model's engine for a caller (with
-/// the `infer` check), turning API parameters into a generation, and stamping answers.
+/// What the OpenAI and Ollama controllers share: finding a model's engine (or its upstream)
+/// for a caller (with the `infer` check), turning API parameters into a generation, and
+/// stamping answers.
 struct InferenceService: Sendable {
     let catalog: Catalog
     let modelsDirectory: String
     let loaded: LoadedModels
+    /// Models served by configured upstream servers; an installed model of the same name wins.
+    var upstreams: UpstreamModels = UpstreamModels(endpoints: [])
+    var cacheSalt: CacheSalt = CacheSalt(secret: Data())
+    /// Told of each upstream answer, as engines tell of each generation.
+    var observer: GenerationObserver?
 
     /// The engine of `model`, if the caller may use models.
     func engine(
         for model: String, caller: Authentication, keepAlive: LoadedModels.KeepAlive? = nil
     ) async throws -> InferenceEngine {
+        try checkInfer(model, caller: caller)
+        guard let record = try catalog.model(named: model) else {
+            if !upstreams.upstreams(serving: model).isEmpty {
+                throw InferenceError.invalidParameter(
+                    "model '\(model)' runs on an upstream server, which does not offer this call; use the chat, generate or embeddings APIs")
+            }
+            throw InferenceError.modelNotFound(model)
+        }
+        // A model made from another with /api/create runs on that model's engine: loaded once.
+        let engineName = try catalog.modelProfile(of: record.name)?.base ?? record.name
+        return try await loaded.engine(name: engineName, path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
+    }
+
+    /// The upstream backend of `model` when an upstream serves it and no installed model has
+    /// its name; `nil` for a local model. Checks the caller's `infer` right first.
+    func upstream(for model: String, caller: Authentication) throws -> UpstreamBackend? {
+        guard !upstreams.upstreams(serving: model).isEmpty else { return nil }
+        try checkInfer(model, caller: caller)
+        guard try catalog.model(named: model) == nil else { return nil }
+        return UpstreamBackend(
+            model: model, upstreams: upstreams, cacheSalt: cacheSalt.salt(for: caller.principal.description), observer: observer)
+    }
+
+    /// Refuses a caller without a current `infer` grant on `model` (the owner holds it).
+    func checkInfer(_ model: String, caller: Authentication) throws {
         // The owner holds `infer`; anyone else needs a current grant, checked on every request.
         if caller.principal != .owner {
             let allowed = try catalog.grants(for: caller.principal)
@@ -26,19 +57,24 @@ struct InferenceService: Sendable {
                         + "with 'haven grant add --to \(caller.principal) --rights infer'")
             }
         }
-        guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
-        // A model made from another with /api/create runs on that model's engine: loaded once.
-        let engineName = try catalog.modelProfile(of: record.name)?.base ?? record.name
-        return try await loaded.engine(name: engineName, path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
     }
 
-    /// The installed models `caller` may use: all for the owner, the granted ones for others.
+    /// The installed models and the upstreams' (after them, by name) `caller` may use: all
+    /// for the owner, the granted ones for others.
     func models(visibleTo caller: Authentication) throws -> [ModelRecord] {
-        let all = try catalog.models()
+        let installed = try catalog.models()
+        let names = Set(installed.map(\.name))
+        let remote = upstreams.modelNames.filter { !names.contains($0) }.map(Self.upstreamRecord)
+        let all = installed + remote
         guard caller.principal != .owner else { return all }
         let grants = try catalog.grants(for: caller.principal)
         let now = Date()
         return all.filter { model in grants.contains { $0.allows(caller.principal, .infer, on: "models/" + model.name, at: now) } }
+    }
+
+    /// An upstream model as the listings show it: no file and no size here.
+    static func upstreamRecord(_ name: String) -> ModelRecord {
+        ModelRecord(name: name, file: "", sizeBytes: 0, addedAt: Date(timeIntervalSince1970: 0))
     }
 
     /// A chat as the model's template renders it, in tokens.

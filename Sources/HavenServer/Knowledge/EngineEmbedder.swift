@@ -3,12 +3,15 @@ import HavenKnowledge
 import HavenStore
 
 /// Embeds passages with an installed model through the inference engine: the configured
-/// `knowledge.embedding_model`, or the first installed model by name.
+/// `knowledge.embedding_model`, or the first installed model by name. A configured model that
+/// only an upstream serves embeds there.
 struct EngineEmbedder: Embedder {
     let catalog: Catalog
     let models: LoadedModels
     let modelsDirectory: String
     let modelName: String?
+    /// Where a `knowledge.embedding_model` that no installed model has is served.
+    var upstreams: UpstreamModels = UpstreamModels(endpoints: [])
 
     func embed(_ texts: [String]) async throws -> [[Float]] {
         try await embed(texts, priority: .interactive)
@@ -22,6 +25,11 @@ struct EngineEmbedder: Embedder {
     private func embed(_ texts: [String], priority: EmbeddingPriority) async throws -> [[Float]] {
         guard !texts.isEmpty else { return [] }
         let record: ModelRecord
+        if let modelName, try catalog.model(named: modelName) == nil, !upstreams.upstreams(serving: modelName).isEmpty {
+            // The server's own indexing, not a client's request: no caller, no cache salt.
+            let backend = UpstreamBackend(model: modelName, upstreams: upstreams, cacheSalt: "haven-index", observer: nil)
+            return try await backend.embed(texts).vectors
+        }
         if let modelName {
             guard let named = try catalog.model(named: modelName) else { throw RegistryError.modelNotFound(modelName) }
             record = named

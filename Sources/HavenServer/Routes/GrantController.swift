@@ -10,6 +10,8 @@ import Hummingbird
 /// metrics (`metrics`).
 struct GrantController {
     let catalog: Catalog
+    /// Models served by upstreams, which may be granted like installed ones.
+    var upstreamModels: [String] = []
 
     func addRoutes(to group: RouterGroup<HavenRequestContext>) {
         group.get(use: list)
@@ -79,7 +81,7 @@ struct GrantController {
         guard onModels else {
             throw AccessError.invalidGrant("rights on data need a path, e.g. --path /photos/")
         }
-        if let model = body.model, try catalog.model(named: model) == nil {
+        if let model = body.model, try catalog.model(named: model) == nil, !upstreamModels.contains(model) {
             throw RegistryError.modelNotFound(model)
         }
         return "models/" + (body.model ?? "")

@@ -18,9 +18,11 @@ struct ModelController {
     }
 
     private func describe(_ record: ModelRecord, loaded: Set<String>) -> ModelInfo {
-        ModelInfo(
+        let upstreams = record.file.isEmpty ? service.upstreams.upstreams(serving: record.name) : []
+        return ModelInfo(
             name: record.name, file: record.file, sizeBytes: record.sizeBytes, addedAt: record.addedAt,
-            architecture: record.architecture, sizeLabel: record.sizeLabel, loaded: loaded.contains(record.name))
+            architecture: record.architecture, sizeLabel: record.sizeLabel, loaded: loaded.contains(record.name),
+            upstreams: upstreams.isEmpty ? nil : upstreams)
     }
 
     private func loadedNames() async -> Set<String> {

@@ -45,6 +45,14 @@ extension OllamaController {
         guard let record = try service.models(visibleTo: caller).first(where: { $0.name == body.model }) else {
             throw InferenceError.modelNotFound(body.model)
         }
+        if record.file.isEmpty {
+            // Served by an upstream: no file here to read a template or metadata from.
+            let upstreams = service.upstreams.upstreams(serving: record.name).joined(separator: ", ")
+            return OllamaShowResponse(
+                modelfile: "# \(record.name) is served by upstream \(upstreams)\n", parameters: "", system: nil, template: "",
+                details: describe(record, profile: nil).details, modelInfo: [:], capabilities: ["completion", "tools"],
+                modifiedAt: Self.timestamp(record.addedAt))
+        }
         let profile = try service.catalog.modelProfile(of: record.name)
         let path = service.modelsDirectory + "/" + record.file
         let gguf = try GGUFFile(path: path)

@@ -28,6 +28,10 @@ struct OllamaController {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: OllamaEmbedRequest.self, context: context)
         guard !body.input.values.isEmpty else { throw InferenceError.invalidParameter("input must not be empty") }
+        if let upstream = try service.upstream(for: body.model, caller: caller) {
+            let (vectors, tokens) = try await upstream.embed(body.input.values)
+            return OllamaEmbedResponse(model: body.model, embeddings: vectors, promptEvalCount: tokens)
+        }
         let engine = try await service.engine(for: body.model, caller: caller)
         let inputs = body.input.values.map { engine.tokenize($0) }
         return OllamaEmbedResponse(
@@ -45,6 +49,12 @@ struct OllamaController {
         guard let messages = body.messages, !messages.isEmpty else {
             return try await loadOrUnload(model: body.model, keepAlive: body.keepAlive?.value, chat: true, caller: caller,
                                           request: request, context: context)
+        }
+        if let upstream = try service.upstream(for: body.model, caller: caller) {
+            let openAI = try OllamaChatTranslation.openAIBody(body, system: nil)
+            return try await upstreamAnswer(
+                Self.adding(Self.openAIFields(body.options ?? ModelParameters()), to: openAI), upstream: upstream,
+                model: body.model, stream: body.stream ?? true, chat: true, request: request, context: context)
         }
         let profile = try service.catalog.modelProfile(of: body.model)
         let plan = try ChatPlan(
@@ -74,6 +84,22 @@ struct OllamaController {
             throw InferenceError.invalidParameter("images are not supported: the models Haven runs read text only")
         }
         try Self.refuseThinking(body.think)
+        if let upstream = try service.upstream(for: body.model, caller: caller) {
+            if body.raw == true {
+                throw InferenceError.invalidParameter("raw is not offered on '\(body.model)', which runs on an upstream server")
+            }
+            var messages: [JSONValue] = []
+            if let system = body.system {
+                messages.append(OllamaChatTranslation.object([("role", .string("system")), ("content", .string(system))]))
+            }
+            messages.append(OllamaChatTranslation.object([("role", .string("user")), ("content", .string(text))]))
+            var fields: [(String, JSONValue)] = [("model", .string(body.model)), ("messages", .array(messages))]
+            if let format = try OllamaChatTranslation.responseFormat(body.format) { fields.append(("response_format", format)) }
+            fields += Self.openAIFields(body.options ?? ModelParameters())
+            return try await upstreamAnswer(
+                OllamaChatTranslation.object(fields), upstream: upstream, model: body.model, stream: body.stream ?? true,
+                chat: false, request: request, context: context)
+        }
         let profile = try service.catalog.modelProfile(of: body.model)
         let grammar = try Self.grammar(format: body.format)
         let engine = try await service.engine(for: body.model, caller: caller, keepAlive: body.keepAlive?.value)
@@ -100,6 +126,11 @@ struct OllamaController {
         model: String, keepAlive: LoadedModels.KeepAlive?, chat: Bool, caller: Authentication, request: Request,
         context: HavenRequestContext
     ) async throws -> Response {
+        if try service.upstream(for: model, caller: caller) != nil {
+            // An upstream keeps its own models loaded: nothing to load or unload here.
+            return try Self.bare(model: model, reason: keepAlive == .duration(.zero) ? "unload" : "load", chat: chat,
+                                 request: request, context: context)
+        }
         if keepAlive == .duration(.zero) {
             let engine = try await service.engine(for: model, caller: caller)  // the same access check
             await service.loaded.unload(name: engine.name)

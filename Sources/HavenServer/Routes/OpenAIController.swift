@@ -42,10 +42,17 @@ struct OpenAIController {
 
     @Sendable func chatCompletions(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
+        var request = request
+        // Kept whole: an upstream model gets the body as the client sent it.
+        let bytes = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: ChatCompletionRequest.self, context: context)
         if body.model.hasPrefix(Self.agentPrefix) {
             if let n = body.n, n != 1 { throw InferenceError.invalidParameter("an agent answers one choice; leave n out") }
             return try await agentCompletion(body, request: request, context: context, caller: caller)
+        }
+        if let upstream = try service.upstream(for: body.model, caller: caller) {
+            let raw = try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
+            return try await upstreamChat(body, raw: raw, upstream: upstream, request: request, context: context)
         }
         let run = try await ChatRun.start(body, service: service, caller: caller)
         let id = InferenceService.completionID(prefix: "chatcmpl")
@@ -165,6 +172,9 @@ struct OpenAIController {
         let format = body.encodingFormat ?? "float"
         guard format == "float" || format == "base64" else {
             throw InferenceError.invalidParameter("encoding_format must be 'float' or 'base64'")
+        }
+        if let upstream = try service.upstream(for: body.model, caller: caller) {
+            return try await upstreamEmbeddings(body, format: format, upstream: upstream)
         }
         let engine = try await service.engine(for: body.model, caller: caller)
         let inputs: [[Int32]]

@@ -25,6 +25,10 @@ public struct ServerEnvironment: Sendable {
     public let modelsDirectory: String
     /// The models in memory.
     public let models: LoadedModels
+    /// Models served by configured upstream servers (`[[inference.upstream]]`).
+    let upstreams: UpstreamModels
+    /// Keeps each principal's prompts in its own prefix cache on upstreams.
+    let cacheSalt: CacheSalt
     /// This server's own metrics registry, served at `/metrics`.
     public let metrics: ServerMetrics
     /// Requests refused before authentication: counted, logged, and their clients throttled.
@@ -65,12 +69,14 @@ public struct ServerEnvironment: Sendable {
         self.models = LoadedModels(
             configuration: configuration.engineConfiguration, memoryBudget: configuration.memoryBudget,
             keepAlive: configuration.keepAlive, logger: logger, observer: metrics.generationObserver)
+        self.upstreams = try UpstreamModels(configuration: configuration.upstreams, http: http)
+        self.cacheSalt = CacheSalt(ownerKey: ownerKey)
         self.indexer = Indexer(
             store: store,
             embedder: embedder
                 ?? EngineEmbedder(
                     catalog: catalog, models: models, modelsDirectory: modelsDirectory,
-                    modelName: configuration.embeddingModel),
+                    modelName: configuration.embeddingModel, upstreams: upstreams),
             logger: Logger(label: "haven.index"))
         self.agents = AgentRegistry(
             directory: agentsDirectory ?? objectsDirectory + "/../agents", knownTools: BuiltInTools.all.map(\.name))
@@ -119,7 +125,9 @@ public struct ServerEnvironment: Sendable {
     }
 
     var inference: InferenceService {
-        InferenceService(catalog: catalog, modelsDirectory: modelsDirectory, loaded: models)
+        InferenceService(
+            catalog: catalog, modelsDirectory: modelsDirectory, loaded: models, upstreams: upstreams, cacheSalt: cacheSalt,
+            observer: metrics.generationObserver)
     }
 
     /// Seconds since the server started, on a monotonic clock.

@@ -7,7 +7,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "List, inspect, add and remove models.",
-        subcommands: [List.self, Show.self, Add.self, Remove.self]
+        subcommands: [List.self, Show.self, Add.self, AddUpstream.self, Remove.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -23,8 +23,11 @@ struct ModelCommand: AsyncParsableCommand {
             }
             let list: ModelInfoList = try await client.get("/haven/models")
             let rows = list.models.map { model in
-                [model.name, model.architecture ?? "?", model.sizeLabel ?? "?", ByteFormatter.format(model.sizeBytes),
-                 model.loaded ? "loaded" : ""]
+                if let upstreams = model.upstreams {
+                    return [model.name, "-", "-", "-", "upstream " + upstreams.joined(separator: ", ")]
+                }
+                return [model.name, model.architecture ?? "?", model.sizeLabel ?? "?", ByteFormatter.format(model.sizeBytes),
+                        model.loaded ? "loaded" : ""]
             }
             print(TokenCommand.List.table(header: ["NAME", "ARCH", "PARAMS", "SIZE", "STATE"], rows: rows))
         }
