@@ -43,6 +43,11 @@ public struct HavenServer: Sendable {
     ///   address cannot be bound.
     public func run() async throws {
         try home.validate()
+        if configuration.storeBackend == .s3 {
+            throw ConfigurationError.invalidValue(
+                setting: "store.backend", value: "s3",
+                expected: "\"files\": serving chunks from S3 is not built yet ('haven store check' tests a bucket)")
+        }
         // Held while the server runs, so `haven encrypt` cannot start under it.
         let lock = try HomeLock.acquire(home, .shared)
         defer { withExtendedLifetime(lock) {} }
