@@ -66,6 +66,7 @@ let package = Package(
             name: "HavenStore",
             dependencies: [
                 "CHavenSystem",
+                "HavenS3",
                 "HavenIdentity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),

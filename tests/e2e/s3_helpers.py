@@ -116,3 +116,28 @@ def start_moto(directory):
     }))
     return MotoS3(process=process, port=port, access_key=key["AccessKeyId"], secret_key=key["SecretAccessKey"],
                   log_path=log_path)
+
+
+def backend_home(request, directory):
+    """A new home whose chunks go where `request.param` says: "files" (objects/ in the home)
+    or "s3" (a new bucket on the session's moto_server, with signature checking on)."""
+    from conftest import make_home
+
+    home = make_home(Path(directory) / "home")
+    home.s3 = None
+    if request.param == "s3":
+        moto = request.getfixturevalue("moto_s3")
+        bucket = moto.new_bucket()
+        credentials = moto.write_credentials(Path(directory) / "s3-credentials")
+        (home.path / "haven.toml").write_text(moto.store_settings(bucket, credentials, backend="s3"))
+        home.s3 = (moto, bucket)
+    return home
+
+
+def stored_chunks(home):
+    """The ids of the chunks the home's backend holds: files under objects/, or objects in its bucket."""
+    if getattr(home, "s3", None):
+        moto, bucket = home.s3
+        return [key.rsplit("/", 1)[-1] for key in moto.keys(bucket, "chunks/")]
+    objects = home.path / "objects"
+    return [p.name for p in objects.glob("??/*") if p.is_file() and len(p.name) == 64]

@@ -3,17 +3,21 @@ exercises every operation the chunk store uses (write-once puts, ranged gets, he
 deletes); a wrong secret is refused with a message naming the endpoint and bucket, next to the
 right one succeeding."""
 
-import pytest
+import hashlib
+import os
 
-from conftest import assert_one_line_error, make_home, run_haven
-from s3_helpers import start_moto
+import pytest
+import requests
+
+from conftest import (MODEL_FILE, Home, assert_one_line_error, bearer, free_port, make_home, run_haven, start_server,
+                      stop_server)
+
+MiB = 1 << 20
 
 
 @pytest.fixture(scope="module")
-def moto(tmp_path_factory):
-    service = start_moto(tmp_path_factory.mktemp("moto"))
-    yield service
-    service.stop()
+def moto(moto_s3):
+    return moto_s3
 
 
 @pytest.fixture(scope="module")
@@ -85,3 +89,69 @@ def test_store_backend_s3_needs_a_bucket(s3_home):
     configure(s3_home, '[store]\nbackend = "s3"\n')
     result = run_haven("store", "check", "--home", str(s3_home.path))
     assert_one_line_error(result, "store.backend", "store.endpoint")
+
+
+# --- The s3 backend: `[store] backend = "s3"` under `haven serve` ------------------------------
+
+
+def s3_bucket_for(moto, home, tmp_path, secret=None):
+    """Points `home` at a new bucket with backend = "s3" (and a credentials file holding `secret`)."""
+    bucket = moto.new_bucket()
+    credentials = moto.write_credentials(tmp_path / "s3-credentials", secret=secret)
+    configure(home, moto.store_settings(bucket, credentials, backend="s3"))
+    return bucket
+
+
+def test_chunks_go_to_the_bucket_and_nowhere_else(moto, tmp_path):
+    home = make_home(tmp_path / "home")
+    bucket = s3_bucket_for(moto, home, tmp_path)
+    server = start_server(home, tmp_path)
+    try:
+        data = os.urandom(3 * MiB + 5)
+        response = requests.put(server.url + "/data/s3/file.bin", data=data, headers=bearer(home.token), timeout=120)
+        assert response.status_code == 201, response.text
+        keys = moto.keys(bucket, "chunks/")
+        assert len(keys) >= 3 * MiB // (256 << 10)
+        # Every object is a whole chunk under its own hash, read back with a standard client.
+        for key in keys[:8]:
+            body = moto.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+            assert hashlib.sha256(body).hexdigest() == key.rsplit("/", 1)[-1]
+            assert key == f"chunks/{key.rsplit('/', 1)[-1][:2]}/{key.rsplit('/', 1)[-1]}"
+        assert [p for p in (home.path / "objects").glob("??/*")] == []
+        assert list((home.path / "objects" / "tmp").iterdir()) == []
+        assert requests.get(server.url + "/data/s3/file.bin", headers=bearer(home.token), timeout=120).content == data
+    finally:
+        stop_server(server)
+
+
+def test_an_encrypted_home_puts_only_sealed_chunks_in_the_bucket(moto, tmp_path):
+    key_file = tmp_path / "home.key"
+    result = run_haven("init", "--home", str(tmp_path / "home"), "--model", MODEL_FILE, "--encrypt",
+                       "--key-file", str(key_file), check=True)
+    home = Home(path=tmp_path / "home", token=result.stdout.strip())
+    bucket = s3_bucket_for(moto, home, tmp_path)
+    server = start_server(home, tmp_path, "--key-file", str(key_file))
+    try:
+        marker = b"PLAINTEXT-MARKER-" * 64
+        data = marker + os.urandom(MiB) + marker
+        response = requests.put(server.url + "/data/secret.bin", data=data, headers=bearer(home.token), timeout=120)
+        assert response.status_code == 201, response.text
+        keys = moto.keys(bucket, "chunks/")
+        assert keys
+        for key in keys:
+            body = moto.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+            assert body.startswith(b"HVSC\x01"), key
+            assert b"PLAINTEXT-MARKER" not in body
+        assert requests.get(server.url + "/data/secret.bin", headers=bearer(home.token), timeout=120).content == data
+    finally:
+        stop_server(server)
+
+
+def test_serve_stops_at_once_on_a_bucket_that_refuses_its_key(moto, tmp_path):
+    home = make_home(tmp_path / "home")
+    bucket = s3_bucket_for(moto, home, tmp_path, secret="not-the-secret")
+    result = run_haven("serve", "--home", str(home.path), "--port", str(free_port()), timeout=120)
+    assert result.returncode != 0
+    last = result.stderr.strip().splitlines()[-1]
+    assert last.startswith("haven: ") and moto.endpoint in last and bucket in last and "refused access" in last, last
+    assert "not-the-secret" not in result.stderr

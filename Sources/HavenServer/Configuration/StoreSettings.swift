@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HavenS3
+import HavenStore
 
 /// Where a home keeps its chunks: files under `objects/` in the home, or an S3-compatible bucket.
 public enum StoreBackend: String, Sendable, Equatable {
@@ -82,5 +83,18 @@ extension Setting where Value == String {
         expected: "a key prefix of at most 512 bytes, not starting with /"
     ) { text in
         text.utf8.count <= 512 && !text.hasPrefix("/") ? text : nil
+    }
+}
+
+extension Configuration {
+    /// The chunk backend `[store] backend` names: `nil` for files under `objects/`, else the
+    /// S3-compatible bucket, its credentials read now.
+    public func chunkStorage(http: HTTPClient) throws(S3Error) -> (any ChunkStorage)? {
+        switch storeBackend {
+        case .files: return nil
+        case .s3:
+            guard let s3 else { return nil }
+            return S3ChunkStorage(client: try s3.makeClient(http: http), prefix: s3.prefix)
+        }
     }
 }
