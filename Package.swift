@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "haven-sim", targets: ["haven-sim"]),
         .library(name: "HavenIdentity", targets: ["HavenIdentity"]),
         .library(name: "HavenStore", targets: ["HavenStore"]),
+        .library(name: "HavenS3", targets: ["HavenS3"]),
         .library(name: "HavenAccess", targets: ["HavenAccess"]),
         .library(name: "HavenInference", targets: ["HavenInference"]),
         .library(name: "HavenKnowledge", targets: ["HavenKnowledge"]),
@@ -53,9 +54,19 @@ let package = Package(
         ),
         .target(name: "CHavenSystem"),
         .target(
+            name: "HavenS3",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .target(
             name: "HavenStore",
             dependencies: [
                 "CHavenSystem",
+                "HavenS3",
                 "HavenIdentity",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
@@ -156,6 +167,7 @@ let package = Package(
                 "HavenKnowledge",
                 "HavenLedger",
                 "HavenMarket",
+                "HavenS3",
                 "HavenStore",
                 "HavenWebAssets",
                 .product(name: "GRDB", package: "GRDB.swift"),
@@ -175,6 +187,7 @@ let package = Package(
             name: "haven",
             dependencies: [
                 "HavenExchange",
+                "HavenS3",
                 "HavenLedger",
                 "HavenMarket",
                 "HavenServer",
@@ -236,6 +249,11 @@ let package = Package(
         .testTarget(
             name: "HavenIdentityTests",
             dependencies: ["HavenIdentity"]
+        ),
+        .testTarget(
+            name: "HavenS3Tests",
+            dependencies: ["HavenS3"],
+            exclude: ["Vectors"]
         ),
         .testTarget(
             name: "HavenStoreTests",

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import HavenExchange
+import HavenS3
 import HavenStore
 import HavenIdentity
 import Hummingbird
@@ -57,6 +58,18 @@ public struct HavenServer: Sendable {
         if dataKey != nil { logger.info("the home is encrypted; its data key is unlocked") }
         let http = Self.makePeerHTTPClient()
         do {
+            if configuration.storeBackend == .s3, let s3 = configuration.s3 {
+                // Chunks left in objects/ would be missing from every read: refuse to start.
+                if let chunk = FileChunkStorage(root: home.objectsDirectory).allChunks().first {
+                    throw ConfigurationError.invalidValue(
+                        setting: "store.backend", value: "s3",
+                        expected: "\"files\" while objects/ still holds chunks (such as \(chunk)): moving them to the "
+                            + "bucket ('haven store migrate') is not built yet")
+                }
+                // A bucket that refuses these credentials stops the start, naming itself.
+                _ = try await s3.makeClient(http: http).list(prefix: s3.prefix, maxKeys: 1)
+                logger.info("chunks are kept in S3", metadata: ["s3.endpoint": "\(s3.endpoint)", "s3.bucket": "\(s3.bucket)"])
+            }
             try await serve(catalog: catalog, key: key, http: http)
         } catch {
             try? await http.shutdown()

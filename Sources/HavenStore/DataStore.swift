@@ -16,14 +16,40 @@ public struct DataStore: Sendable {
     public let catalog: Catalog
     public let objects: ObjectStore
     let pins = ChunkPins()
+    let gate = CollectionGate()
 
     /// Opens the store over `catalog` (which must include ``CatalogMigration/files``) and the
     /// `objects/` directory, removing what interrupted writes left behind. Chunks are sealed
-    /// under the catalog's data key when the home is encrypted.
-    public init(catalog: Catalog, objectsDirectory: String) throws(StoreError) {
+    /// under the catalog's data key when the home is encrypted, and kept in `storage` (files
+    /// under `objects/` when `nil`).
+    public init(catalog: Catalog, objectsDirectory: String, storage: (any ChunkStorage)? = nil) throws(StoreError) {
         self.catalog = catalog
-        self.objects = try ObjectStore(root: objectsDirectory, sealer: catalog.dataKey.map(ChunkSealer.init))
+        self.objects = try ObjectStore(
+            root: objectsDirectory, sealer: catalog.dataKey.map(ChunkSealer.init), storage: storage)
         objects.removeTemporaries()
+    }
+
+    /// Publishes staged chunks while no collection is removing chunks (see ``CollectionGate``).
+    func publish(_ chunks: [PendingChunk]) async throws(StoreError) {
+        guard !chunks.isEmpty else { return }
+        await gate.acquireShared()
+        do {
+            try await objects.publish(chunks)
+        } catch {
+            await gate.releaseShared()
+            throw error
+        }
+        await gate.releaseShared()
+    }
+
+    /// Whether a committed version's chunk row names `id`: then the backend holds it, and a
+    /// pin keeps collection from removing it.
+    func isStored(_ id: ContentID) throws(StoreError) -> Bool {
+        do {
+            return try !catalog.knownChunks([id]).isEmpty
+        } catch {
+            throw .io(operation: "read the catalog", reason: "\(error)")
+        }
     }
 
     /// Starts writing a file; feed it bytes, then ``commit(_:to:precondition:author:at:)``.
@@ -35,10 +61,10 @@ public struct DataStore: Sendable {
     public func commit(
         _ writer: DataWriter, to path: DataPath, precondition: WritePrecondition = .none, author: String,
         at date: Date = Date()
-    ) throws -> FileVersion {
+    ) async throws -> FileVersion {
         defer { writer.release() }
         guard !path.isDirectory else { throw StoreError.isDirectory(path) }
-        let manifest = try writer.finish()
+        let manifest = try await writer.finish()
         return try catalog.commit(manifest, to: path, precondition: precondition, author: author, at: date)
     }
 
@@ -47,10 +73,10 @@ public struct DataStore: Sendable {
     public func put(
         _ bytes: [UInt8], at path: DataPath, mediaType: String = "application/octet-stream",
         precondition: WritePrecondition = .none, author: String, at date: Date = Date()
-    ) throws -> FileVersion {
+    ) async throws -> FileVersion {
         let writer = writer(mediaType: mediaType)
         try writer.append(bytes)
-        return try commit(writer, to: path, precondition: precondition, author: author, at: date)
+        return try await commit(writer, to: path, precondition: precondition, author: author, at: date)
     }
 
     /// Deletes `path`: a new version that records the deletion; history stays until pruned.
@@ -109,10 +135,10 @@ public struct DataStore: Sendable {
 
     /// The bytes of `range` of `version`, read whole into memory: for small files and tests;
     /// servers stream ``slices(of:range:)`` instead.
-    public func contents(of version: FileVersion, range: Range<Int64>? = nil) throws -> [UInt8] {
+    public func contents(of version: FileVersion, range: Range<Int64>? = nil) async throws -> [UInt8] {
         var bytes: [UInt8] = []
         for slice in try slices(of: version, range: range) {
-            let chunk = try objects.read(slice.id)
+            let chunk = try await objects.read(slice.id)
             bytes.append(contentsOf: chunk[slice.offset..<slice.offset + slice.length])
         }
         return bytes
@@ -126,43 +152,51 @@ public struct DataStore: Sendable {
     /// Prunes history to the newest `keepVersions` of each path (if given), then removes
     /// manifests no version points at and chunks no manifest references, including chunk
     /// files an interrupted write left without a catalog row. Writes in progress are safe.
-    public func collectGarbage(keepVersions: Int? = nil) throws -> GarbageReport {
+    public func collectGarbage(keepVersions: Int? = nil) async throws -> GarbageReport {
         var report = GarbageReport()
         if let keepVersions { report.versionsPruned = try catalog.pruneVersions(keeping: keepVersions) }
         report.manifestsRemoved = try catalog.removeUnreferencedManifests()
+        // From deciding which chunks go until they are gone, nothing is published.
+        await gate.acquireExclusive()
+        do {
+            try await collectChunks(into: &report)
+        } catch {
+            await gate.releaseExclusive()
+            throw error
+        }
+        await gate.releaseExclusive()
+        return report
+    }
+
+    /// Removes chunks no manifest references, then chunks with no row at all (left by a
+    /// write that never committed); pinned ones stay.
+    private func collectChunks(into report: inout GarbageReport) async throws {
         while true {
             let candidates = try catalog.unreferencedChunks(limit: 1000)
             guard !candidates.isEmpty else { break }
-            let removed = try pins.whileHeld { isPinned in
+            let gone = try pins.whileHeld { isPinned in
                 let unpinned = candidates.filter { !isPinned($0.id) }
                 try catalog.removeChunkRows(unpinned.map(\.id))
                 let kept = try catalog.knownChunks(unpinned.map(\.id))
-                let gone = unpinned.filter { !kept.contains($0.id) }
-                for chunk in gone { try objects.remove(chunk.id) }
-                return gone
+                return unpinned.filter { !kept.contains($0.id) }
             }
-            report.chunksRemoved += removed.count
-            report.bytesFreed += removed.reduce(0) { $0 + $1.size }
-            if removed.count < candidates.count { break }
+            for chunk in gone { try await objects.remove(chunk.id) }
+            report.chunksRemoved += gone.count
+            report.bytesFreed += gone.reduce(0) { $0 + $1.size }
+            if gone.count < candidates.count { break }
         }
-        // Chunk files with no row: left by a write that never committed.
-        let onDisk = objects.allChunks()
-        for batch in stride(from: 0, to: onDisk.count, by: 1000) {
-            let ids = Array(onDisk[batch..<min(batch + 1000, onDisk.count)])
-            let removed = try pins.whileHeld { isPinned in
+        let stored = try await objects.allChunks()
+        for batch in stride(from: 0, to: stored.count, by: 1000) {
+            let ids = Array(stored[batch..<min(batch + 1000, stored.count)])
+            let doomed = try pins.whileHeld { isPinned in
                 let known = try catalog.knownChunks(ids)
-                var removed: Int64 = 0
-                var count = 0
-                for id in ids where !known.contains(id) && !isPinned(id) {
-                    removed += objects.size(of: id)
-                    try objects.remove(id)
-                    count += 1
-                }
-                return (count, removed)
+                return ids.filter { !known.contains($0) && !isPinned($0) }
             }
-            report.chunksRemoved += removed.0
-            report.bytesFreed += removed.1
+            for id in doomed {
+                report.bytesFreed += try await objects.size(of: id)
+                try await objects.remove(id)
+                report.chunksRemoved += 1
+            }
         }
-        return report
     }
 }

@@ -32,7 +32,7 @@ struct HavenBench: AsyncParsableCommand {
             while let data = try handle.read(upToCount: 1 << 20), !data.isEmpty {
                 try data.withUnsafeBytes { try writer.append($0) }
             }
-            let version = try store.commit(writer, to: try DataPath(parsing: "/bench/file"), author: "owner")
+            let version = try await store.commit(writer, to: try DataPath(parsing: "/bench/file"), author: "owner")
             let seconds = (ContinuousClock.now - start).seconds
             try catalog.close()
             print(#"{"bytes": \#(version.size), "seconds": \#(seconds), "chunks": \#(writer.newChunks)}"#)

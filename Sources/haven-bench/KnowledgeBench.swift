@@ -48,7 +48,7 @@ extension HavenBench {
             let indexer = Indexer(store: indexing, embedder: embedder)
             for index in 0..<files {
                 let path = try DataPath(parsing: "/bench/file\(index).md")
-                try indexing.put(
+                try await indexing.put(
                     Array(Self.text(words: 900, seed: index, from: Self.english).utf8), at: path, mediaType: "text/markdown",
                     author: "owner")
             }

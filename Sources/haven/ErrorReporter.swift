@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import HavenStore
 import HavenIdentity
+import HavenS3
 import HavenServer
 
 /// An error whose description is already a sentence for the person at the terminal.
@@ -12,6 +13,7 @@ extension ConfigurationError: UserFacingError {}
 extension ServerError: UserFacingError {}
 extension CatalogError: UserFacingError {}
 extension IdentityError: UserFacingError {}
+extension S3Error: UserFacingError {}
 
 /// Ends the process on an error: one line on stderr, a non-zero exit code.
 enum ErrorReporter {

@@ -40,7 +40,7 @@ struct NoEmbedder: Embedder {
     let audit: AuditLog
     let toolBox: DataToolBox
 
-    init() throws {
+    init() async throws {
         directory = try TemporaryDirectory()
         catalog = try Catalog.open(
             at: directory.path + "/catalog.sqlite",
@@ -51,9 +51,9 @@ struct NoEmbedder: Embedder {
         toolBox = DataToolBox(
             store: store, search: PermittedSearch(retriever: indexer.retriever(), catalog: catalog, audit: audit),
             audit: audit, onWrite: { _ in })
-        try store.put(Array("The spare key is under the blue pot.".utf8), at: try DataPath(parsing: "/notes/key.md"),
+        try await store.put(Array("The spare key is under the blue pot.".utf8), at: try DataPath(parsing: "/notes/key.md"),
                       mediaType: "text/markdown", author: "owner")
-        try store.put(Array("Bank PIN 1234".utf8), at: try DataPath(parsing: "/private/bank.txt"),
+        try await store.put(Array("Bank PIN 1234".utf8), at: try DataPath(parsing: "/private/bank.txt"),
                       mediaType: "text/plain", author: "owner")
     }
 
@@ -163,7 +163,7 @@ struct NoEmbedder: Embedder {
         let added = try await AgentRunner(agent: agent(), model: model, toolBox: toolBox).run(
             "Note it", for: ToolCaller(principal: .owner))
         let version = try #require(try store.version(of: try DataPath(parsing: "/notes/plan.md")))
-        #expect(try store.contents(of: version) == Array("Buy flour.".utf8))
+        #expect(try await store.contents(of: version) == Array("Buy flour.".utf8))
         #expect(added.filter { $0.role == .tool }.last?.content.hasPrefix("Error:") == true)
     }
 
@@ -186,7 +186,7 @@ struct NoEmbedder: Embedder {
         #expect(try await recall(.app("other")) == "Nothing is remembered under dog.")
     }
 
-    @Test func theDefaultAgentFileParses() throws {
+    @Test func theDefaultAgentFileParses() async throws {
         let agent = try AgentDefinition(toml: AgentDefinition.assistantTOML, knownTools: BuiltInTools.all.map(\.name))
         #expect(agent.name == "assistant")
         #expect(agent.tools == ["search", "read", "list", "write_note", "remember", "recall"])

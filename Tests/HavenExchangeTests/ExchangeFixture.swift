@@ -21,13 +21,13 @@ struct ExchangeFixture {
     func remove() { directory.remove() }
 
     @discardableResult
-    func put(_ text: String, at path: String) throws -> FileVersion {
-        try store.put(Array(text.utf8), at: try DataPath(parsing: path), author: "owner")
+    func put(_ text: String, at path: String) async throws -> FileVersion {
+        try await store.put(Array(text.utf8), at: try DataPath(parsing: path), author: "owner")
     }
 
     @discardableResult
-    func put(_ bytes: [UInt8], at path: String) throws -> FileVersion {
-        try store.put(bytes, at: try DataPath(parsing: path), author: "owner")
+    func put(_ bytes: [UInt8], at path: String) async throws -> FileVersion {
+        try await store.put(bytes, at: try DataPath(parsing: path), author: "owner")
     }
 }
 

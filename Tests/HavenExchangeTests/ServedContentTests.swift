@@ -7,13 +7,13 @@ import Testing
 @testable import HavenExchange
 
 @Suite struct ServedContentTests {
-    @Test func theTreeListsOnlyCurrentFilesTheCapabilityCovers() throws {
+    @Test func theTreeListsOnlyCurrentFilesTheCapabilityCovers() async throws {
         let fixture = try ExchangeFixture()
         defer { fixture.remove() }
-        try fixture.put("beach", at: "/photos/trip/beach.txt")
-        try fixture.put("hotel", at: "/photos/trip/hotel.txt")
-        try fixture.put("home", at: "/photos/home.txt")
-        try fixture.put("sibling", at: "/photos/trip2/x.txt")
+        try await fixture.put("beach", at: "/photos/trip/beach.txt")
+        try await fixture.put("hotel", at: "/photos/trip/hotel.txt")
+        try await fixture.put("home", at: "/photos/home.txt")
+        try await fixture.put("sibling", at: "/photos/trip2/x.txt")
         let served = ServedContent(store: fixture.store)
 
         let trip = try served.tree(under: DataPath(parsing: "/photos/"), for: capability([.read], on: "/photos/trip/"))
@@ -24,11 +24,11 @@ import Testing
         #expect(try served.tree(under: DataPath(parsing: "/photos/"), for: capability([.list], on: "/photos/")).isEmpty)
     }
 
-    @Test func aChunkIsServedOnlyWhenACoveredCurrentVersionReferencesIt() throws {
+    @Test func aChunkIsServedOnlyWhenACoveredCurrentVersionReferencesIt() async throws {
         let fixture = try ExchangeFixture()
         defer { fixture.remove() }
-        let shared = try fixture.put(sampleBytes(200_000, seed: 1), at: "/photos/trip/a.bin")
-        let secret = try fixture.put(sampleBytes(200_000, seed: 2), at: "/private/b.bin")
+        let shared = try await fixture.put(sampleBytes(200_000, seed: 1), at: "/photos/trip/a.bin")
+        let secret = try await fixture.put(sampleBytes(200_000, seed: 2), at: "/private/b.bin")
         let served = ServedContent(store: fixture.store)
         let trip = capability([.read], on: "/photos/trip/")
         let tripChunks = try fixture.store.manifest(shared.id!)!.chunks.map(\.id)
@@ -44,26 +44,26 @@ import Testing
         #expect(try served.servableChunks(asked, for: trip).path == nil)
     }
 
-    @Test func aManifestIsServedOnlyWhileItIsTheCurrentVersionOfACoveredPath() throws {
+    @Test func aManifestIsServedOnlyWhileItIsTheCurrentVersionOfACoveredPath() async throws {
         let fixture = try ExchangeFixture()
         defer { fixture.remove() }
-        let first = try fixture.put("one", at: "/photos/trip/a.txt")
+        let first = try await fixture.put("one", at: "/photos/trip/a.txt")
         let served = ServedContent(store: fixture.store)
         let trip = capability([.read], on: "/photos/trip/")
         let bytes = try #require(try served.manifest(first.id!, for: trip)).bytes
         #expect(ContentID.hashing(bytes, codec: .dagJSON) == first.id)
         #expect(try served.manifest(first.id!, for: capability([.read], on: "/other/")) == nil)
 
-        try fixture.put("two", at: "/photos/trip/a.txt")
+        try await fixture.put("two", at: "/photos/trip/a.txt")
         #expect(try served.manifest(first.id!, for: trip) == nil)
     }
 
-    @Test func theSameChunkUnderACoveredAndAnUncoveredPathIsServed() throws {
+    @Test func theSameChunkUnderACoveredAndAnUncoveredPathIsServed() async throws {
         let fixture = try ExchangeFixture()
         defer { fixture.remove() }
         let bytes = sampleBytes(100_000, seed: 3)
-        try fixture.put(bytes, at: "/private/copy.bin")
-        let version = try fixture.put(bytes, at: "/photos/trip/copy.bin")
+        try await fixture.put(bytes, at: "/private/copy.bin")
+        let version = try await fixture.put(bytes, at: "/photos/trip/copy.bin")
         let chunks = try fixture.store.manifest(version.id!)!.chunks.map(\.id)
         let served = try ServedContent(store: fixture.store).servableChunks(chunks, for: capability([.read], on: "/photos/trip/"))
         #expect(served.ids == chunks)

@@ -46,7 +46,7 @@ import Testing
         defer { fixture.remove() }
         try await fixture.put("Saffron grows in autumn.", at: "/garden.md")
         // A write while no indexer runs.
-        try fixture.store.put(Array("Tulips bloom in spring.".utf8), at: try DataPath(parsing: "/tulips.md"),
+        try await fixture.store.put(Array("Tulips bloom in spring.".utf8), at: try DataPath(parsing: "/tulips.md"),
                               mediaType: "text/markdown", author: "owner")
         let restarted = Indexer(store: fixture.store, embedder: WordHashEmbedder())
         try await restarted.reconcile()
@@ -97,12 +97,12 @@ import Testing
         #expect(try fixture.audit.entries().first?.action == "ai")
     }
 
-    @Test func reciprocalRankFusionFavoursItemsBothRankersLike() {
+    @Test func reciprocalRankFusionFavoursItemsBothRankersLike() async {
         let fused = RankFusion.fuse([["a", "b", "c"], ["c", "a", "d"]])
         #expect(fused.map(\.id) == ["a", "c", "b", "d"])
     }
 
-    @Test func thePathFilterAdmitsPathsCoveredByBothGrantsAndScopes() throws {
+    @Test func thePathFilterAdmitsPathsCoveredByBothGrantsAndScopes() async throws {
         let filter = PathFilter(allowed: ["/notes/", "/a"], scopes: ["/notes/x/", "/a"])
         for (path, allowed) in [("/notes/x/1", true), ("/notes/y", false), ("/a", true), ("/a/b", true), ("/ab", false)] {
             #expect(filter.allows(path) == allowed, "\(path)")
@@ -125,7 +125,7 @@ struct NoModelEmbedder: Embedder {
         let store = try DataStore(catalog: catalog, objectsDirectory: directory.path + "/objects")
         let indexer = Indexer(store: store, embedder: NoModelEmbedder())
         let path = try DataPath(parsing: "/n/quince.md")
-        try store.put(Array("Quince jelly sets overnight.".utf8), at: path, mediaType: "text/markdown", author: "owner")
+        try await store.put(Array("Quince jelly sets overnight.".utf8), at: path, mediaType: "text/markdown", author: "owner")
         await indexer.enqueue(path)
         await indexer.idle()
         let hits = try await indexer.retriever().search("quince", k: 3, filter: PathFilter(allowed: nil, scopes: nil))
@@ -134,7 +134,7 @@ struct NoModelEmbedder: Embedder {
 }
 
 @Suite struct VectorIndexTests {
-    @Test func nearestFindsTheClosestAllowedVectorsAndForgetsReplacedOnes() {
+    @Test func nearestFindsTheClosestAllowedVectorsAndForgetsReplacedOnes() async {
         let index = VectorIndex()
         index.replace(path: "/a", ids: [1, 2], vectors: [[1, 0, 0], [0, 1, 0]])
         index.replace(path: "/b", ids: [3], vectors: [[0.9, 0.1, 0]].map(VectorIndex.normalised))
@@ -155,7 +155,7 @@ struct NoModelEmbedder: Embedder {
         defer { fixture.remove() }
         for index in 0..<120 {
             let word = index == 7 ? "albatross" : "gull"
-            try fixture.store.put(
+            try await fixture.store.put(
                 Array("the harbour log \(index) mentions a \(word)".utf8), at: try DataPath(parsing: "/log/\(index).md"),
                 mediaType: "text/markdown", author: "owner")
         }

@@ -12,7 +12,7 @@ import Testing
         let held = HeldEmbedder()
         let stopping = Indexer(store: fixture.store, embedder: held)
         let path = try DataPath(parsing: "/notes/harbour.md")
-        try fixture.store.put(Array("The harbour lantern.".utf8), at: path, mediaType: "text/markdown", author: "owner")
+        try await fixture.store.put(Array("The harbour lantern.".utf8), at: path, mediaType: "text/markdown", author: "owner")
         await stopping.enqueue(path)
         await held.waitUntilEntered()
 

@@ -48,7 +48,7 @@ struct KnowledgeFixture {
     /// Stores `text` at `path` and indexes it.
     func put(_ text: String, at path: String, mediaType: String = "text/markdown") async throws {
         let path = try DataPath(parsing: path)
-        try store.put(Array(text.utf8), at: path, mediaType: mediaType, author: "owner")
+        try await store.put(Array(text.utf8), at: path, mediaType: mediaType, author: "owner")
         await indexer.enqueue(path)
         await indexer.idle()
     }

@@ -18,9 +18,9 @@ import Testing
     let bob = IdentityKey()
     let carol = IdentityKey()
 
-    init() throws {
+    init() async throws {
         fixture = try ServerFixture()
-        try fixture.environment.store.put(Array("beach".utf8), at: DataPath(parsing: "/photos/trip/beach.txt"), author: "owner")
+        try await fixture.environment.store.put(Array("beach".utf8), at: DataPath(parsing: "/photos/trip/beach.txt"), author: "owner")
     }
 
     /// The owner's token for `holder` on /photos/trip/.

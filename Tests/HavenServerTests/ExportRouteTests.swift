@@ -21,7 +21,7 @@ import Testing
 
     @Test func theOwnerGetsASignedArchiveAndTheExportIsAudited() async throws {
         defer { fixture.remove() }
-        try fixture.environment.store.put(Array("hello".utf8), at: DataPath(parsing: "/a.txt"), author: "owner")
+        try await fixture.environment.store.put(Array("hello".utf8), at: DataPath(parsing: "/a.txt"), author: "owner")
         try await Application(router: fixture.makeRouter()).test(.router) { client in
             let (headers, body) = request(#"{"passphrase":"moving day 2026"}"#, token: fixture.ownerToken)
             let response = try await client.execute(uri: "/haven/export", method: .post, headers: headers, body: body)
@@ -82,7 +82,7 @@ import Testing
         let encrypted = try ServerFixture(dataKey: .generate())
         defer { encrypted.remove() }
         let secret = "a line only the owner wrote, 0f3a9c"
-        try encrypted.environment.store.put(Array(secret.utf8), at: DataPath(parsing: "/diary.txt"), author: "owner")
+        try await encrypted.environment.store.put(Array(secret.utf8), at: DataPath(parsing: "/diary.txt"), author: "owner")
         try await Application(router: encrypted.makeRouter()).test(.router) { client in
             let (headers, body) = request(#"{"passphrase":"moving day 2026","scrypt_log_n":10}"#, token: encrypted.ownerToken)
             let response = try await client.execute(uri: "/haven/export", method: .post, headers: headers, body: body)

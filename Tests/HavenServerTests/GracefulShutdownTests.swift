@@ -67,7 +67,7 @@ import Testing
         let fixture = try ServerFixture(embedder: embedder)
         defer { fixture.remove() }
         let path = try DataPath(parsing: "/notes/long.md")
-        try fixture.environment.store.put(Array("A note the indexer embeds.".utf8), at: path, author: "owner")
+        try await fixture.environment.store.put(Array("A note the indexer embeds.".utf8), at: path, author: "owner")
         await fixture.environment.indexer.enqueue(path)
         await embedder.waitUntilEntered()
 

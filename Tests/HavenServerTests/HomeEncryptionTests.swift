@@ -12,26 +12,26 @@ import Testing
     static let cheap = ScryptParameters(log2n: 10, r: 8, p: 1)
     let passphrase = UnlockSecret.passphrase("a passphrase for unit tests")
 
-    func put(_ text: String, at path: String, in home: HavenHome, dataKey: DataKey?) throws {
+    func put(_ text: String, at path: String, in home: HavenHome, dataKey: DataKey?) async throws {
         let catalog = try home.openCatalog(dataKey: dataKey)
         defer { try? catalog.close() }
         let store = try DataStore(catalog: catalog, objectsDirectory: home.objectsDirectory)
-        try store.put(Array(text.utf8), at: try DataPath(parsing: path), author: "owner")
+        try await store.put(Array(text.utf8), at: try DataPath(parsing: path), author: "owner")
         try AuditLog(catalog: catalog).record(
             principal: "owner", action: "read", resource: path, allowed: true, reason: "search for \"\(text)\"")
     }
 
-    func read(_ path: String, in home: HavenHome, dataKey: DataKey?) throws -> String {
+    func read(_ path: String, in home: HavenHome, dataKey: DataKey?) async throws -> String {
         let catalog = try home.openCatalog(dataKey: dataKey)
         defer { try? catalog.close() }
         let store = try DataStore(catalog: catalog, objectsDirectory: home.objectsDirectory)
         let version = try #require(try store.version(of: try DataPath(parsing: path)))
-        return String(decoding: try store.contents(of: version), as: UTF8.self)
+        return String(decoding: try await store.contents(of: version), as: UTF8.self)
     }
 
     func chunkFiles(_ home: HavenHome) throws -> [[UInt8]] {
         let objects = try ObjectStore(root: home.objectsDirectory)
-        return try objects.allChunks().map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: objects.file(of: $0)))) }
+        return try objects.files!.allChunks().map { [UInt8](try Data(contentsOf: URL(fileURLWithPath: objects.files!.file(of: $0)))) }
     }
 
     @Test func anEncryptedHomeIsMadeWithAPrivateKeyringAndUnlocksOnlyWithItsPassphrase() async throws {
@@ -47,8 +47,8 @@ import Testing
                 try home.unlock(with: .passphrase("not the passphrase"))
             }
             let key = try home.unlock(with: passphrase)
-            try put("the quince harvest", at: "/n.txt", in: home, dataKey: key)
-            #expect(try read("/n.txt", in: home, dataKey: key) == "the quince harvest")
+            try await put("the quince harvest", at: "/n.txt", in: home, dataKey: key)
+            #expect(try await read("/n.txt", in: home, dataKey: key) == "the quince harvest")
             #expect(try chunkFiles(home).allSatisfy(ChunkSealer.isSealed))
             // The owner token was written through the sealed catalog like any other row.
             let catalog = try home.openCatalog(dataKey: key)
@@ -79,7 +79,7 @@ import Testing
     @Test func encryptingAPlainHomeSealsItsChunksAndColumnsAndKeepsItsData() async throws {
         try await TemporaryDirectory.with { directory in
             let home = try HavenHome.initialise(at: directory.path + "/home").home
-            try put("the apricot orchard", at: "/a.txt", in: home, dataKey: nil)
+            try await put("the apricot orchard", at: "/a.txt", in: home, dataKey: nil)
             #expect(try chunkFiles(home).allSatisfy { !ChunkSealer.isSealed($0) })
 
             let encryption = try HomeEncryption(home: home)
@@ -91,7 +91,7 @@ import Testing
             #expect(!FileManager.default.fileExists(atPath: home.pendingKeyringFile))
 
             let key = try home.unlock(with: passphrase)
-            #expect(try read("/a.txt", in: home, dataKey: key) == "the apricot orchard")
+            #expect(try await read("/a.txt", in: home, dataKey: key) == "the apricot orchard")
             #expect(try chunkFiles(home).allSatisfy(ChunkSealer.isSealed))
             let catalog = try Data(contentsOf: URL(fileURLWithPath: home.catalogFile))
             #expect(catalog.range(of: Data("apricot".utf8)) == nil)
@@ -102,7 +102,7 @@ import Testing
     @Test func anInterruptedEncryptionIsFinishedWithTheSameSecretOnly() async throws {
         try await TemporaryDirectory.with { directory in
             let home = try HavenHome.initialise(at: directory.path + "/home").home
-            try put("the medlar tree", at: "/m.txt", in: home, dataKey: nil)
+            try await put("the medlar tree", at: "/m.txt", in: home, dataKey: nil)
             // A run that stopped right after writing its pending keyring.
             let key = DataKey.generate()
             try HomeKeyring.create(for: key, home: try home.loadOwnerKey().did.description, secret: passphrase, scrypt: Self.cheap)
@@ -119,7 +119,7 @@ import Testing
             #expect(report.resumed)
             #expect(home.encryptionState == .encrypted)
             // The key the interrupted run chose is the one the home keeps.
-            #expect(try read("/m.txt", in: home, dataKey: key) == "the medlar tree")
+            #expect(try await read("/m.txt", in: home, dataKey: key) == "the medlar tree")
         }
     }
 

@@ -25,10 +25,10 @@ import Testing
     private func populate(_ fixture: ServerFixture) async throws {
         let store = fixture.environment.store
         let author = "owner"
-        try store.put(Array("first".utf8), at: DataPath(parsing: "/notes/todo.txt"), mediaType: "text/plain", author: author)
-        try store.put(Array("second".utf8), at: DataPath(parsing: "/notes/todo.txt"), mediaType: "text/plain", author: author)
-        try store.put(big, at: DataPath(parsing: "/photos/big.raw"), author: author)
-        try store.put(Array("soon gone".utf8), at: DataPath(parsing: "/notes/gone.txt"), author: author)
+        try await store.put(Array("first".utf8), at: DataPath(parsing: "/notes/todo.txt"), mediaType: "text/plain", author: author)
+        try await store.put(Array("second".utf8), at: DataPath(parsing: "/notes/todo.txt"), mediaType: "text/plain", author: author)
+        try await store.put(big, at: DataPath(parsing: "/photos/big.raw"), author: author)
+        try await store.put(Array("soon gone".utf8), at: DataPath(parsing: "/notes/gone.txt"), author: author)
         try store.delete(DataPath(parsing: "/notes/gone.txt"), author: author)
         try fixture.catalog.insertGrant(
             Grant(
@@ -99,11 +99,11 @@ import Testing
                 let versions = try store.versions(of: DataPath(parsing: path))
                 #expect(try copy.versions(of: DataPath(parsing: path)) == versions)
                 for version in versions where version.id != nil {
-                    #expect(try copy.contents(of: version) == store.contents(of: version))
+                    #expect(try await copy.contents(of: version) == store.contents(of: version))
                 }
             }
             let bigVersion = try #require(try copy.version(of: DataPath(parsing: "/photos/big.raw")))
-            #expect(try copy.contents(of: bigVersion) == big)
+            #expect(try await copy.contents(of: bigVersion) == big)
             #expect(try catalog.grants() == fixture.catalog.grants())
             let tokens = try catalog.tokens()
             for token in try fixture.catalog.tokens() { #expect(tokens.contains(token)) }
@@ -202,7 +202,7 @@ import Testing
         defer { encrypted.remove() }
         try await populate(encrypted)
         let secret = "the combination is 31-7-22, 9c1e"
-        try encrypted.environment.store.put(Array(secret.utf8), at: DataPath(parsing: "/notes/safe.txt"), author: "owner")
+        try await encrypted.environment.store.put(Array(secret.utf8), at: DataPath(parsing: "/notes/safe.txt"), author: "owner")
         let archive = try await export(encrypted)
         #expect(!archive.contains(sequence: Array(secret.utf8)) && !archive.contains(sequence: Array(big[1000..<1064])))
         try await TemporaryDirectory.with { directory in
@@ -221,7 +221,7 @@ import Testing
                 let versions = try store.versions(of: DataPath(parsing: path))
                 #expect(try copy.versions(of: DataPath(parsing: path)) == versions)
                 for version in versions where version.id != nil {
-                    #expect(try copy.contents(of: version) == store.contents(of: version))
+                    #expect(try await copy.contents(of: version) == store.contents(of: version))
                 }
             }
             #expect(try AuditLog(catalog: catalog).verify().isIntact)

@@ -26,9 +26,9 @@ import Testing
                          "constraint": [{"leftOperand": "count", "operator": "lteq", "rightOperand": 2}]}]}
         """
 
-    init() throws {
+    init() async throws {
         fixture = try ServerFixture()
-        try fixture.environment.store.put(Array("robin,12\n".utf8), at: DataPath(parsing: "/datasets/birds.csv"), author: "owner")
+        try await fixture.environment.store.put(Array("robin,12\n".utf8), at: DataPath(parsing: "/datasets/birds.csv"), author: "owner")
         _ = try fixture.catalog.savePeer(Peer(did: bob.did, name: "bob", url: "http://127.0.0.1:9", addedAt: Date()))
     }
 

@@ -21,9 +21,9 @@ import Testing
     let fixture: ServerFixture
     let bob = try! IdentityKey(seed: [UInt8](repeating: 42, count: 32))
 
-    init() throws {
+    init() async throws {
         fixture = try ServerFixture()
-        try fixture.environment.store.put(Array("sunset".utf8), at: DataPath(parsing: "/photos/sunset.txt"), author: "owner")
+        try await fixture.environment.store.put(Array("sunset".utf8), at: DataPath(parsing: "/photos/sunset.txt"), author: "owner")
     }
 
     func json(_ value: some Encodable) throws -> ByteBuffer {

@@ -14,7 +14,7 @@ struct StoreFixture {
     }
 
     /// Chunk files on disk.
-    var chunkFiles: Set<ContentID> { Set(store.objects.allChunks()) }
+    var chunkFiles: Set<ContentID> { Set(store.objects.files!.allChunks()) }
 
     func remove() { directory.remove() }
 }

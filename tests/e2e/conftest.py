@@ -97,6 +97,16 @@ def start_server(home, tmp_path, *extra_args, env=None):
     raise RuntimeError(f"haven serve did not answer within 30 s:\n{server.log()}")
 
 
+@pytest.fixture(scope="session")
+def moto_s3(tmp_path_factory):
+    """One moto_server for the session, signature checking on (see s3_helpers.py)."""
+    from s3_helpers import start_moto
+
+    service = start_moto(tmp_path_factory.mktemp("moto"))
+    yield service
+    service.stop()
+
+
 @pytest.fixture
 def server(home, tmp_path):
     server = start_server(home, tmp_path)

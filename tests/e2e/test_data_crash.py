@@ -11,15 +11,22 @@ import threading
 import time
 from collections import defaultdict
 
+import pytest
 import requests
 
 from conftest import bearer, run_haven, start_server, stop_server
+from s3_helpers import backend_home, stored_chunks
 
 MiB = 1 << 20
 
 
 def url(server, path):
     return server.url + "/data" + path
+
+
+@pytest.fixture(params=["files", "s3"])
+def home(request, tmp_path):
+    return backend_home(request, tmp_path)
 
 
 def temporaries(home):
@@ -97,7 +104,7 @@ def test_a_kill_during_a_large_upload_keeps_the_old_version(home, tmp_path):
         versions = requests.get(url(restarted, "/big.bin?versions"), headers=bearer(home.token), timeout=30).json()
         assert [v["version"] for v in versions["versions"]] == [1]
         stats = requests.get(restarted.url + "/haven/store", headers=bearer(home.token), timeout=30).json()
-        on_disk = [p for p in (home.path / "objects").glob("??/*") if len(p.name) == 64]
+        on_disk = stored_chunks(home)
         assert len(on_disk) == stats["chunks"]
         assert_audit_intact(restarted)
         # And the same upload goes through now.
@@ -194,6 +201,7 @@ def test_a_kill_during_a_burst_of_writes_loses_nothing_acknowledged(home, tmp_pa
         stop_server(restarted)
 
 
+@pytest.mark.parametrize("home", ["files"], indirect=True)
 def test_an_edited_or_removed_audit_entry_is_reported(home, tmp_path):
     server = start_server(home, tmp_path)
     owner = bearer(home.token)

@@ -1,6 +1,7 @@
 """The data store over HTTP as a client sees it: byte-identical round trips, ranges, ETags and
 preconditions, versions, listings, deduplication, garbage collection, upload limits, and a
-2 GiB file streamed through in bounded memory."""
+2 GiB file streamed through in bounded memory. Each test runs with chunks in files and with
+chunks in an S3 bucket (moto_server, signatures checked); the 2 GiB one with files only."""
 
 import concurrent.futures
 import email.utils
@@ -15,6 +16,7 @@ import pytest
 import requests
 
 from conftest import assert_json_error, bearer, start_server, stop_server
+from s3_helpers import backend_home, stored_chunks
 
 MiB = 1 << 20
 
@@ -51,9 +53,9 @@ def gc(server, **body):
     return report
 
 
-def chunk_files(home):
-    objects = home.path / "objects"
-    return [p for p in objects.glob("??/*") if p.is_file() and len(p.name) == 64]
+@pytest.fixture(params=["files", "s3"])
+def home(request, tmp_path):
+    return backend_home(request, tmp_path)
 
 
 def temporaries(home):
@@ -418,7 +420,7 @@ def test_identical_content_is_stored_once(server):
     first = put(server, "/dedup/a.bin", data).json()
     before = store_stats(server)
     assert before["chunk_bytes"] >= len(data)
-    chunks_on_disk = len(chunk_files(server.home))
+    chunks_on_disk = len(stored_chunks(server.home))
     assert chunks_on_disk == before["chunks"]
 
     second = put(server, "/dedup/b.bin", data).json()
@@ -426,7 +428,7 @@ def test_identical_content_is_stored_once(server):
     after = store_stats(server)
     assert (after["chunks"], after["chunk_bytes"]) == (before["chunks"], before["chunk_bytes"])
     assert (after["files"], after["versions"]) == (before["files"] + 1, before["versions"] + 1)
-    assert len(chunk_files(server.home)) == chunks_on_disk
+    assert len(stored_chunks(server.home)) == chunks_on_disk
 
     # Another media type is another manifest, over the same chunks.
     third = put(server, "/dedup/c.bin", data, **{"Content-Type": "image/png"}).json()
@@ -461,7 +463,7 @@ def test_garbage_collection_frees_what_no_kept_version_needs(server):
     after = store_stats(server)
     assert after["chunks"] == stats["chunks"] - report["chunks_removed"]
     assert after["chunk_bytes"] == stats["chunk_bytes"] - report["bytes_freed"]
-    assert len(chunk_files(server.home)) == after["chunks"]
+    assert len(stored_chunks(server.home)) == after["chunks"]
     assert get(server, "/gc/kept.bin").content == kept
     assert_json_error(get(server, "/gc/big.bin?version=1"), 404, "not_found")
     assert [(v["version"], v["deleted"]) for v in get(server, "/gc/big.bin?versions").json()["versions"]] == [(2, True)]
@@ -519,6 +521,7 @@ def vm_high_water_mark(pid):
     raise AssertionError("no VmHWM in /proc/PID/status")
 
 
+@pytest.mark.parametrize("home", ["files"], indirect=True)
 def test_a_two_gib_file_streams_through_in_bounded_memory(home, tmp_path):
     size = 2 << 30
     free = shutil.disk_usage(tmp_path).free

@@ -142,7 +142,7 @@ public struct DataToolBox: ToolBox {
         guard let version = try store.version(of: path, number: arguments["version"]?.intValue), let id = version.id else {
             return .error("nothing is stored at \(path)")
         }
-        let bytes = try store.contents(of: version, range: 0..<min(version.size, Int64(4 * Self.readLimit)))
+        let bytes = try await store.contents(of: version, range: 0..<min(version.size, Int64(4 * Self.readLimit)))
         let body: String
         if let kind = DocumentKind.detect(mediaType: version.mediaType, name: path.name),
             let extracted = try? await TextExtractor.extract(bytes, kind: kind)
@@ -216,7 +216,7 @@ public struct DataToolBox: ToolBox {
         try record(decision, right: precondition == .absent ? .append : .write, path.string, for: caller, tool: "write_note")
         guard decision.allowed else { return .error(decision.reason) }
         let media = name.hasSuffix(".md") ? "text/markdown; charset=utf-8" : "text/plain; charset=utf-8"
-        let version = try store.put(
+        let version = try await store.put(
             Array(text.utf8), at: path, mediaType: media, precondition: precondition,
             author: caller.principal.description + (caller.agent.map { " via agent:\($0)" } ?? ""))
         await onWrite(path)

@@ -21,7 +21,7 @@ public struct Inbox: Sendable {
     }
 
     /// Stores `message` from `sender` (`peer` when it is a known peer).
-    public func receive(_ message: InboxMessage, from sender: DID, peer: Peer?, at time: Date = Date()) throws -> Receipt {
+    public func receive(_ message: InboxMessage, from sender: DID, peer: Peer?, at time: Date = Date()) async throws -> Receipt {
         try message.validate()
         // Whole seconds: what the stored JSON keeps, so a message reads back equal to itself.
         let now = Date(timeIntervalSince1970: time.timeIntervalSince1970.rounded(.down))
@@ -32,7 +32,7 @@ public struct Inbox: Sendable {
             try String.fetchOne(
                 db, sql: "SELECT path FROM inbox_message WHERE sender = ? AND id = ?", arguments: [sender.description, message.id])
         }), let version = try store.version(of: DataPath(parsing: existing)) {
-            let stored = try JSONDecoder.inbox.decode(ReceivedMessage.self, from: Data(store.contents(of: version)))
+            let stored = try JSONDecoder.inbox.decode(ReceivedMessage.self, from: Data(try await store.contents(of: version)))
             return Receipt(message: stored, isNew: false)
         }
         let attachmentFolder = folder + message.id + "/"
@@ -52,7 +52,7 @@ public struct Inbox: Sendable {
                 arguments: [sender.description, message.id, path.string, now])
         }
         do {
-            try store.put(Array(try encoder.encode(received)), at: path, mediaType: "application/json", author: principal, at: now)
+            try await store.put(Array(try encoder.encode(received)), at: path, mediaType: "application/json", author: principal, at: now)
         } catch {
             _ = try? store.catalog.write { db in
                 try db.execute(
@@ -64,15 +64,20 @@ public struct Inbox: Sendable {
     }
 
     /// Every message kept, newest first (requests included).
-    public func messages(limit: Int = 200) throws -> [ReceivedMessage] {
+    public func messages(limit: Int = 200) async throws -> [ReceivedMessage] {
         let paths = try store.catalog.read { db in
             try String.fetchAll(
                 db, sql: "SELECT path FROM inbox_message ORDER BY received_at DESC LIMIT ?", arguments: [limit])
         }
-        return try paths.compactMap { path in
-            guard let version = try store.version(of: DataPath(parsing: path)) else { return nil }
-            return try? JSONDecoder.inbox.decode(ReceivedMessage.self, from: Data(store.contents(of: version)))
+        var messages: [ReceivedMessage] = []
+        for path in paths {
+            guard let version = try store.version(of: DataPath(parsing: path)),
+                let bytes = try? await store.contents(of: version),
+                let message = try? JSONDecoder.inbox.decode(ReceivedMessage.self, from: Data(bytes))
+            else { continue }
+            messages.append(message)
         }
+        return messages
     }
 }
 

@@ -77,7 +77,7 @@ public struct Puller: Sendable {
         guard let primary = sources.first else { throw .noSource }
         var wanted: [(entry: TreeEntry, local: DataPath, manifest: Manifest)] = []
         for file in files {
-            if let current = try storeCall({ try store.version(of: file.local) }), current.id == file.entry.manifest {
+            if let current = try await storeCall({ try store.version(of: file.local) }), current.id == file.entry.manifest {
                 await progress.update { $0.filesUnchanged += 1 }
                 continue
             }
@@ -89,7 +89,7 @@ public struct Puller: Sendable {
         var present = 0
         for file in wanted {
             for chunk in file.manifest.chunks where seen.insert(chunk.id).inserted {
-                if store.objects.contains(chunk.id) { present += 1 } else { needed.append(chunk) }
+                if try await storeCall({ try await store.objects.contains(chunk.id) }) { present += 1 } else { needed.append(chunk) }
             }
         }
         await progress.update { [present, needed] in
@@ -103,8 +103,8 @@ public struct Puller: Sendable {
             let origin = VersionOrigin(
                 peer: Principal.peer(primary.peer).description, path: file.entry.path, version: file.entry.version,
                 manifest: file.entry.manifest)
-            let version = try storeCall {
-                try store.commit(received: file.manifest, to: file.local, origin: origin, author: author)
+            let version = try await storeCall {
+                try await store.commit(received: file.manifest, to: file.local, origin: origin, author: author)
             }
             versions.append(version)
             await onCommit(version)
@@ -251,7 +251,7 @@ public struct Puller: Sendable {
         progress: PullProgress
     ) async throws {
         guard !group.isEmpty else { return }
-        let rejected = Set(try store.receive(group))
+        let rejected = Set(try await store.receive(group))
         var kept: [ContentID] = []
         var bytes: Int64 = 0
         for block in group {
@@ -290,9 +290,9 @@ public struct Puller: Sendable {
         }
     }
 
-    private func storeCall<T>(_ body: () throws -> T) throws(ExchangeError) -> T {
+    private func storeCall<T>(_ body: () async throws -> T) async throws(ExchangeError) -> T {
         do {
-            return try body()
+            return try await body()
         } catch {
             throw .store("\(error)")
         }

@@ -137,7 +137,7 @@ public actor Indexer {
                 try skip(path, version: version.version, because: "larger than \(maximumFileSize) bytes", at: now)
                 return
             }
-            let extracted = try await TextExtractor.extract(try store.contents(of: version), kind: kind, pdftotext: pdftotext)
+            let extracted = try await TextExtractor.extract(try await store.contents(of: version), kind: kind, pdftotext: pdftotext)
             let passages = splitter.split(extracted.text, title: extracted.title)
             var embeddings: [[Float]] = []
             do {

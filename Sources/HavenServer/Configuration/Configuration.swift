@@ -63,6 +63,12 @@ public struct Configuration: Sendable, Equatable {
     /// OpenAI-compatible servers whose models Haven serves as its own (`[[inference.upstream]]`).
     public var upstreams: [UpstreamConfiguration] = []
 
+    /// Where chunks are kept.
+    public var storeBackend: StoreBackend = .files
+    /// The S3-compatible bucket of `[store]`, when one is configured (required by the `s3`
+    /// backend, and the target of `haven store migrate --to s3`).
+    public var s3: S3StoreSettings?
+
     /// The throttling of clients that fail to authenticate, as these values set it.
     public var authenticationThrottle: AuthenticationThrottle.Policy {
         AuthenticationThrottle.Policy(
@@ -181,6 +187,27 @@ public struct Configuration: Sendable, Equatable {
         if let seconds = try value(.authPenalty, override: nil) { configuration.authPenalty = seconds }
         if let seconds = try value(.authPenaltyMax, override: nil) { configuration.authPenaltyMax = seconds }
         configuration.webDirectory = overrides.webDirectory
+        if let backend = try value(.storeBackend, override: nil) { configuration.storeBackend = backend }
+        let endpoint = try value(.s3Endpoint, override: nil)
+        let bucket = try value(.s3Bucket, override: nil)
+        let credentials = try value(.s3CredentialsFile, override: nil)
+        let region = try value(.s3Region, override: nil)
+        let prefix = try value(.s3Prefix, override: nil)
+        if endpoint != nil || bucket != nil || credentials != nil {
+            guard let endpoint, let bucket, let credentials else {
+                throw .invalidValue(
+                    setting: "store.endpoint / store.bucket / store.credentials_file",
+                    value: endpoint ?? bucket ?? credentials ?? "", expected: "all three, for an S3-compatible bucket")
+            }
+            var settings = S3StoreSettings(endpoint: endpoint, bucket: bucket, credentialsFile: credentials)
+            if let region { settings.region = region }
+            if let prefix { settings.prefix = prefix }
+            configuration.s3 = settings
+        }
+        if configuration.storeBackend == .s3, configuration.s3 == nil {
+            throw .invalidValue(
+                setting: "store.backend", value: "s3", expected: "store.endpoint, store.bucket and store.credentials_file set too")
+        }
         if configuration.sessionIdleTimeout > configuration.sessionLifetime {
             configuration.sessionIdleTimeout = configuration.sessionLifetime
         }
@@ -276,6 +303,21 @@ public struct Configuration: Sendable, Equatable {
             # api_key_file = "/home/me/.haven/gpu.key"
             # models = ["qwen2.5-7b-instruct"]
             # timeout = "2m"
+
+            [store]
+            # Where chunks are kept: "files" (objects/ in this home) or "s3" (the bucket below).
+            # Check a bucket with 'haven store check'. (HAVEN_STORE_BACKEND)
+            # backend = "files"
+            # An S3-compatible service (AWS, MinIO, Ceph RGW...), addressed path-style.
+            # (HAVEN_S3_ENDPOINT, HAVEN_S3_BUCKET, HAVEN_S3_REGION)
+            # endpoint = "https://s3.eu-central-1.amazonaws.com"
+            # bucket = "my-haven"
+            # region = "us-east-1"
+            # An AWS-format credentials file ([default] aws_access_key_id, aws_secret_access_key),
+            # mode 0600. (HAVEN_S3_CREDENTIALS_FILE)
+            # credentials_file = "/etc/haven/s3-credentials"
+            # What every chunk's key starts with. (HAVEN_S3_PREFIX)
+            # prefix = "chunks/"
 
             [knowledge]
             # The installed model that embeds passages for search; default: the first installed

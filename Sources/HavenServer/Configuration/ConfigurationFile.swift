@@ -13,7 +13,9 @@ enum ConfigurationFile {
         Setting<String>.tlsCertificate.key, Setting<String>.tlsKey.key, Setting<Int>.signatureWindow.key,
         Setting<Int>.signatureSkew.key, Setting<Int>.sessionIdle.key, Setting<Int>.sessionLifetime.key,
         Setting<Int>.witnessInterval.key, Setting<Int>.authFailureLimit.key, Setting<Int>.authFailureWindow.key,
-        Setting<Int>.authPenalty.key, Setting<Int>.authPenaltyMax.key,
+        Setting<Int>.authPenalty.key, Setting<Int>.authPenaltyMax.key, Setting<StoreBackend>.storeBackend.key,
+        Setting<String>.s3Endpoint.key, Setting<String>.s3Bucket.key, Setting<String>.s3Region.key,
+        Setting<String>.s3CredentialsFile.key, Setting<String>.s3Prefix.key,
     ]
 
     /// What `haven.toml` holds: the flat settings, and the `[[inference.upstream]]` tables.

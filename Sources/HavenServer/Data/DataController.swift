@@ -69,7 +69,7 @@ struct DataController {
         for try await buffer in request.body {
             try buffer.withUnsafeReadableBytes { bytes in try writer.append(bytes) }
         }
-        let version = try store.commit(
+        let version = try await store.commit(
             writer, to: path, precondition: precondition, author: authentication.principal.description)
         await indexer.enqueue(path)
         context.logger.info(
@@ -164,7 +164,7 @@ struct DataController {
         let objects = store.objects
         let body = ResponseBody(contentLength: length) { writer in
             for slice in slices {
-                let chunk = try objects.read(slice.id)
+                let chunk = try await objects.read(slice.id)
                 try await writer.write(ByteBuffer(bytes: chunk[slice.offset..<slice.offset + slice.length]))
             }
             try await writer.finish(nil)

@@ -133,7 +133,7 @@ struct ExchangeController {
         } else {
             try record(caller, "chunks", path, allowed: true, reason: "1 block under \(capability.id)", basis: capability.id)
         }
-        let bytes = try store.objects.read(id)
+        let bytes = try await store.objects.read(id)
         var headers = HTTPFields()
         headers[.contentType] = "application/vnd.ipld.raw"
         headers[.eTag] = "\"\(id)\""
@@ -177,7 +177,7 @@ struct ExchangeController {
             var buffer = ByteBuffer()
             for id in served.ids {
                 // Read and checked against its hash: a damaged chunk ends the stream, never served.
-                let bytes = try objects.read(id)
+                let bytes = try await objects.read(id)
                 buffer.writeBytes(CARWriter.blockPrefix(id, length: bytes.count))
                 buffer.writeBytes(bytes)
                 if buffer.readableBytes >= 1 << 20 {
@@ -264,7 +264,7 @@ struct ExchangeController {
             try record(caller, "inbox", "/inbox/requests/", allowed: false, reason: "rate limited", basis: nil)
             throw ExchangeError.rateLimited(retryAfter: wait)
         }
-        let receipt = try exchange.inbox.receive(message, from: sender, peer: peer)
+        let receipt = try await exchange.inbox.receive(message, from: sender, peer: peer)
         try record(
             caller, "inbox", receipt.message.path, allowed: true,
             reason: receipt.isNew ? "message \(message.id) stored" : "message \(message.id) already received", basis: nil)

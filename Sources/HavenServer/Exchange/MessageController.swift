@@ -19,7 +19,7 @@ struct MessageController {
         inbox.get { _, context in
             _ = try context.requireOwner()
             return try DataController.json(
-                InboxList(messages: try environment.exchange.inbox.messages()), status: .ok, context: context)
+                InboxList(messages: try await environment.exchange.inbox.messages()), status: .ok, context: context)
         }
     }
 

@@ -23,7 +23,7 @@ extension StorageMarket {
         } catch {
             throw APIError(.badRequest, code: "invalid_copies", message: "--copies \(request.dataShards)-of-\(request.totalShards): \(error)")
         }
-        let (archive, files) = try pack(directory)
+        let (archive, files) = try await pack(directory)
         let shardBytes = UInt64(ShardCipher.sealedLength(of: code.shardLength(forOriginalLength: archive.count)))
         let candidates = try await candidates(shardBytes: shardBytes, maximumPrice: request.maximumPrice, termPeriods: request.termPeriods)
         var byProvider: [DID: StorageOffer] = [:]
@@ -84,7 +84,7 @@ extension StorageMarket {
     }
 
     /// The current files under `directory`, packed.
-    private func pack(_ directory: DataPath) throws -> (archive: [UInt8], files: Int) {
+    private func pack(_ directory: DataPath) async throws -> (archive: [UInt8], files: Int) {
         let versions = try environment.store.currentFiles(under: directory)
         guard !versions.isEmpty else {
             throw APIError(.notFound, code: "not_found", message: "\(directory) holds no files to back up")
@@ -100,7 +100,7 @@ extension StorageMarket {
             }
             let relative = String(version.path.string.dropFirst(directory.string.count))
             entries.append(
-                BackupArchive.Entry(path: relative, mediaType: version.mediaType, bytes: try environment.store.contents(of: version)))
+                BackupArchive.Entry(path: relative, mediaType: version.mediaType, bytes: try await environment.store.contents(of: version)))
         }
         return (try BackupArchive.pack(entries), entries.count)
     }

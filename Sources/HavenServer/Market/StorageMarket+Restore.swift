@@ -64,7 +64,7 @@ extension StorageMarket {
         }
         for entry in entries {
             let path = try DataPath(parsing: target.string + entry.path)
-            try environment.store.put(
+            try await environment.store.put(
                 entry.bytes, at: path, mediaType: entry.mediaType ?? "application/octet-stream",
                 author: owner.did.description)
             await progress(RestoreEvent(event: "file", bytes: entry.bytes.count, path: path.string))

@@ -66,7 +66,7 @@ struct HomeExporter: Sendable {
             defer { chunks.close() }
             while let (id, _) = try chunks.next() {
                 // Read (and checked against its id) as plaintext; sealed again if the home is.
-                let bytes = try environment.store.objects.read(id)
+                let bytes = try await environment.store.objects.read(id)
                 if let sealer {
                     let sealed = bytes.withUnsafeBytes { sealer.seal($0, as: id) }
                     output.append(CARWriter.block(ContentID.hashing(sealed, codec: .raw), bytes: sealed))

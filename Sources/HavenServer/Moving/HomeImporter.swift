@@ -296,7 +296,7 @@ public enum HomeImporter {
 
         private mutating func publishPending() throws {
             guard let objects, !pending.isEmpty else { return }
-            try objects.publish(pending)
+            try FileChunkStorage(root: objects.root).publish(pending)
             pending = []
             pendingBytes = 0
         }

@@ -60,7 +60,8 @@ public struct ServerEnvironment: Sendable {
     ) throws {
         self.catalog = catalog
         self.ownerKey = ownerKey
-        self.store = try DataStore(catalog: catalog, objectsDirectory: objectsDirectory)
+        self.store = try DataStore(
+            catalog: catalog, objectsDirectory: objectsDirectory, storage: try configuration.chunkStorage(http: http))
         self.audit = AuditLog(catalog: catalog)
         self.configuration = configuration
         self.modelsDirectory = modelsDirectory

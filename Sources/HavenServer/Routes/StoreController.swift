@@ -17,7 +17,7 @@ struct StoreController {
             if let keep = body.keepVersions, keep < 1 {
                 throw APIError(.badRequest, code: "invalid_request", message: "keep_versions takes a whole number from 1")
             }
-            let report = try store.collectGarbage(keepVersions: body.keepVersions)
+            let report = try await store.collectGarbage(keepVersions: body.keepVersions)
             context.logger.info(
                 "garbage collected",
                 metadata: ["gc.chunks": "\(report.chunksRemoved)", "gc.bytes": "\(report.bytesFreed)"])

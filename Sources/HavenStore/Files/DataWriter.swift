@@ -1,6 +1,8 @@
 /// One file being written: bytes go in as they arrive, are cut into chunks, and each new chunk
 /// goes to a temporary file at once, so memory stays bounded by the chunker's window whatever
-/// the file's size. At the end the new chunks are published durably in one batch. ``DataStore/commit(_:to:precondition:author:at:)`` makes it a version.
+/// the file's size. At the end the new chunks are published durably in one batch, to whichever
+/// backend keeps chunks. A chunk the catalog already has a row for is stored already and is
+/// not written again. ``DataStore/commit(_:to:precondition:author:at:)`` makes it a version.
 ///
 /// Chunks are pinned against garbage collection from the moment they are seen until the
 /// writer is committed or released.
@@ -53,7 +55,7 @@ public final class DataWriter {
 
     /// Ends the file: stores the last chunk, publishes every new chunk durably, and returns
     /// the manifest.
-    func finish() throws(StoreError) -> Manifest {
+    func finish() async throws(StoreError) -> Manifest {
         do {
             try chunker.finish { chunk in try store(chunk) }
         } catch let error as StoreError {
@@ -61,7 +63,7 @@ public final class DataWriter {
         } catch {
             throw .io(operation: "store a chunk", reason: "\(error)")
         }
-        try store.objects.publish(pending)
+        try await store.publish(pending)
         pending.removeAll()
         pendingIDs.removeAll()
         return Manifest(size: size, mediaType: mediaType, chunks: chunks)
@@ -79,7 +81,8 @@ public final class DataWriter {
         let id = ContentID.hashing(chunk, codec: .raw)
         store.pins.pin(id)
         pinned.append(id)
-        if pendingIDs.contains(id) || store.objects.contains(id) {
+        let stored = try pendingIDs.contains(id) ? true : store.isStored(id)
+        if stored {
             reusedChunks += 1
         } else {
             pending.append(try store.objects.writeTemporary(chunk, as: id))

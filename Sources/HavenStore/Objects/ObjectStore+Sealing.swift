@@ -35,7 +35,12 @@ extension ObjectStore {
         throws(StoreError) -> SealingReport
     {
         guard let sealer else { throw .io(operation: "seal the chunks", reason: "the store was opened without a key") }
-        let chunks = allChunks()
+        guard let files else {
+            throw .io(
+                operation: "seal the chunks",
+                reason: "not possible in place with chunks in an S3 bucket; encrypt the home before moving its chunks there")
+        }
+        let chunks = files.allChunks()
         var report = SealingReport()
         for start in stride(from: 0, to: chunks.count, by: batch) {
             var pending: [PendingChunk] = []
@@ -45,7 +50,7 @@ extension ObjectStore {
             }
             do throws(StoreError) {
                 for id in chunks[start..<min(start + batch, chunks.count)] {
-                    let bytes = try readFile(id)
+                    let bytes = try files.bytes(of: id)
                     if sealer.open(bytes, as: id) != nil {
                         report.alreadySealed += 1
                         continue
@@ -54,10 +59,10 @@ extension ObjectStore {
                     pending.append(
                         try bytes.withUnsafeBytes { buffer in Result { () throws(StoreError) in try writeTemporary(buffer, as: id) } }
                             .get())
-                    let descriptor = open(file(of: id), O_WRONLY | O_CLOEXEC)
+                    let descriptor = open(files.file(of: id), O_WRONLY | O_CLOEXEC)
                     if descriptor >= 0 { replaced.append((descriptor, bytes.count)) }
                 }
-                try publish(pending)
+                try files.publish(pending)
             } catch {
                 discard(pending)
                 throw error
@@ -65,7 +70,7 @@ extension ObjectStore {
             report.sealed += pending.count
             if !replaced.isEmpty {
                 for file in replaced { Self.overwriteWithZeros(file.descriptor, size: file.size) }
-                try syncFileSystem()
+                try files.syncFileSystem()
             }
             progress(min(start + batch, chunks.count), chunks.count)
         }

@@ -1,38 +1,41 @@
-import CHavenSystem
 import Foundation
 
 #if canImport(Glibc)
 import Glibc
 private let systemWrite = Glibc.write
-private let systemRead = Glibc.read
 #elseif canImport(Darwin)
 import Darwin
 private let systemWrite = Darwin.write
-private let systemRead = Darwin.read
 #endif
 
-/// Chunk files under `objects/`, one per distinct chunk, named by the hex SHA-256 of their
-/// bytes and sharded by its first two hex digits (`objects/3f/3fa4…`).
+/// The chunks of a home: staged on local disk, sealed there in an encrypted home, and kept by a
+/// ``ChunkStorage`` backend (``FileChunkStorage`` by default; an S3-compatible bucket when
+/// configured) that nothing above this type knows about.
 ///
-/// A chunk is written to `objects/tmp/`, synced to disk, and only then renamed into place, so
-/// a file under its final name is always complete; the renames are synced too before the
-/// catalog commit that references the chunks (``publish(_:)``). Reads check the bytes against
-/// the name, so a damaged chunk is reported rather than served.
+/// A chunk is first written to `objects/tmp/` (``writeTemporary(_:as:)``), so memory stays
+/// bounded whatever a file's size; ``publish(_:)`` hands the staged files to the backend, which
+/// returns once it holds them durably, before the catalog commit that references them. Reads
+/// check the bytes against the id, so a damaged chunk is reported rather than served.
 ///
-/// In an encrypted home every chunk is sealed on its way to disk and opened on its way back
-/// (``ChunkSealer``); the name stays the hash of the plaintext, checked after opening.
+/// In an encrypted home every chunk is sealed on its way to the backend and opened on its way
+/// back (``ChunkSealer``); the id stays the hash of the plaintext, checked after opening, and
+/// the backend only ever holds sealed bytes.
 public struct ObjectStore: Sendable {
-    /// The `objects/` directory.
+    /// The `objects/` directory: staged chunks under `tmp/` (and the chunk files themselves,
+    /// with the files backend).
     public let root: String
-    /// Seals chunk files, in an encrypted home.
+    /// Seals chunks, in an encrypted home.
     public let sealer: ChunkSealer?
+    /// Where published chunks are kept.
+    public let storage: any ChunkStorage
     var temporaryDirectory: String { root + "/tmp" }
 
     /// Opens the store at `root`, creating it (mode 0700) if needed; with a `sealer`, chunks
-    /// are written sealed.
-    public init(root: String, sealer: ChunkSealer? = nil) throws(StoreError) {
+    /// are written sealed. Chunks are kept in `storage`, or as files under `root`.
+    public init(root: String, sealer: ChunkSealer? = nil, storage: (any ChunkStorage)? = nil) throws(StoreError) {
         self.root = root
         self.sealer = sealer
+        self.storage = storage ?? FileChunkStorage(root: root)
         for directory in [root, root + "/tmp"] where !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
@@ -43,21 +46,9 @@ public struct ObjectStore: Sendable {
         }
     }
 
-    /// The shard directory of a chunk.
-    public func directory(of id: ContentID) -> String {
-        let hex = id.hex
-        return root + "/" + hex.prefix(2)
-    }
-
-    /// The file of a chunk.
-    public func file(of id: ContentID) -> String {
-        directory(of: id) + "/" + id.hex
-    }
-
-    /// Whether the chunk is on disk.
-    public func contains(_ id: ContentID) -> Bool {
-        access(file(of: id), F_OK) == 0
-    }
+    /// The backend, when chunks are kept as files under `objects/` (for what only files allow:
+    /// sealing a plaintext home in place, tests that damage a chunk on purpose).
+    public var files: FileChunkStorage? { storage as? FileChunkStorage }
 
     /// Writes a chunk's bytes (sealed, in an encrypted home) to a new file in `objects/tmp/`;
     /// nothing is visible under the chunk's name until ``publish(_:)``.
@@ -71,14 +62,14 @@ public struct ObjectStore: Sendable {
     private func writeFile(_ bytes: UnsafeRawBufferPointer, as id: ContentID) throws(StoreError) -> PendingChunk {
         let temporary = temporaryDirectory + "/" + id.hex + "." + UUID().uuidString
         let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw .io(operation: "create \(temporary)", reason: Self.errorText()) }
+        guard descriptor >= 0 else { throw .io(operation: "create \(temporary)", reason: FileChunkStorage.errorText()) }
         defer { close(descriptor) }
         var written = 0
         while written < bytes.count {
             let result = systemWrite(descriptor, bytes.baseAddress! + written, bytes.count - written)
             if result < 0 {
                 if errno == EINTR { continue }
-                let reason = Self.errorText()
+                let reason = FileChunkStorage.errorText()
                 unlink(temporary)
                 throw .io(operation: "write \(temporary)", reason: reason)
             }
@@ -87,35 +78,11 @@ public struct ObjectStore: Sendable {
         return PendingChunk(id: id, temporaryFile: temporary)
     }
 
-    /// Makes pending chunks durable and visible: their bytes reach the disk (`fsync` of each
-    /// file, or one `syncfs` for a large batch), then each is renamed to its final name and
-    /// the renames are made durable the same way. After this returns, a catalog transaction
-    /// may reference them; a crash before it leaves only files in `objects/tmp/`, removed at
-    /// the next start.
-    public func publish(_ chunks: [PendingChunk]) throws(StoreError) {
-        guard !chunks.isEmpty else { return }
-        let batch = chunks.count > Self.perFileSyncLimit
-        if batch {
-            try syncFileSystem()
-        } else {
-            for chunk in chunks { try sync(file: chunk.temporaryFile) }
-        }
-        var directories: Set<String> = []
-        for chunk in chunks {
-            let shard = directory(of: chunk.id)
-            if !directories.contains(shard), access(shard, F_OK) != 0, mkdir(shard, 0o700) != 0, errno != EEXIST {
-                throw .io(operation: "create \(shard)", reason: Self.errorText())
-            }
-            directories.insert(shard)
-            guard rename(chunk.temporaryFile, file(of: chunk.id)) == 0 else {
-                throw .io(operation: "rename into \(shard)", reason: Self.errorText())
-            }
-        }
-        if batch {
-            try syncFileSystem()
-        } else {
-            for directory in directories { try sync(directory: directory) }
-        }
+    /// Makes pending chunks durable in the backend. After this returns, a catalog transaction
+    /// may reference them; a crash before it leaves only files in `objects/tmp/` (removed at
+    /// the next start) and perhaps chunks no row names (removed by garbage collection).
+    public func publish(_ chunks: [PendingChunk]) async throws(StoreError) {
+        try await storage.publish(chunks)
     }
 
     /// Deletes pending chunks that will not be published.
@@ -123,36 +90,18 @@ public struct ObjectStore: Sendable {
         for chunk in chunks { unlink(chunk.temporaryFile) }
     }
 
-    /// Up to this many chunks are synced file by file; more are synced with one `syncfs`.
-    static let perFileSyncLimit = 16
-
-    func sync(file: String) throws(StoreError) {
-        let descriptor = open(file, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .io(operation: "open \(file)", reason: Self.errorText()) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .io(operation: "fsync \(file)", reason: Self.errorText()) }
-    }
-
-    func sync(directory: String) throws(StoreError) {
-        let descriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .io(operation: "open \(directory)", reason: Self.errorText()) }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw .io(operation: "fsync \(directory)", reason: Self.errorText()) }
-    }
-
-    /// Flushes everything written on the file system holding `objects/`.
-    func syncFileSystem() throws(StoreError) {
-        let descriptor = open(root, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw .io(operation: "open \(root)", reason: Self.errorText()) }
-        defer { close(descriptor) }
-        guard haven_sync_file_system(descriptor) == 0 else {
-            throw .io(operation: "syncfs \(root)", reason: Self.errorText())
-        }
+    /// Whether the backend holds the chunk.
+    public func contains(_ id: ContentID) async throws(StoreError) -> Bool {
+        try await storage.contains(id)
     }
 
     /// Reads a whole chunk (opening it, in an encrypted home) and checks it against its id.
-    public func read(_ id: ContentID) throws(StoreError) -> [UInt8] {
-        let bytes = try readFile(id)
+    public func read(_ id: ContentID) async throws(StoreError) -> [UInt8] {
+        try opened(try await storage.bytes(of: id), as: id)
+    }
+
+    /// The plaintext of a chunk's stored bytes, checked against its id.
+    func opened(_ bytes: [UInt8], as id: ContentID) throws(StoreError) -> [UInt8] {
         if let sealer {
             if let plaintext = sealer.open(bytes, as: id), ContentID.hashing(plaintext, codec: .raw) == id {
                 return plaintext
@@ -163,45 +112,19 @@ public struct ObjectStore: Sendable {
         return bytes
     }
 
-    /// The bytes of a chunk's file, as they are on disk.
-    func readFile(_ id: ContentID) throws(StoreError) -> [UInt8] {
-        let path = file(of: id)
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else {
-            throw errno == ENOENT ? .missingChunk(id) : .io(operation: "open \(path)", reason: Self.errorText())
-        }
-        defer { close(descriptor) }
-        var info = stat()
-        guard fstat(descriptor, &info) == 0 else { throw .io(operation: "stat \(path)", reason: Self.errorText()) }
-        let size = Int(info.st_size)
-        var bytes = [UInt8](repeating: 0, count: size)
-        var filled = 0
-        while filled < size {
-            let result = bytes.withUnsafeMutableBytes { buffer in
-                systemRead(descriptor, buffer.baseAddress! + filled, size - filled)
-            }
-            if result < 0 {
-                if errno == EINTR { continue }
-                throw .io(operation: "read \(path)", reason: Self.errorText())
-            }
-            if result == 0 { break }
-            filled += result
-        }
-        guard filled == size else { throw .damagedChunk(id) }
-        return bytes
+    /// The size the backend keeps for a chunk; 0 if it is missing.
+    public func size(of id: ContentID) async throws(StoreError) -> Int64 {
+        try await storage.size(of: id)
     }
 
-    /// The size of a chunk file; 0 if it is missing.
-    public func size(of id: ContentID) -> Int64 {
-        var info = stat()
-        return stat(file(of: id), &info) == 0 ? Int64(info.st_size) : 0
+    /// Deletes a chunk from the backend; a missing one is not an error.
+    public func remove(_ id: ContentID) async throws(StoreError) {
+        try await storage.remove(id)
     }
 
-    /// Deletes a chunk file; a missing one is not an error.
-    public func remove(_ id: ContentID) throws(StoreError) {
-        if unlink(file(of: id)) != 0, errno != ENOENT {
-            throw .io(operation: "remove \(file(of: id))", reason: Self.errorText())
-        }
+    /// Every chunk the backend holds.
+    public func allChunks() async throws(StoreError) -> [ContentID] {
+        try await storage.allChunks()
     }
 
     /// Deletes what an interrupted write left in `objects/tmp/`; returns how many files.
@@ -213,21 +136,6 @@ public struct ObjectStore: Sendable {
             removed += 1
         }
         return removed
-    }
-
-    /// Every chunk on disk, by walking the shard directories.
-    public func allChunks() -> [ContentID] {
-        var ids: [ContentID] = []
-        let shards = (try? FileManager.default.contentsOfDirectory(atPath: root)) ?? []
-        for shard in shards where shard.utf8.count == 2 {
-            let names = (try? FileManager.default.contentsOfDirectory(atPath: root + "/" + shard)) ?? []
-            ids.append(contentsOf: names.compactMap { ContentID(hex: $0, codec: .raw) })
-        }
-        return ids
-    }
-
-    static func errorText() -> String {
-        String(cString: strerror(errno))
     }
 }
 

@@ -8,7 +8,7 @@ extension DataStore {
     /// interrupted transfer keeps what it already verified and a later one fetches only the
     /// rest. Chunks stay unreferenced until a version commits a manifest that uses them.
     /// - Returns: the ids whose bytes did not match (nothing of them was written).
-    public func receive(_ chunks: [(id: ContentID, bytes: [UInt8])]) throws(StoreError) -> [ContentID] {
+    public func receive(_ chunks: [(id: ContentID, bytes: [UInt8])]) async throws(StoreError) -> [ContentID] {
         var rejected: [ContentID] = []
         var pending: [PendingChunk] = []
         var seen: Set<ContentID> = []
@@ -18,13 +18,14 @@ extension DataStore {
                     rejected.append(chunk.id)
                     continue
                 }
-                guard seen.insert(chunk.id).inserted, !objects.contains(chunk.id) else { continue }
+                guard seen.insert(chunk.id).inserted else { continue }
+                if try isStored(chunk.id) { continue }
                 let written = chunk.bytes.withUnsafeBytes { bytes in
                     Result { () throws(StoreError) in try objects.writeTemporary(bytes, as: chunk.id) }
                 }
                 pending.append(try written.get())
             }
-            try objects.publish(pending)
+            try await publish(pending)
         } catch {
             objects.discard(pending)
             throw error
@@ -32,10 +33,15 @@ extension DataStore {
         return rejected
     }
 
-    /// The chunks of `manifest` not yet on disk, in manifest order, each once.
-    public func missingChunks(of manifest: Manifest) -> [Manifest.Chunk] {
+    /// The chunks of `manifest` not yet stored, in manifest order, each once.
+    public func missingChunks(of manifest: Manifest) async throws(StoreError) -> [Manifest.Chunk] {
         var seen: Set<ContentID> = []
-        return manifest.chunks.filter { seen.insert($0.id).inserted && !objects.contains($0.id) }
+        var missing: [Manifest.Chunk] = []
+        for chunk in manifest.chunks where seen.insert(chunk.id).inserted {
+            if try isStored(chunk.id) { continue }
+            if try await !objects.contains(chunk.id) { missing.append(chunk) }
+        }
+        return missing
     }
 
     /// Makes a received manifest the next version of `path`, recording where it came from.
@@ -44,13 +50,24 @@ extension DataStore {
     public func commit(
         received manifest: Manifest, to path: DataPath, origin: VersionOrigin, precondition: WritePrecondition = .none,
         author: String, at date: Date = Date()
-    ) throws -> FileVersion {
+    ) async throws -> FileVersion {
         guard !path.isDirectory else { throw StoreError.isDirectory(path) }
         for chunk in manifest.chunks {
             pins.pin(chunk.id)
         }
         defer { pins.unpin(manifest.chunks.map(\.id)) }
-        if let missing = missingChunks(of: manifest).first { throw StoreError.missingChunk(missing.id) }
+        // Under a share of the gate: a chunk a collection already decided to remove is found
+        // missing here rather than vanishing after the commit.
+        await gate.acquireShared()
+        let missing: Manifest.Chunk?
+        do {
+            missing = try await missingChunks(of: manifest).first
+        } catch {
+            await gate.releaseShared()
+            throw error
+        }
+        await gate.releaseShared()
+        if let missing { throw StoreError.missingChunk(missing.id) }
         return try catalog.commit(manifest, to: path, precondition: precondition, author: author, at: date, origin: origin)
     }
 

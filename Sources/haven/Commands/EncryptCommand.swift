@@ -22,6 +22,12 @@ struct EncryptCommand: ParsableCommand {
 
     func run() throws {
         let home = home.resolve()
+        let configuration = try Configuration.resolve(environment: self.home.environment, file: home.readConfigurationFile())
+        if configuration.storeBackend == .s3 {
+            throw ValidationError(
+                "this home keeps its chunks in an S3 bucket, which 'haven encrypt' cannot seal in place (not yet); "
+                    + "encrypt the home while its backend is \"files\"")
+        }
         // Takes the home first: a running server is refused before anything is asked or made.
         let encryption = try HomeEncryption(home: home)
         let scrypt = try UnlockOptions.scryptParameters(environment: self.home.environment)
