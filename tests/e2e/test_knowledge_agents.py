@@ -190,11 +190,17 @@ tool_choice = "required"
 """
 
 
-def test_an_agent_calls_a_tool_under_the_callers_rights(world, tmp_path):
-    agent_file = tmp_path / "lookup.toml"
+@pytest.fixture(scope="module")
+def lookup(world, tmp_path_factory):
+    """The `lookup` agent, added once for the tests that talk to it (each may run alone)."""
+    agent_file = tmp_path_factory.mktemp("agents") / "lookup.toml"
     agent_file.write_text(LOOKUP_AGENT)
     added = run_haven("agent", "add", str(agent_file), env=world_env(world))
     assert added.returncode == 0, added.stderr
+    return "lookup"
+
+
+def test_an_agent_calls_a_tool_under_the_callers_rights(world, lookup):
     carol = create_app_token(world, "carol-k")
     for args in (["--path", "/team-a/", "--rights", "ai"], ["--rights", "infer"]):
         run_haven("grant", "add", "--to", "app:carol-k", *args, env=world_env(world), check=True)
@@ -240,14 +246,14 @@ def test_an_agent_calls_a_tool_under_the_callers_rights(world, tmp_path):
     assert deleted.status_code == 204
 
 
-def test_haven_chat_with_an_agent_shows_its_tool_calls(world):
+def test_haven_chat_with_an_agent_shows_its_tool_calls(world, lookup):
     result = run_haven("chat", "--agent", "lookup", "-p", "Find the aardvark note.", env=world_env(world), timeout=300)
     assert result.returncode == 0, result.stderr
     assert "→ " in result.stderr and "← " in result.stderr
     assert result.stdout.strip()
 
 
-def test_agents_answer_as_models_on_the_openai_api(world):
+def test_agents_answer_as_models_on_the_openai_api(world, lookup):
     import openai
     client = openai.OpenAI(base_url=world.url + "/v1", api_key=world.home.token)
     ids = [m.id for m in client.models.list()]
