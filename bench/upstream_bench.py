@@ -8,8 +8,9 @@ OpenAI-client load goes to both, on loopback, temperature 0, the same prompts an
   (b) 8 concurrent streams: aggregate generated tokens/s
 
 Direct and Haven runs are interleaved (the order swapped each round), each repeated `--rounds`
-times (3 by default). It prints every run, each figure's median and spread, and the ratio
-Haven / direct of the medians (the goal is at least 0.95 for both). Run by `make bench`.
+times (3 by default). It prints every run, each figure's median and spread (± half the range,
+as a share of the median), and the ratio Haven / direct of the medians (the goal is at least
+0.95 for both). Run by `make bench`.
 """
 
 import argparse
