@@ -15,6 +15,7 @@ as a share of the median), and the ratio Haven / direct of the medians (the goal
 
 import argparse
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,25 +37,29 @@ def start_upstream(options, threads):
 
 
 def start_haven(options, upstream):
-    home = tempfile.mkdtemp(prefix="haven-bench-") + "/home"
+    root = tempfile.mkdtemp(prefix="haven-bench-upstream-")
+    home = root + "/home"
     token = subprocess.run([options.haven, "init", "--home", home, "--model", options.model],
                            capture_output=True, text=True, check=True).stdout.strip()
     subprocess.run([options.haven, "model", "add-upstream", "bench", "--home", home, "--url", upstream.url + "/v1",
                     "--model", MODEL, "--timeout", "5m"], capture_output=True, text=True, check=True)
     port = free_port()
-    return Server("haven", [options.haven, "serve", "--home", home, "--port", str(port), "--log-level", "error"],
-                  os.environ, port, token, MODEL, "/healthz")
+    server = Server("haven", [options.haven, "serve", "--home", home, "--port", str(port), "--log-level", "error"],
+                    os.environ, port, token, MODEL, "/healthz")
+    server.root = root
+    return server
 
 
 def one_stream(server):
     messages, max_tokens = ONE_STREAM
     _, tokens, seconds = stream(server, messages, max_tokens, temperature=0)
-    return (tokens - 1) / seconds if seconds > 0 else 0.0
+    return (tokens - 1) / seconds if seconds > 0 else 0.0, tokens
 
 
 def eight_streams(server):
     messages_list, max_tokens = EIGHT_STREAMS
-    return concurrent_streams(server, messages_list, max_tokens, temperature=0)[0]
+    per_second, _ = concurrent_streams(server, messages_list, max_tokens, temperature=0)
+    return per_second, None
 
 
 def main():
@@ -79,11 +84,13 @@ def main():
                 order = (upstream, haven) if round % 2 == 0 else (haven, upstream)
                 for key, measure in (("a", one_stream), ("b", eight_streams)):
                     for server in order:
-                        value = measure(server)
+                        value, tokens = measure(server)
                         figures.setdefault((server.name, key), []).append(value)
-                        print(f"round {round + 1} ({key}) {server.name:<7}{value:10.2f} tok/s", flush=True)
+                        note = f" ({tokens} tokens)" if tokens is not None else ""
+                        print(f"round {round + 1} ({key}) {server.name:<7}{value:10.2f} tok/s{note}", flush=True)
         finally:
             haven.stop()
+            shutil.rmtree(haven.root, ignore_errors=True)
     finally:
         upstream.stop()
 
