@@ -91,13 +91,13 @@ def start_llama_server(options, threads):
                   os.environ, port, "none", "default", "/health")
 
 
-def stream(server, messages, max_tokens):
+def stream(server, messages, max_tokens, temperature=0.7):
     """Streams one chat; returns (time to first token, generated tokens, seconds from first token to end)."""
     start = time.perf_counter()
     first = None
     tokens = 0
     for chunk in server.client().chat.completions.create(
-            model=server.model, messages=messages, max_tokens=max_tokens, temperature=0.7, seed=7, stream=True,
+            model=server.model, messages=messages, max_tokens=max_tokens, temperature=temperature, seed=7, stream=True,
             stream_options={"include_usage": True}):
         if chunk.choices and chunk.choices[0].delta.content and first is None:
             first = time.perf_counter()
@@ -114,10 +114,10 @@ def one_stream(server):
     return (tokens - 1) / seconds if seconds > 0 else 0.0
 
 
-def concurrent_streams(server, messages_list, max_tokens):
+def concurrent_streams(server, messages_list, max_tokens, temperature=0.7):
     start = time.perf_counter()
     with concurrent.futures.ThreadPoolExecutor(len(messages_list)) as pool:
-        results = list(pool.map(lambda m: stream(server, m, max_tokens), messages_list))
+        results = list(pool.map(lambda m: stream(server, m, max_tokens, temperature), messages_list))
     wall = time.perf_counter() - start
     return sum(r[1] for r in results) / wall, sum(r[0] for r in results) / len(results)
 
