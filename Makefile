@@ -1,7 +1,7 @@
 # The two commands a newcomer needs:
 #   make run    set up what is missing, build (release), create ~/.haven if needed, serve
 #   make test   set up what is missing, build, run every test (Swift, a bounded fuzz, then end to end)
-#   make bench  the benchmarks: inference against llama-server, the data store against cp
+#   make bench  the benchmarks, each beside its reference (scripts/bench lists them; BENCH=NAME runs one)
 #   make fuzz   every parser of untrusted bytes under libFuzzer, FUZZ_SECONDS (default 30) each
 
 SWIFT_BUILD_FLAGS ?=
@@ -29,8 +29,9 @@ test: setup-test
 	"$$(swift build --show-bin-path $(SWIFT_BUILD_FLAGS))/haven-fuzz" --mutate --seconds $(FUZZ_QUICK_SECONDS)
 	scripts/e2e
 
-# Benchmarks: inference against llama-server from the same llama.cpp source (built only
-# here), and the data store against cp. `make bench BENCH=data` runs one of them.
+# Benchmarks, each beside its reference in one run: inference and upstream chat against
+# llama-server from the same llama.cpp source, the data store against cp, knowledge, exchange,
+# ledger and market (the list is in scripts/bench). `make bench BENCH=data` runs one of them.
 bench: setup-test
 	scripts/embed-web
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)
