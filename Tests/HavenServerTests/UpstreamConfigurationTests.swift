@@ -43,6 +43,7 @@ import Testing
         ("name = \"gpu\"\nbase_url = \"http://x/v1\"\nmodels = [\"m\"]\ntimeout = \"2d\"", "timeout"),
         ("name = \"gpu\"\nbase_url = \"http://x/v1\"\nmodels = [\"m\"]\napi_key_file = \"key\"", "api_key_file"),
         ("name = \"gpu\"\nbase_url = \"http://x/v1\"\nmodels = [\"m\"]\napi_key = \"sk-1\"", "api_key"),
+        ("name = \"gpu\"\nbase_url = \"http://x/v1\"\nmodels = [\"m\"]\noverflow = \"yes\"", "overflow"),
     ])
     func badUpstreamsAreRefusedNamingTheSetting(table: String, setting: String) {
         #expect {
@@ -50,6 +51,16 @@ import Testing
         } throws: { error in
             "\(error)".contains(setting)
         }
+    }
+
+    @Test func overflowIsOffUnlessSaidAndSurvivesAppending() throws {
+        let table = "[[inference.upstream]]\nname = \"gpu\"\nbase_url = \"http://x/v1\"\nmodels = [\"m\"]\n"
+        #expect(try Configuration.resolve(file: table).upstreams[0].overflow == false)
+        let on = try Configuration.resolve(file: table + "overflow = true\n").upstreams[0]
+        #expect(on.overflow)
+        let text = try UpstreamConfiguration.appending(on, to: Configuration.template)
+        #expect(text.contains("overflow = true"))
+        #expect(try Configuration.resolve(file: text).upstreams == [on])
     }
 
     @Test func twoUpstreamsWithOneNameAreRefused() {

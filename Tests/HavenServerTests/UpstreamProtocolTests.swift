@@ -1,5 +1,6 @@
 import Foundation
 import HavenInference
+import Synchronization
 import Testing
 
 @testable import HavenServer
@@ -96,6 +97,14 @@ import Testing
         #expect((decoded["stream_options"] as? [String: Any])?["include_usage"] as? Bool == true)
         #expect(decoded["cache_salt"] as? String == "salt")
         #expect(decoded["tools"] != nil)
+        #expect(decoded["max_tokens"] == nil)
+
+        // A bound given only as max_completion_tokens is said as max_tokens too; one given as
+        // max_tokens is left as it is.
+        let bounded = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"model":"m","max_completion_tokens":7}"#.utf8))
+        #expect(UpstreamBackend.upstreamBody(bounded, model: "m", cacheSalt: "s")["max_tokens"] == .number(7))
+        let both = try JSONDecoder().decode(JSONValue.self, from: Data(#"{"model":"m","max_completion_tokens":7,"max_tokens":3}"#.utf8))
+        #expect(UpstreamBackend.upstreamBody(both, model: "m", cacheSalt: "s")["max_tokens"] == .number(3))
     }
 
     @Test func cacheSaltsDifferByPrincipalAndNameNoOne() {
@@ -109,10 +118,11 @@ import Testing
     }
 
     @Test func failoverTriesTheNextUpstreamAndPutsTheFailedOneLast() async throws {
-        let pool = UpstreamModels(endpoints: [
-            UpstreamEndpoint(configuration: .init(name: "a", baseURL: "http://127.0.0.1:1/v1", models: ["m"]), key: nil, http: .shared),
-            UpstreamEndpoint(configuration: .init(name: "b", baseURL: "http://127.0.0.1:2/v1", models: ["m"]), key: nil, http: .shared),
-        ])
+        let pool = UpstreamModels(
+            endpoints: [
+                UpstreamEndpoint(configuration: .init(name: "a", baseURL: "http://127.0.0.1:1/v1", models: ["m"]), key: nil, http: .shared),
+                UpstreamEndpoint(configuration: .init(name: "b", baseURL: "http://127.0.0.1:2/v1", models: ["m"]), key: nil, http: .shared),
+            ], queueWait: .zero)
         let answered = try await pool.firstAnswer(model: "m") { endpoint -> String in
             if endpoint.name == "a" { throw UpstreamError.unreachable(upstream: "a", reason: "connection refused") }
             return endpoint.name
@@ -129,5 +139,42 @@ import Testing
                 throw UpstreamError.rateLimited(upstream: endpoint.name, retryAfter: endpoint.name == "a" ? 9 : 4)
             }
         } throws: { ($0 as? UpstreamError).map { if case .rateLimited(_, 4) = $0 { true } else { false } } ?? false }
+    }
+
+    @Test func aBusyUpstreamIsWaitedForWhenItAsksForLessThanTheQueueWait() async throws {
+        let endpoint = UpstreamEndpoint(
+            configuration: .init(name: "a", baseURL: "http://127.0.0.1:1/v1", models: ["m"]), key: nil, http: .shared)
+        let attempts = Mutex(0)
+        let queued = UpstreamModels(endpoints: [endpoint], queueWait: .seconds(5))
+        let answered = try await queued.firstAnswer(model: "m") { endpoint -> String in
+            let attempt = attempts.withLock { $0 += 1; return $0 }
+            if attempt == 1 { throw UpstreamError.rateLimited(upstream: endpoint.name, retryAfter: 1) }
+            return "answered on attempt \(attempt)"
+        }
+        #expect(answered == "answered on attempt 2")
+
+        // Asking for longer than the queue wait: Haven's own 429 at once, with the upstream's wait.
+        attempts.withLock { $0 = 0 }
+        await #expect {
+            try await queued.firstAnswer(model: "m") { endpoint -> String in
+                attempts.withLock { $0 += 1 }
+                throw UpstreamError.rateLimited(upstream: endpoint.name, retryAfter: 30)
+            }
+        } throws: { ($0 as? UpstreamError).map { if case .rateLimited(_, 30) = $0 { true } else { false } } ?? false }
+        #expect(attempts.withLock { $0 } == 1)
+    }
+
+    @Test func onlyOverflowUpstreamsTakeAnInstalledModelsOverflow() {
+        let pool = UpstreamModels(endpoints: [
+            UpstreamEndpoint(configuration: .init(name: "a", baseURL: "http://127.0.0.1:1/v1", models: ["m"]), key: nil, http: .shared),
+            UpstreamEndpoint(
+                configuration: .init(name: "b", baseURL: "http://127.0.0.1:2/v1", models: ["m", "n"], overflow: true), key: nil,
+                http: .shared),
+        ])
+        #expect(pool.takesOverflow(of: "m"))
+        #expect(pool.takesOverflow(of: "n"))
+        #expect(!pool.takesOverflow(of: "x"))
+        #expect(pool.candidates(for: "m", overflow: true).map(\.name) == ["b"])
+        #expect(pool.candidates(for: "m").map(\.name) == ["a", "b"])
     }
 }

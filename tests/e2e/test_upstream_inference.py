@@ -9,13 +9,15 @@ import subprocess
 import threading
 import time
 
+import anthropic
 import jsonschema
 import ollama
 import openai
 import pytest
 import requests
 
-from conftest import (MODEL, Home, assert_json_error, bearer, make_home, run_haven, start_server, stop_server)
+from conftest import (MODEL, Home, assert_json_error, audit_entries, bearer, make_home, run_haven, start_server,
+                      stop_server)
 from proxy import FakeServer
 from upstream_helpers import LlamaServer, add_upstream, key_file
 
@@ -226,6 +228,10 @@ def test_infer_is_refused_without_a_grant_and_allowed_with_one(server):
               env=server.env, check=True)
     assert UPSTREAM_MODEL in [model.id for model in app.models.list().data]
     assert ask(app, "Say hello.").choices[0].message.content.strip()
+    # Both decisions are in the audit log, the refusal first.
+    decisions = [(entry["action"], entry["resource"], entry["allowed"])
+                 for entry in reversed(audit_entries(server, principal="app:upstream-app"))]
+    assert decisions == [("infer", f"models/{UPSTREAM_MODEL}", False), ("infer", f"models/{UPSTREAM_MODEL}", True)]
 
 
 def test_the_upstream_gets_its_key_and_a_salt_per_principal_never_the_name(server, recorder):
@@ -324,6 +330,160 @@ def test_ollama_refuses_without_a_grant_and_allows_with_one(server):
               env=server.env, check=True)
     assert client.chat(model=UPSTREAM_MODEL, messages=[{"role": "user", "content": "hi"}],
                        options={"num_predict": 4}).message.content is not None
+
+
+# --- Every other API Haven speaks, on upstream models ----------------------------------------------
+
+
+def test_legacy_completions_and_ollama_raw_prompts_on_an_upstream_model(server, recorder):
+    client = client_for(server)
+    whole = client.completions.create(model=UPSTREAM_MODEL, prompt="Once upon a time", max_tokens=8, temperature=0)
+    assert whole.choices[0].text.strip() and whole.id.startswith("cmpl-") and whole.usage.completion_tokens > 0
+    streamed = list(client.completions.create(
+        model=UPSTREAM_MODEL, prompt="Once upon a time", max_tokens=8, temperature=0, stream=True))
+    assert "".join(part.choices[0].text for part in streamed if part.choices) == whole.choices[0].text
+    assert streamed[-1].usage.completion_tokens == whole.usage.completion_tokens  # usage rides on the last event
+
+    raw = ollama_client(server).generate(model=UPSTREAM_MODEL, prompt="Once upon a time", raw=True,
+                                         options={"temperature": 0, "num_predict": 8})
+    assert raw.response == whole.choices[0].text and raw.done
+
+    # The upstream gets OpenAI's completions body, salted, with the answer's length said outright.
+    before = len(recorder.seen)
+    client.completions.create(model="smollm2-recorded", prompt="Once", temperature=0)
+    sent = [seen for seen in recorder.seen[before:] if seen["target"] == "/v1/completions"]
+    assert sent and sent[0]["body"]["max_tokens"] == 16 and sent[0]["body"]["cache_salt"]
+
+    # A format is a grammar on a raw prompt, which an upstream is not asked for: said plainly.
+    with pytest.raises(ollama.ResponseError) as refused:
+        ollama_client(server).generate(model=UPSTREAM_MODEL, prompt="{", raw=True, format="json", options={"num_predict": 4})
+    assert refused.value.status_code == 400 and "upstream" in str(refused.value)
+
+
+def test_responses_whole_streamed_and_continued_on_an_upstream_model(server):
+    client = client_for(server)
+    first = client.responses.create(model=UPSTREAM_MODEL, input="Say hello.", max_output_tokens=16, temperature=0)
+    assert first.status in ("completed", "incomplete") and first.output_text.strip()
+    assert first.usage.output_tokens > 0
+    events = list(client.responses.create(model=UPSTREAM_MODEL, input="Say hello.", max_output_tokens=16,
+                                          temperature=0, stream=True))
+    assert events[0].type == "response.created" and events[-1].type in ("response.completed", "response.incomplete")
+    text = "".join(event.delta for event in events if event.type == "response.output_text.delta")
+    assert text == first.output_text
+    follow = client.responses.create(model=UPSTREAM_MODEL, previous_response_id=first.id, input="Again.",
+                                     max_output_tokens=8)
+    assert follow.output_text is not None and client.responses.retrieve(follow.id).id == follow.id
+
+
+def test_anthropic_messages_whole_and_streamed_on_an_upstream_model(server):
+    client = anthropic.Anthropic(base_url=server.url, api_key=server.home.token, max_retries=0, timeout=120)
+    hello = [{"role": "user", "content": "Say hello."}]
+    whole = client.messages.create(model=UPSTREAM_MODEL, max_tokens=16, messages=hello, extra_body={"temperature": 0})
+    assert whole.content[0].type == "text" and whole.content[0].text.strip()
+    assert whole.stop_reason in ("end_turn", "max_tokens") and whole.usage.output_tokens > 0
+    with client.messages.stream(model=UPSTREAM_MODEL, max_tokens=16, messages=hello,
+                                extra_body={"temperature": 0}) as stream:
+        streamed = "".join(stream.text_stream)
+        final = stream.get_final_message()
+    assert streamed == whole.content[0].text and final.usage.output_tokens == whole.usage.output_tokens
+
+    # A stop sequence cuts the answer where it appears, as on a local model.
+    word = whole.content[0].text.split()[-1]
+    cut = client.messages.create(model=UPSTREAM_MODEL, max_tokens=16, messages=hello, stop_sequences=[word],
+                                 extra_body={"temperature": 0})
+    assert cut.stop_reason == "stop_sequence" and cut.stop_sequence == word and word not in cut.content[0].text
+
+    # Counting tokens needs the model's tokenizer, which is upstream: a clear 400, not a guess.
+    with pytest.raises(anthropic.BadRequestError) as refused:
+        client.messages.count_tokens(model=UPSTREAM_MODEL, messages=hello)
+    assert "upstream" in refused.value.message
+    assert client.messages.count_tokens(model=MODEL, messages=hello).input_tokens > 0
+
+
+def test_an_agent_runs_on_an_upstream_model(server):
+    agent = (f'name = "upstream-helper"\nmodel = "{UPSTREAM_MODEL}"\ninstructions = "Answer briefly."\n'
+             'tools = ["list"]\nscopes = ["/"]\nmax_steps = 2\n')
+    made = requests.post(server.url + "/haven/agents", data=agent, headers=bearer(server.home.token), timeout=30)
+    assert made.status_code in (200, 201), made.text
+    answer = client_for(server).chat.completions.create(
+        model="agent:upstream-helper", messages=[{"role": "user", "content": "Say hello."}])
+    assert answer.choices[0].message.content is not None and answer.model == "agent:upstream-helper"
+
+
+# --- Overflow: an installed model's full queue sends requests upstream ------------------------------
+
+
+def test_a_full_local_queue_overflows_to_an_upstream_that_takes_it(upstreams, tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("overflow")
+    seen = []
+
+    def forward(method, target, headers, body):
+        seen.append(json.loads(body or b"{}"))
+        answered = requests.post(upstreams["chat"].url + target.removeprefix("/v1"), data=body, timeout=120,
+                                 headers={"Content-Type": "application/json", "Authorization": f"Bearer {KEY}"})
+        return answered.status_code, {"Content-Type": answered.headers["Content-Type"]}, answered.content
+
+    with FakeServer(forward) as spare:
+        home = make_home(tmp / "home")
+        add_upstream(home, "spare", spare.url + "/v1", [MODEL], overflow=True)
+        assert "overflow = true" in (home.path / "haven.toml").read_text()
+        server = start_server(home, tmp, "--parallel", "1", env={"HAVEN_QUEUE_LIMIT": "0"})
+        try:
+            client = client_for(server)
+            # With room locally, the installed model answers and the upstream hears nothing.
+            assert ask(client, "Say hello.", model=MODEL).choices[0].message.content.strip()
+            assert seen == []
+            busy = ask(client, "Write a very long essay about mountains.", model=MODEL, stream=True, max_tokens=400)
+            next(iter(busy))  # it holds the only local sequence, and nothing may wait
+            overflowed = ask(client, "Say hi.", model=MODEL)
+            assert overflowed.choices[0].message.content.strip()
+            assert len(seen) == 1 and seen[0]["model"] == MODEL and seen[0]["cache_salt"]
+            busy.close()
+        finally:
+            stop_server(server)
+
+
+# --- Another Haven as the upstream ------------------------------------------------------------------
+
+
+def test_another_haven_is_an_upstream_with_a_token_it_issued(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("haven-upstream")
+    far_home = make_home(tmp / "far")
+    far = start_server(far_home, tmp)
+    near = None
+    try:
+        # The far Haven serves its model under another name, and issues a token that may use it.
+        ollama.Client(host=far.url, headers=bearer(far_home.token)).copy(MODEL, "far-smollm2")
+        token = run_haven("token", "create", "--name", "near-haven", env=far.env, check=True).stdout.strip()
+        keys = tmp / "keys"
+        keys.mkdir()
+        near_home = make_home(tmp / "near")
+        add_upstream(near_home, "far", far.url + "/v1", ["far-smollm2"], key_file(keys / "far.key", token))
+        near = start_server(near_home, tmp)
+        client = client_for(near)
+
+        # Without a grant on the far side, the far Haven refuses the near one's key: a 502 here.
+        with pytest.raises(openai.APIStatusError) as refused:
+            ask(client, "Say hello.", model="far-smollm2")
+        assert refused.value.status_code == 502 and refused.value.body["code"] == "upstream_failed"
+        assert token not in json.dumps(refused.value.body)
+
+        run_haven("grant", "add", "--to", "app:near-haven", "--rights", "infer", "--model", "far-smollm2", "--expires", "1h",
+                  env=far.env, check=True)
+        whole = ask(client, "Say hello.", model="far-smollm2")
+        assert whole.choices[0].message.content.strip() and whole.model == "far-smollm2"
+        streamed = "".join(chunk.choices[0].delta.content or "" for chunk in ask(
+            client, "Say hello.", model="far-smollm2", stream=True) if chunk.choices)
+        assert streamed == whole.choices[0].message.content
+        assert ollama_client(near).chat(model="far-smollm2", messages=[{"role": "user", "content": "hi"}],
+                                        options={"num_predict": 4}).done
+        # The far Haven audited the near one's use under the token it issued.
+        audit = requests.get(far.url + "/haven/audit?principal=app:near-haven", headers=bearer(far_home.token), timeout=30)
+        assert audit.status_code == 200 and "near-haven" in audit.text
+    finally:
+        if near:
+            stop_server(near)
+        stop_server(far)
 
 
 # --- Several upstreams for one model ---------------------------------------------------------------

@@ -65,8 +65,10 @@ def key_file(path, key, mode=0o600):
     return str(path)
 
 
-def add_upstream(home, name, url, models, api_key_file=None, timeout="2m", check=True):
+def add_upstream(home, name, url, models, api_key_file=None, timeout="2m", check=True, overflow=False):
     args = ["model", "add-upstream", name, "--home", str(home.path), "--url", url, "--timeout", timeout]
+    if overflow:
+        args.append("--overflow")
     for model in models:
         args += ["--model", model]
     if api_key_file:

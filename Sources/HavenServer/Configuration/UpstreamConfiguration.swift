@@ -11,6 +11,7 @@ import TOMLKit
 /// api_key_file = "/home/me/.haven/upstream-gpu.key"   # mode 0600; optional
 /// models = ["qwen2.5-7b-instruct"]
 /// timeout = "60s"                                     # longest wait for the next bytes
+/// overflow = true                                     # optional: takes what a full local queue cannot
 /// ```
 public struct UpstreamConfiguration: Sendable, Equatable {
     /// How Haven names this upstream in logs and errors.
@@ -23,13 +24,20 @@ public struct UpstreamConfiguration: Sendable, Equatable {
     public var models: [String]
     /// Seconds to wait for the upstream's next bytes (or a connection) before giving up.
     public var timeout: Int = 120
+    /// Whether it takes the overflow of an installed model of the same name: a request the
+    /// local engine's full queue would refuse with 429 goes here instead. Without it, an
+    /// installed model of the same name hides this upstream's.
+    public var overflow = false
 
-    public init(name: String, baseURL: String, apiKeyFile: String? = nil, models: [String], timeout: Int = 120) {
+    public init(
+        name: String, baseURL: String, apiKeyFile: String? = nil, models: [String], timeout: Int = 120, overflow: Bool = false
+    ) {
         self.name = name
         self.baseURL = baseURL
         self.apiKeyFile = apiKeyFile
         self.models = models
         self.timeout = timeout
+        self.overflow = overflow
     }
 
     /// The `haven.toml` text of this upstream, as `haven model add-upstream` appends it.
@@ -41,6 +49,7 @@ public struct UpstreamConfiguration: Sendable, Equatable {
         if let apiKeyFile { lines.append("api_key_file = \(quoted(apiKeyFile))") }
         lines.append("models = [" + models.map(quoted).joined(separator: ", ") + "]")
         lines.append("timeout = \"\(timeout)s\"")
+        if overflow { lines.append("overflow = true") }
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -92,7 +101,7 @@ public struct UpstreamConfiguration: Sendable, Equatable {
 
     private static func parse(_ table: TOMLTable, index: Int) throws(ConfigurationError) -> UpstreamConfiguration {
         let label = "inference.upstream[\(index)]"
-        for key in table.keys where !["name", "base_url", "api_key_file", "models", "timeout"].contains(key) {
+        for key in table.keys where !["name", "base_url", "api_key_file", "models", "timeout", "overflow"].contains(key) {
             throw .unknownSetting("\(label).\(key)")
         }
         guard let name = table["name"]?.string else {
@@ -120,8 +129,18 @@ public struct UpstreamConfiguration: Sendable, Equatable {
             }
             timeout = seconds
         }
+        var overflow = false
+        if let value = table["overflow"] {
+            guard let flag = value.bool else {
+                throw .invalidValue(setting: "\(label).overflow", value: "\(value)", expected: "true or false")
+            }
+            overflow = flag
+        }
         let keyFile = table["api_key_file"]?.string
-        return try validated(UpstreamConfiguration(name: name, baseURL: url, apiKeyFile: keyFile, models: models, timeout: timeout), label: label)
+        return try validated(
+            UpstreamConfiguration(
+                name: name, baseURL: url, apiKeyFile: keyFile, models: models, timeout: timeout, overflow: overflow),
+            label: label)
     }
 
     /// Seconds from a duration's text ("60s", "5m", or a whole number of seconds).

@@ -13,6 +13,9 @@ enum ChatDelta: Sendable, Equatable {
     case finished(choice: Int, reason: String)
     /// Token counts for the whole request.
     case usage(promptTokens: Int, completionTokens: Int, cachedTokens: Int)
+    /// The log-probabilities of the tokens behind the next delta of choice `choice` (sent just
+    /// before it, when they were asked for and the backend has them).
+    case logprobs(choice: Int, [TokenLogprob])
 }
 
 /// A whole chat answer put together from its deltas: what a non-streaming API returns.
@@ -26,6 +29,8 @@ struct ChatAnswer: Sendable, Equatable {
         var content = ""
         var calls: [Call] = []
         var finishReason = "stop"
+        /// The tokens' log-probabilities, when asked for.
+        var logprobs: [TokenLogprob] = []
     }
     var choices: [Choice] = []
     var promptTokens = 0
@@ -56,6 +61,9 @@ struct ChatAnswer: Sendable, Equatable {
             promptTokens = prompt
             completionTokens = completion
             cachedTokens = cached
+        case .logprobs(let choice, let tokens):
+            ensure(choice)
+            choices[choice].logprobs += tokens
         }
     }
 

@@ -1,36 +1,41 @@
 import HavenInference
 
-/// A chat request started on its model: the plan (messages, tools, grammar) and one
-/// generation per choice, all in the engine's batches. The OpenAI chat and Responses APIs
-/// both answer from one.
+/// A chat started on a local engine: the plan (messages, tools, grammar) and one generation
+/// per choice, all in the engine's batches. ``LocalBackend`` answers every API's chats from one.
 struct ChatRun: Sendable {
     let plan: ChatPlan
     /// One stream per choice, in order.
     let choices: [AsyncThrowingStream<GenerationStep, any Error>]
     /// Alternatives asked for per token; `nil` when log-probabilities were not asked for.
     let topLogprobs: Int?
+    /// The prompt's length in tokens.
+    let promptTokens: Int
 
-    /// The most choices (`n`) one request may ask for: each is a generation of its own.
-    static let maxChoices = 8
-
-    /// Plans `body`, checks the caller may use its model, and starts `n` generations.
-    static func start(_ body: ChatCompletionRequest, service: InferenceService, caller: Authentication) async throws -> ChatRun {
-        let n = body.n ?? 1
-        guard (1...maxChoices).contains(n) else {
-            throw InferenceError.invalidParameter(
-                "n must be from 1 to \(maxChoices): each choice is a generation of its own, and at most \(maxChoices) run per request")
-        }
-        let topLogprobs = try Self.topLogprobs(logprobs: body.logprobs, top: body.topLogprobs)
-        let plan = try ChatPlan(body)
-        var sampling = try OpenAIController.sampling(body)
+    /// Plans `call`, renders its prompt on `engine` and starts its generations.
+    static func start(_ call: ChatCall, plan: ChatPlan, engine: InferenceEngine, service: InferenceService) async throws -> ChatRun {
+        let n = try call.choiceCount()
+        let topLogprobs = try Self.topLogprobs(logprobs: call.request.logprobs, top: call.request.topLogprobs)
+        var sampling = try OpenAIController.sampling(call.request)
         sampling.grammar = plan.grammar
         sampling.grammarTriggers = plan.grammarTriggers
-        let engine = try await service.engine(for: body.model, caller: caller)
         let prompt = try service.chatPrompt(plan.messages, engine: engine)
         let generation = GenerationRequest(
-            prompt: prompt, sampling: sampling, maxTokens: body.maxCompletionTokens ?? body.maxTokens,
-            stop: body.stop?.values ?? [], logprobs: topLogprobs)
-        return ChatRun(plan: plan, choices: try await Self.generate(generation, n: n, engine: engine), topLogprobs: topLogprobs)
+            prompt: prompt, sampling: sampling,
+            maxTokens: try Self.maxTokens(
+                call.request.maxCompletionTokens ?? call.request.maxTokens, prompt: prompt.count, contextLimit: call.contextLimit,
+                engine: engine),
+            stop: call.request.stop?.values ?? [], logprobs: topLogprobs)
+        return ChatRun(
+            plan: plan, choices: try await Self.generate(generation, n: n, engine: engine), topLogprobs: topLogprobs,
+            promptTokens: prompt.count)
+    }
+
+    /// The answer's bound: `maxTokens`, and with a context limit below the engine's own
+    /// (Ollama's `num_ctx`), what the prompt leaves of it.
+    static func maxTokens(_ maxTokens: Int?, prompt: Int, contextLimit: Int?, engine: InferenceEngine) throws -> Int? {
+        guard let limit = contextLimit, limit > 0, limit < engine.configuration.contextPerSequence else { return maxTokens }
+        guard prompt < limit else { throw InferenceError.promptTooLong(tokens: prompt, limit: limit) }
+        return min(maxTokens ?? Int.max, limit - prompt)
     }
 
     /// `n` generations of `request`; with a seed, choice `i` uses the seed plus `i` so that the

@@ -1,12 +1,13 @@
 import Foundation
+import HavenAccess
 import HavenStore
 import HavenIdentity
 import HavenInference
 import Hummingbird
 
-/// What the OpenAI and Ollama controllers share: finding a model's engine (or its upstream)
-/// for a caller (with the `infer` check), turning API parameters into a generation, and
-/// stamping answers.
+/// What the API controllers share: finding what a model runs on for a caller (its
+/// ``InferenceBackend``, after the `infer` check), turning API parameters into sampling
+/// settings, and stamping answers.
 struct InferenceService: Sendable {
     let catalog: Catalog
     let modelsDirectory: String
@@ -16,46 +17,74 @@ struct InferenceService: Sendable {
     var cacheSalt: CacheSalt = CacheSalt(secret: Data())
     /// Told of each upstream answer, as engines tell of each generation.
     var observer: GenerationObserver?
+    /// Where `infer` decisions are recorded; `nil` in tests that run no server.
+    var audit: AuditLog?
+
+    /// What `model` runs on for `caller`, after checking the caller's `infer` right: the local
+    /// engine for an installed model, an upstream for a model only upstreams serve, and the
+    /// two together for an installed model an upstream takes the overflow of.
+    ///
+    /// - Throws: ``APIError`` `infer_not_granted`, or ``InferenceError/modelNotFound(_:)``.
+    func backend(for model: String, caller: Authentication) throws -> any InferenceBackend {
+        try checkInfer(model, caller: caller)
+        let served = !upstreams.upstreams(serving: model).isEmpty
+        guard try catalog.model(named: model) != nil else {
+            guard served else { throw InferenceError.modelNotFound(model) }
+            return upstreamBackend(model, caller: caller, overflow: false)
+        }
+        let local = LocalBackend(model: model, service: self)
+        guard upstreams.takesOverflow(of: model) else { return local }
+        return OverflowBackend(local: local, upstream: upstreamBackend(model, caller: caller, overflow: true))
+    }
+
+    private func upstreamBackend(_ model: String, caller: Authentication, overflow: Bool) -> UpstreamBackend {
+        UpstreamBackend(
+            model: model, upstreams: upstreams, cacheSalt: cacheSalt.salt(for: caller.principal.description),
+            observer: observer, overflow: overflow)
+    }
 
     /// The engine of `model`, if the caller may use models.
     func engine(
         for model: String, caller: Authentication, keepAlive: LoadedModels.KeepAlive? = nil
     ) async throws -> InferenceEngine {
         try checkInfer(model, caller: caller)
-        guard let record = try catalog.model(named: model) else {
-            if !upstreams.upstreams(serving: model).isEmpty {
-                throw InferenceError.invalidParameter(
-                    "model '\(model)' runs on an upstream server, which does not offer this call; use the chat, generate or embeddings APIs")
-            }
-            throw InferenceError.modelNotFound(model)
+        guard try catalog.model(named: model) != nil || upstreams.upstreams(serving: model).isEmpty else {
+            throw InferenceError.invalidParameter(
+                "model '\(model)' runs on an upstream server, which does not offer this call; use the chat, generate or embeddings APIs")
         }
-        // A model made from another with /api/create runs on that model's engine: loaded once.
-        let engineName = try catalog.modelProfile(of: record.name)?.base ?? record.name
-        return try await loaded.engine(name: engineName, path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
+        return try await installedEngine(model, keepAlive: keepAlive)
     }
 
-    /// The upstream backend of `model` when an upstream serves it and no installed model has
-    /// its name; `nil` for a local model. Checks the caller's `infer` right first.
-    func upstream(for model: String, caller: Authentication) throws -> UpstreamBackend? {
-        guard !upstreams.upstreams(serving: model).isEmpty else { return nil }
-        try checkInfer(model, caller: caller)
-        guard try catalog.model(named: model) == nil else { return nil }
-        return UpstreamBackend(
-            model: model, upstreams: upstreams, cacheSalt: cacheSalt.salt(for: caller.principal.description), observer: observer)
+    /// The engine of installed model `model` (rights not checked: the caller did).
+    func installedEngine(_ model: String, keepAlive: LoadedModels.KeepAlive? = nil) async throws -> InferenceEngine {
+        guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
+        return try await loaded.engine(name: try engineName(of: model), path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
     }
 
-    /// Refuses a caller without a current `infer` grant on `model` (the owner holds it).
+    /// The engine `model` runs on: a model made from another with /api/create runs on that
+    /// model's engine, loaded once.
+    func engineName(of model: String) throws -> String {
+        try catalog.modelProfile(of: model)?.base ?? model
+    }
+
+    /// Refuses a caller without a current `infer` grant on `model` (the owner holds it). Every
+    /// decision on someone other than the owner is appended to the audit log (action `infer`,
+    /// resource `models/NAME`) before the model runs.
     func checkInfer(_ model: String, caller: Authentication) throws {
-        // The owner holds `infer`; anyone else needs a current grant, checked on every request.
-        if caller.principal != .owner {
-            let allowed = try catalog.grants(for: caller.principal)
-                .contains { $0.allows(caller.principal, .infer, on: "models/" + model, at: Date()) }
-            guard allowed else {
-                throw APIError(
-                    .forbidden, code: "infer_not_granted",
-                    message: "\(caller.principal) holds no 'infer' right on model '\(model)'; the owner can grant it "
-                        + "with 'haven grant add --to \(caller.principal) --rights infer'")
-            }
+        guard caller.principal != .owner else { return }
+        let resource = "models/" + model
+        let now = Date()
+        // Read afresh for every request: a revoked grant stops the next one.
+        let grant = try catalog.grants(for: caller.principal).first { $0.allows(caller.principal, .infer, on: resource, at: now) }
+        try audit?.record(
+            principal: caller.principal.description, action: Right.infer.rawValue, resource: resource, allowed: grant != nil,
+            reason: grant.map { "allowed by grant \($0.id)" } ?? "no current 'infer' grant on \(resource)", basis: grant?.id,
+            at: now)
+        guard grant != nil else {
+            throw APIError(
+                .forbidden, code: "infer_not_granted",
+                message: "\(caller.principal) holds no 'infer' right on model '\(model)'; the owner can grant it "
+                    + "with 'haven grant add --to \(caller.principal) --rights infer'")
         }
     }
 

@@ -28,7 +28,7 @@ struct EngineEmbedder: Embedder {
         if let modelName, try catalog.model(named: modelName) == nil, !upstreams.upstreams(serving: modelName).isEmpty {
             // The server's own indexing, not a client's request: no caller, no cache salt.
             let backend = UpstreamBackend(model: modelName, upstreams: upstreams, cacheSalt: "haven-index", observer: nil)
-            return try await backend.embed(texts).vectors
+            return try await backend.embed(.texts(texts)).vectors
         }
         if let modelName {
             guard let named = try catalog.model(named: modelName) else { throw RegistryError.modelNotFound(modelName) }

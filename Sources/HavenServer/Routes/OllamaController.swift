@@ -28,15 +28,9 @@ struct OllamaController {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: OllamaEmbedRequest.self, context: context)
         guard !body.input.values.isEmpty else { throw InferenceError.invalidParameter("input must not be empty") }
-        if let upstream = try service.upstream(for: body.model, caller: caller) {
-            let (vectors, tokens) = try await upstream.embed(body.input.values)
-            return OllamaEmbedResponse(model: body.model, embeddings: vectors, promptEvalCount: tokens)
-        }
-        let engine = try await service.engine(for: body.model, caller: caller)
-        let inputs = body.input.values.map { engine.tokenize($0) }
-        return OllamaEmbedResponse(
-            model: body.model, embeddings: try await engine.embed(inputs),
-            promptEvalCount: inputs.reduce(0) { $0 + $1.count })
+        let backend = try service.backend(for: body.model, caller: caller)
+        let (vectors, tokens) = try await backend.embed(.texts(body.input.values))
+        return OllamaEmbedResponse(model: body.model, embeddings: vectors, promptEvalCount: tokens)
     }
 
     @Sendable func chat(_ request: Request, context: HavenRequestContext) async throws -> Response {
@@ -50,23 +44,15 @@ struct OllamaController {
             return try await loadOrUnload(model: body.model, keepAlive: body.keepAlive?.value, chat: true, caller: caller,
                                           request: request, context: context)
         }
-        if let upstream = try service.upstream(for: body.model, caller: caller) {
-            let openAI = try OllamaChatTranslation.openAIBody(body, system: nil)
-            return try await upstreamAnswer(
-                Self.adding(Self.openAIFields(body.options ?? ModelParameters()), to: openAI), upstream: upstream,
-                model: body.model, stream: body.stream ?? true, chat: true, request: request, context: context)
-        }
+        let backend = try service.backend(for: body.model, caller: caller)
         let profile = try service.catalog.modelProfile(of: body.model)
-        let plan = try ChatPlan(
-            ChatCompletionRequest.translated(from: OllamaChatTranslation.openAIBody(body, system: profile?.system)))
-        let engine = try await service.engine(for: body.model, caller: caller, keepAlive: body.keepAlive?.value)
-        let prompt = try service.chatPrompt(plan.messages, engine: engine)
-        let generation = try Self.generation(
-            prompt: prompt, parameters: Self.parameters(body.options, profile: profile), engine: engine,
-            grammar: plan.grammar, triggers: plan.grammarTriggers)
+        let parameters = Self.parameters(body.options, profile: profile)
+        let openAI = try OllamaChatTranslation.openAIBody(body, system: profile?.system)
+        let call = try ChatCall(
+            json: Self.adding(Self.openAIFields(parameters), to: openAI), keepAlive: body.keepAlive?.value,
+            contextLimit: parameters.numCtx)
         return try await answer(
-            generation, engine: engine, model: body.model, plan: plan.tools.isEmpty ? nil : plan,
-            stream: body.stream ?? true, chat: true, request: request, context: context)
+            backend.chat(call), model: body.model, stream: body.stream ?? true, chat: true, request: request, context: context)
     }
 
     @Sendable func generate(_ request: Request, context: HavenRequestContext) async throws -> Response {
@@ -84,84 +70,55 @@ struct OllamaController {
             throw InferenceError.invalidParameter("images are not supported: the models Haven runs read text only")
         }
         try Self.refuseThinking(body.think)
-        if let upstream = try service.upstream(for: body.model, caller: caller) {
-            if body.raw == true {
-                throw InferenceError.invalidParameter("raw is not offered on '\(body.model)', which runs on an upstream server")
-            }
+        let backend = try service.backend(for: body.model, caller: caller)
+        let profile = try service.catalog.modelProfile(of: body.model)
+        let parameters = Self.parameters(body.options, profile: profile)
+        let stream: ChatStream
+        if body.raw == true {
+            var sampling = try InferenceService.sampling(
+                temperature: parameters.temperature, topP: parameters.topP, topK: parameters.topK, minP: parameters.minP,
+                seed: parameters.seed, presencePenalty: parameters.presencePenalty,
+                frequencyPenalty: parameters.frequencyPenalty, repeatPenalty: parameters.repeatPenalty)
+            sampling.grammar = try Self.grammar(format: body.format)
+            let json = OllamaChatTranslation.object(
+                [("model", .string(body.model)), ("prompt", .string(text))] + Self.openAIFields(parameters))
+            stream = try await backend.complete(
+                CompletionCall(
+                    prompt: text, sampling: sampling, maxTokens: parameters.numPredict.flatMap { $0 < 0 ? nil : $0 },
+                    stop: parameters.stop ?? [], keepAlive: body.keepAlive?.value, contextLimit: parameters.numCtx, json: json))
+        } else {
             var messages: [JSONValue] = []
-            if let system = body.system {
+            if let system = body.system ?? profile?.system {
                 messages.append(OllamaChatTranslation.object([("role", .string("system")), ("content", .string(system))]))
             }
             messages.append(OllamaChatTranslation.object([("role", .string("user")), ("content", .string(text))]))
             var fields: [(String, JSONValue)] = [("model", .string(body.model)), ("messages", .array(messages))]
             if let format = try OllamaChatTranslation.responseFormat(body.format) { fields.append(("response_format", format)) }
-            fields += Self.openAIFields(body.options ?? ModelParameters())
-            return try await upstreamAnswer(
-                OllamaChatTranslation.object(fields), upstream: upstream, model: body.model, stream: body.stream ?? true,
-                chat: false, request: request, context: context)
+            fields += Self.openAIFields(parameters)
+            stream = try await backend.chat(
+                ChatCall(json: OllamaChatTranslation.object(fields), keepAlive: body.keepAlive?.value, contextLimit: parameters.numCtx))
         }
-        let profile = try service.catalog.modelProfile(of: body.model)
-        let grammar = try Self.grammar(format: body.format)
-        let engine = try await service.engine(for: body.model, caller: caller, keepAlive: body.keepAlive?.value)
-        let prompt: [Int32]
-        if body.raw == true {
-            prompt = engine.tokenize(text)
-        } else {
-            var messages: [(role: String, content: String)] = []
-            if let system = body.system ?? profile?.system { messages.append(("system", system)) }
-            messages.append(("user", text))
-            prompt = try service.chatPrompt(messages, engine: engine)
-        }
-        let generation = try Self.generation(
-            prompt: prompt, parameters: Self.parameters(body.options, profile: profile), engine: engine, grammar: grammar,
-            triggers: [])
-        return try await answer(
-            generation, engine: engine, model: body.model, plan: nil, stream: body.stream ?? true, chat: false,
-            request: request, context: context)
+        return try await answer(stream, model: body.model, stream: body.stream ?? true, chat: false, request: request, context: context)
     }
 
     /// Ollama's idiom: a chat without messages or a generate without a prompt loads the model,
-    /// or with `keep_alive: 0` unloads it.
+    /// or with `keep_alive: 0` unloads it. An upstream keeps its own models loaded.
     private func loadOrUnload(
         model: String, keepAlive: LoadedModels.KeepAlive?, chat: Bool, caller: Authentication, request: Request,
         context: HavenRequestContext
     ) async throws -> Response {
-        if try service.upstream(for: model, caller: caller) != nil {
-            // An upstream keeps its own models loaded: nothing to load or unload here.
-            return try Self.bare(model: model, reason: keepAlive == .duration(.zero) ? "unload" : "load", chat: chat,
-                                 request: request, context: context)
-        }
+        let backend = try service.backend(for: model, caller: caller)
         if keepAlive == .duration(.zero) {
-            let engine = try await service.engine(for: model, caller: caller)  // the same access check
-            await service.loaded.unload(name: engine.name)
+            await backend.unload()
             return try Self.bare(model: model, reason: "unload", chat: chat, request: request, context: context)
         }
-        _ = try await service.engine(for: model, caller: caller, keepAlive: keepAlive)
+        try await backend.load(keepAlive: keepAlive)
         return try Self.bare(model: model, reason: "load", chat: chat, request: request, context: context)
     }
 
     /// The request's options over the model's own defaults.
     static func parameters(_ options: ModelParameters?, profile: ModelProfile?) -> ModelParameters {
         (options ?? ModelParameters()).filling(from: profile?.parameters ?? ModelParameters())
-    }
-
-    /// The generation for `prompt` with `parameters`: sampling, `num_predict`, `stop`, and
-    /// `num_ctx` as a bound on prompt and answer together (within the server's own context).
-    static func generation(
-        prompt: [Int32], parameters: ModelParameters, engine: InferenceEngine, grammar: String?, triggers: [String]
-    ) throws -> GenerationRequest {
-        var sampling = try InferenceService.sampling(
-            temperature: parameters.temperature, topP: parameters.topP, topK: parameters.topK, minP: parameters.minP,
-            seed: parameters.seed, presencePenalty: parameters.presencePenalty,
-            frequencyPenalty: parameters.frequencyPenalty, repeatPenalty: parameters.repeatPenalty)
-        sampling.grammar = grammar
-        sampling.grammarTriggers = triggers
-        var maxTokens = parameters.numPredict.flatMap { $0 < 0 ? nil : $0 }
-        if let numCtx = parameters.numCtx, numCtx > 0, numCtx < engine.configuration.contextPerSequence {
-            guard prompt.count < numCtx else { throw InferenceError.promptTooLong(tokens: prompt.count, limit: numCtx) }
-            maxTokens = min(maxTokens ?? Int.max, numCtx - prompt.count)
-        }
-        return GenerationRequest(prompt: prompt, sampling: sampling, maxTokens: maxTokens, stop: parameters.stop ?? [])
     }
 
     /// The grammar for `/api/generate`'s `format`: any object for `"json"`, or a schema.
@@ -179,110 +136,6 @@ struct OllamaController {
         case nil, .null?, .bool(false)?: return
         default: throw InferenceError.invalidParameter("think is not supported: the models Haven runs do not think apart")
         }
-    }
-
-    /// Runs `generation` and answers in Ollama's shape. With tools on offer (`plan`), text
-    /// streams while it cannot be a call, and the calls come in one line at the end, arguments
-    /// as objects, as Ollama sends them.
-    private func answer(
-        _ generation: GenerationRequest, engine: InferenceEngine, model: String, plan: ChatPlan?, stream: Bool,
-        chat: Bool, request: Request, context: HavenRequestContext
-    ) async throws -> Response {
-        let start = ContinuousClock.now
-        let events = try await engine.generate(generation)
-        @Sendable func line(_ text: String, calls: [OllamaToolCall]? = nil) -> OllamaResponseLine {
-            OllamaResponseLine(
-                model: model, createdAt: Self.timestamp(Date()),
-                message: chat ? .init(content: text, toolCalls: calls) : nil, response: chat ? nil : text, done: false)
-        }
-        @Sendable func last(_ summary: GenerationSummary, text: String, calls: [OllamaToolCall]? = nil,
-                            firstToken: ContinuousClock.Instant?) -> OllamaResponseLine {
-            var final = line(text, calls: calls)
-            let end = ContinuousClock.now
-            let promptEnd = firstToken ?? end
-            final.done = true
-            final.doneReason = summary.finishReason.rawValue
-            final.totalDuration = Self.nanoseconds(end - start)
-            final.loadDuration = 0
-            final.promptEvalCount = summary.promptTokens
-            final.promptEvalDuration = Self.nanoseconds(promptEnd - start)
-            final.evalCount = summary.completionTokens
-            final.evalDuration = Self.nanoseconds(end - promptEnd)
-            return final
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .withoutEscapingSlashes
-
-        guard stream else {
-            var text = ""
-            var firstToken: ContinuousClock.Instant?
-            for try await event in events {
-                switch event {
-                case .text(let piece):
-                    if firstToken == nil { firstToken = .now }
-                    text += piece
-                case .finished(let summary):
-                    var calls: [OllamaToolCall]?
-                    if let plan {
-                        let (message, _) = plan.answer(from: text)
-                        if let made = message.toolCalls, !made.isEmpty {
-                            calls = OllamaChatTranslation.toolCalls(made.map { ($0.function.name, $0.function.arguments) })
-                            text = message.content ?? ""
-                        }
-                    }
-                    var headers = HTTPFields()
-                    headers[.contentType] = "application/json; charset=utf-8"
-                    let final = last(summary, text: text, calls: calls, firstToken: firstToken)
-                    return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: try encoder.encode(final))))
-                }
-            }
-            throw InferenceError.generationIncomplete
-        }
-
-        var headers = HTTPFields()
-        headers[.contentType] = "application/x-ndjson"
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            func send(_ next: OllamaResponseLine) async throws {
-                var bytes = try encoder.encode(next)
-                bytes.append(0x0A)
-                try await writer.write(ByteBuffer(bytes: bytes))
-            }
-            var firstToken: ContinuousClock.Instant?
-            var parser = plan.map { _ in ToolCallStream() }
-            var calls: [(name: String, arguments: String)] = []
-            func take(_ events: [ToolCallStream.Event]) async throws {
-                for event in events {
-                    switch event {
-                    case .text(let text): try await send(line(text))
-                    case .callStarted(_, let name): calls.append((name, ""))
-                    case .arguments(let index, let fragment): calls[index].arguments += fragment
-                    }
-                }
-            }
-            for try await event in events {
-                switch event {
-                case .text(let piece):
-                    if firstToken == nil { firstToken = .now }
-                    if var stream = parser {
-                        let decided = stream.append(piece)
-                        parser = stream
-                        try await take(decided)
-                    } else {
-                        try await send(line(piece))
-                    }
-                case .finished(let summary):
-                    if var stream = parser {
-                        let decided = stream.finish()
-                        parser = stream
-                        try await take(decided)
-                        let made = OllamaChatTranslation.toolCalls(calls)
-                        if !made.isEmpty { try await send(line("", calls: made)) }
-                    }
-                    try await send(last(summary, text: "", firstToken: firstToken))
-                }
-            }
-            try await writer.finish(nil)
-        })
     }
 
     /// The answer to a load or unload request.

@@ -50,119 +50,120 @@ struct OpenAIController {
             if let n = body.n, n != 1 { throw InferenceError.invalidParameter("an agent answers one choice; leave n out") }
             return try await agentCompletion(body, request: request, context: context, caller: caller)
         }
-        if let upstream = try service.upstream(for: body.model, caller: caller) {
-            let raw = try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
-            return try await upstreamChat(body, raw: raw, upstream: upstream, request: request, context: context)
-        }
-        let run = try await ChatRun.start(body, service: service, caller: caller)
+        let backend = try service.backend(for: body.model, caller: caller)
+        let call = ChatCall(request: body, json: try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView)))
         let id = InferenceService.completionID(prefix: "chatcmpl")
         let created = InferenceService.now
 
         guard body.stream == true else {
-            var choices: [ChatCompletionResponse.Choice] = []
-            var summaries: [GenerationSummary] = []
-            for (index, stream) in run.choices.enumerated() {
-                let (text, logprobs, summary) = try await stream.collect()
-                let (message, toolReason) = run.plan.answer(from: text)
-                choices.append(
+            let answer = try await backend.answer(call)
+            let logprobs = body.logprobs == true
+            let response = ChatCompletionResponse(
+                id: id, created: created, model: body.model,
+                choices: answer.choices.enumerated().map { index, choice in
                     .init(
-                        index: index, message: message, finishReason: toolReason ?? summary.finishReason.rawValue,
-                        logprobs: run.topLogprobs == nil ? nil : ChatLogprobs(logprobs)))
-                summaries.append(summary)
-            }
-            let answer = ChatCompletionResponse(
-                id: id, created: created, model: body.model, choices: choices, usage: ChatRun.usage(summaries))
-            return try answer.response(from: request, context: context)
+                        index: index, message: Self.message(choice), finishReason: choice.finishReason,
+                        logprobs: logprobs ? ChatLogprobs(choice.logprobs) : nil)
+                },
+                usage: Self.usage(answer))
+            return try response.response(from: request, context: context)
         }
-
-        let includeUsage = body.streamOptions?.includeUsage == true
-        let model = body.model
-        return ServerSentEvents.response { sender, writer in
-            var chunk = ChatCompletionChunk(id: id, created: created, model: model, choices: [])
-            var states = run.choices.indices.map { _ in StreamedChoice(plan: run.plan, logprobs: run.topLogprobs != nil) }
-            for index in run.choices.indices {
-                chunk.choices = [.init(index: index, delta: .init(role: "assistant", content: ""), finishReason: nil)]
-                try await writer.write(sender.data(chunk))
-            }
-            var summaries: [GenerationSummary] = []
-            for try await (index, step) in ChatRun.merge(run.choices) {
-                for choice in states[index].choices(for: step, index: index) {
-                    chunk.choices = [choice]
-                    try await writer.write(sender.data(chunk))
-                }
-                if case .finished(let summary) = step { summaries.append(summary) }
-            }
-            if includeUsage {
-                chunk.choices = []
-                chunk.usage = ChatRun.usage(summaries)
-                try await writer.write(sender.data(chunk))
-            }
-        }
+        let stream = try await backend.chat(call)
+        return Self.streamed(stream, id: id, created: created, model: body.model, includeUsage: body.streamOptions?.includeUsage == true)
     }
 
     @Sendable func completions(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
+        var request = request
+        let bytes = try await request.collectBody(upTo: context.maxUploadSize)
         let body = try await request.decode(as: CompletionRequest.self, context: context)
         guard body.prompt.values.count == 1, let text = body.prompt.values.first else {
             throw InferenceError.invalidParameter("give exactly one prompt")
         }
         let n = body.n ?? 1
-        guard (1...ChatRun.maxChoices).contains(n) else {
+        guard (1...ChatCall.maxChoices).contains(n) else {
             throw InferenceError.invalidParameter(
-                "n must be from 1 to \(ChatRun.maxChoices): each choice is a generation of its own")
+                "n must be from 1 to \(ChatCall.maxChoices): each choice is a generation of its own")
         }
         if let top = body.logprobs, !(0...InferenceEngine.maxTopLogprobs).contains(top) {
             throw InferenceError.invalidParameter("logprobs must be from 0 to \(InferenceEngine.maxTopLogprobs)")
         }
-        let engine = try await service.engine(for: body.model, caller: caller)
+        let backend = try service.backend(for: body.model, caller: caller)
         let sampling = try InferenceService.sampling(
             temperature: body.temperature, topP: body.topP, topK: body.topK, minP: body.minP, seed: body.seed,
             presencePenalty: body.presencePenalty, frequencyPenalty: body.frequencyPenalty, repeatPenalty: body.repeatPenalty)
-        let streams = try await ChatRun.generate(
-            GenerationRequest(
-                prompt: engine.tokenize(text), sampling: sampling, maxTokens: body.maxTokens ?? 16,
-                stop: body.stop?.values ?? [], logprobs: body.logprobs),
-            n: n, engine: engine)
+        var json = try JSONDecoder().decode(JSONValue.self, from: Data(bytes.readableBytesView))
+        // OpenAI's default answer length, said outright: servers upstream differ on it.
+        if body.maxTokens == nil { json = OllamaController.adding([("max_tokens", .number(16))], to: json) }
+        let stream = try await backend.complete(
+            CompletionCall(
+                prompt: text, sampling: sampling, maxTokens: body.maxTokens ?? 16, stop: body.stop?.values ?? [], n: n,
+                logprobs: body.logprobs, json: json))
         let wantsLogprobs = body.logprobs != nil
         let id = InferenceService.completionID(prefix: "cmpl")
         let answer = CompletionResponse(id: id, created: InferenceService.now, model: body.model, choices: [])
 
         guard body.stream == true else {
+            let whole = try await ChatAnswer.collect(stream.deltas)
             var answer = answer
-            var summaries: [GenerationSummary] = []
-            for (index, stream) in streams.enumerated() {
-                let (text, logprobs, summary) = try await stream.collect()
-                answer.choices.append(
-                    .init(
-                        text: text, index: index, finishReason: summary.finishReason.rawValue,
-                        logprobs: wantsLogprobs ? CompletionLogprobs(logprobs, offset: 0) : nil))
-                summaries.append(summary)
+            answer.choices = whole.choices.enumerated().map { index, choice in
+                .init(
+                    text: choice.content, index: index, finishReason: choice.finishReason,
+                    logprobs: wantsLogprobs ? CompletionLogprobs(choice.logprobs, offset: 0) : nil)
             }
-            answer.usage = ChatRun.usage(summaries)
+            answer.usage = Self.usage(whole)
             return try answer.response(from: request, context: context)
         }
         let includeUsage = body.streamOptions?.includeUsage ?? true
         return ServerSentEvents.response { sender, writer in
-            var answer = answer
-            var offsets = Array(repeating: 0, count: streams.count)
-            var summaries: [GenerationSummary] = []
-            for try await (index, step) in ChatRun.merge(streams) {
-                switch step {
-                case .text(let piece, let logprobs):
-                    answer.choices = [
-                        .init(
-                            text: piece, index: index, finishReason: nil,
-                            logprobs: wantsLogprobs ? CompletionLogprobs(logprobs, offset: offsets[index]) : nil)
-                    ]
-                    offsets[index] += logprobs.reduce(0) { $0 + $1.chosen.text.unicodeScalars.count }
-                case .finished(let summary):
-                    answer.choices = [.init(text: "", index: index, finishReason: summary.finishReason.rawValue)]
-                    summaries.append(summary)
-                    // Usage rides on the last choice's final event, as before stream_options existed.
-                    if includeUsage, summaries.count == streams.count { answer.usage = ChatRun.usage(summaries) }
+            var event = answer
+            var offsets = Array(repeating: 0, count: stream.choices)
+            var pending = Array(repeating: [TokenLogprob](), count: stream.choices)
+            var finished = 0
+            // Usage rides on the last choice's final event, as before stream_options existed.
+            var last: CompletionResponse?
+            do {
+                for try await delta in stream.deltas {
+                    switch delta {
+                    case .logprobs(let index, let tokens) where index < stream.choices:
+                        pending[index] += tokens
+                        continue
+                    case .content(let index, let piece) where index < stream.choices:
+                        event.choices = [
+                            .init(
+                                text: piece, index: index, finishReason: nil,
+                                logprobs: wantsLogprobs ? CompletionLogprobs(pending[index], offset: offsets[index]) : nil)
+                        ]
+                        offsets[index] += pending[index].reduce(0) { $0 + $1.chosen.text.unicodeScalars.count }
+                        pending[index] = []
+                    case .finished(let index, let reason):
+                        event.choices = [.init(text: "", index: index, finishReason: reason)]
+                        finished += 1
+                        if finished == stream.choices {
+                            last = event
+                            continue
+                        }
+                    case .usage:
+                        guard includeUsage else { continue }
+                        var whole = ChatAnswer()
+                        whole.add(delta)
+                        var final = last ?? answer
+                        if last == nil { final.choices = [] }
+                        final.usage = Self.usage(whole)
+                        last = nil
+                        try await writer.write(sender.data(final))
+                        continue
+                    default:
+                        continue
+                    }
+                    try await writer.write(sender.data(event))
                 }
-                try await writer.write(sender.data(answer))
+            } catch {
+                if error is CancellationError { throw error }
+                try await writer.write(sender.data(Self.streamError(error)))
+                throw ServerSentEvents.Ended()
             }
+            if let last { try await writer.write(sender.data(last)) }
         }
     }
 
@@ -173,18 +174,8 @@ struct OpenAIController {
         guard format == "float" || format == "base64" else {
             throw InferenceError.invalidParameter("encoding_format must be 'float' or 'base64'")
         }
-        if let upstream = try service.upstream(for: body.model, caller: caller) {
-            return try await upstreamEmbeddings(body, format: format, upstream: upstream)
-        }
-        let engine = try await service.engine(for: body.model, caller: caller)
-        let inputs: [[Int32]]
-        switch body.input {
-        case .texts(let texts): inputs = texts.map { engine.tokenize($0) }
-        case .tokens(let lists): inputs = lists
-        }
-        guard !inputs.isEmpty else { throw InferenceError.invalidParameter("input must not be empty") }
-        let vectors = try await engine.embed(inputs)
-        let tokens = inputs.reduce(0) { $0 + $1.count }
+        let backend = try service.backend(for: body.model, caller: caller)
+        let (vectors, tokens) = try await backend.embed(body.input)
         return EmbeddingResponse(
             data: vectors.enumerated().map { index, vector in
                 .init(index: index, embedding: format == "base64" ? .base64(Self.base64(vector)) : .float(vector))

@@ -30,11 +30,10 @@ struct ResponsesController {
             previous = id
         }
         let input = try ResponsesTranslation.messages(from: body.input, knownCalls: knownCalls)
-        let chat = try ResponsesTranslation.chatRequest(body, conversation: history + input)
-        let run = try await ChatRun.start(chat, service: service, caller: caller)
-        let id = try reserve(body, previous: previous, history: history, input: input, principal: principal)
+        let call = try ChatCall(json: ResponsesTranslation.chatBody(body, conversation: history + input))
+        let backend = try service.backend(for: body.model, caller: caller)
         let started = ResponseObject(
-            id: id.description, createdAt: InferenceService.now, status: "in_progress", incompleteDetails: nil,
+            id: "", createdAt: InferenceService.now, status: "in_progress", incompleteDetails: nil,
             instructions: body.instructions, maxOutputTokens: body.maxOutputTokens, model: body.model, output: [],
             previousResponseID: body.previousResponseID, temperature: body.temperature, topP: body.topP,
             toolChoice: ResponseToolChoice(body.toolChoice?.choice), tools: body.tools ?? [],
@@ -43,42 +42,57 @@ struct ResponsesController {
         let catalog = service.catalog
 
         guard body.stream == true else {
-            let (text, _, summary) = try await run.choices[0].collect()
-            let answer = ResponsesTranslation.answer(text, plan: run.plan)
+            let whole = try await backend.answer(call)
+            let id = try reserve(body, previous: previous, history: history, input: input, principal: principal)
+            let answer = Self.message(whole)
             if started.store { try catalog.append([answer], to: id.conversation, at: Date()) }
-            return try Self.finished(started, id: id, answer: answer, summary: summary)
+            var opened = started
+            opened.id = id.description
+            return try Self.finished(opened, id: id, answer: answer, summary: Self.summary(whole))
                 .response(from: request, context: context)
         }
-        return Self.eventStream { body in
+        let stream = try await backend.chat(call)
+        let id = try reserve(body, previous: previous, history: history, input: input, principal: principal)
+        var opened = started
+        opened.id = id.description
+        return Self.eventStream { [opened] send in
             var events = ResponseEvents(id: id)
-            try await body(events.lifecycle("response.created", started))
-            try await body(events.lifecycle("response.in_progress", started))
-            var parser = run.plan.tools.isEmpty ? nil : ToolCallStream()
-            var output = ""
-            for try await step in run.choices[0] {
-                switch step {
-                case .text(let piece, _):
-                    output += piece
-                    if var stream = parser {
-                        for event in stream.append(piece) { try await body(events.handle(event)) }
-                        parser = stream
-                    } else if !piece.isEmpty {
-                        try await body(events.handle(.text(piece)))
-                    }
-                case .finished(let summary):
-                    if var stream = parser {
-                        for event in stream.finish() { try await body(events.handle(event)) }
-                        parser = stream
-                    }
-                    try await body(events.closeItems())
-                    let answer = ResponsesTranslation.answer(output, plan: run.plan)
-                    if started.store { try catalog.append([answer], to: id.conversation, at: Date()) }
-                    let finished = Self.finished(started, id: id, answer: answer, summary: summary)
-                    try await body(
-                        events.lifecycle(finished.status == "completed" ? "response.completed" : "response.incomplete", finished))
+            try await send(events.lifecycle("response.created", opened))
+            try await send(events.lifecycle("response.in_progress", opened))
+            var whole = ChatAnswer()
+            var calls = Set<Int>()
+            for try await delta in stream.deltas {
+                whole.add(delta)
+                switch delta {
+                case .content(0, let piece) where !piece.isEmpty:
+                    try await send(events.handle(.text(piece)))
+                case .toolCall(0, let call, _, let name, let arguments):
+                    if calls.insert(call).inserted { try await send(events.handle(.callStarted(index: call, name: name ?? ""))) }
+                    if !arguments.isEmpty { try await send(events.handle(.arguments(index: call, fragment: arguments))) }
+                default:
+                    continue
                 }
             }
+            try await send(events.closeItems())
+            let answer = Self.message(whole)
+            if opened.store { try catalog.append([answer], to: id.conversation, at: Date()) }
+            let finished = Self.finished(opened, id: id, answer: answer, summary: Self.summary(whole))
+            try await send(events.lifecycle(finished.status == "completed" ? "response.completed" : "response.incomplete", finished))
         }
+    }
+
+    /// The assistant's turn an answer makes: its first choice's text and calls.
+    static func message(_ answer: ChatAnswer) -> AgentMessage {
+        let choice = answer.choices.first ?? ChatAnswer.Choice()
+        return AgentMessage(
+            role: .assistant, content: choice.content, toolCalls: choice.calls.map { AgentToolCall(name: $0.name, arguments: $0.arguments) })
+    }
+
+    /// How the answer ended and what it took, as a local generation reports it.
+    static func summary(_ answer: ChatAnswer) -> GenerationSummary {
+        GenerationSummary(
+            finishReason: answer.choices.first?.finishReason == "length" ? .length : .stop, promptTokens: answer.promptTokens,
+            completionTokens: answer.completionTokens, cachedPromptTokens: answer.cachedTokens)
     }
 
     @Sendable func show(_ request: Request, context: HavenRequestContext) async throws -> ResponseObject {

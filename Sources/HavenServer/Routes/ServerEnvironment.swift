@@ -128,7 +128,7 @@ public struct ServerEnvironment: Sendable {
     var inference: InferenceService {
         InferenceService(
             catalog: catalog, modelsDirectory: modelsDirectory, loaded: models, upstreams: upstreams, cacheSalt: cacheSalt,
-            observer: metrics.generationObserver)
+            observer: metrics.generationObserver, audit: audit)
     }
 
     /// Seconds since the server started, on a monotonic clock.

@@ -22,6 +22,8 @@ extension ModelCommand {
         @Option(help: ArgumentHelp("A file (mode 0600) holding its API key.", valueName: "file")) var apiKeyFile: String?
         @Option(help: ArgumentHelp("Longest wait for its next bytes, such as 60s or 5m.", valueName: "duration"))
         var timeout: String = "2m"
+        @Flag(help: "Also take the overflow of an installed model of the same name: requests its full queue would refuse.")
+        var overflow = false
 
         func validate() throws {
             if models.isEmpty { throw ValidationError("give at least one --model it serves") }
@@ -34,7 +36,8 @@ extension ModelCommand {
                 throw ValidationError("--timeout must be a duration from 1 second to 1 hour, such as 60s or 5m")
             }
             let keyFile = apiKeyFile.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
-            let upstream = UpstreamConfiguration(name: name, baseURL: baseURL, apiKeyFile: keyFile, models: models, timeout: seconds)
+            let upstream = UpstreamConfiguration(
+                name: name, baseURL: baseURL, apiKeyFile: keyFile, models: models, timeout: seconds, overflow: overflow)
             let text = try UpstreamConfiguration.appending(upstream, to: home.readConfigurationFile())
             let path = home.configurationFile
             let mode = (try? FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? NSNumber) ?? 0o600

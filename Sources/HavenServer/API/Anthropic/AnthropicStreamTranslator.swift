@@ -41,6 +41,15 @@ struct AnthropicStreamTranslator: Sendable {
         return events
     }
 
+    /// The events of a call the backend read (its start, or a fragment of its arguments):
+    /// text held before it goes first.
+    mutating func call(_ event: ToolCallStream.Event) -> [AnthropicStreamEvent] {
+        guard !stopped else { return [] }
+        let rest = scanner.flush()
+        output += rest
+        return take(rest) + events(for: [event])
+    }
+
     /// The events that end the content: held text, the last block's end, and, if the answer
     /// had no block at all, an empty text block (so `content` always has one).
     mutating func finish() -> [AnthropicStreamEvent] {

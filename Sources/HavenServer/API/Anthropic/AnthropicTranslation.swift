@@ -167,6 +167,18 @@ enum AnthropicTranslation {
         return (text.isEmpty ? [] : [.text(text)]) + calls
     }
 
+    /// The answer's content blocks from text and the calls a backend read: the text (when
+    /// there is any, or nothing else), then each call whose arguments are an object.
+    static func content(text: String, calls: [ChatAnswer.Call]) -> [AnthropicMessage.ContentBlock] {
+        let uses: [AnthropicMessage.ContentBlock] = calls.compactMap { call in
+            guard let input = try? JSONDecoder().decode(JSONValue.self, from: Data(call.arguments.utf8)), case .object = input
+            else { return nil }
+            return .toolUse(id: toolUseID(), name: call.name, input: input)
+        }
+        guard !uses.isEmpty else { return [.text(text)] }
+        return (text.isEmpty ? [] : [.text(text)]) + uses
+    }
+
     static func toolUseID() -> String {
         "toolu_" + (0..<24).map { _ in String(Int.random(in: 0..<36), radix: 36) }.joined()
     }

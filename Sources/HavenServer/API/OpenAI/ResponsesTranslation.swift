@@ -53,48 +53,75 @@ enum ResponsesTranslation {
     /// request's input): `instructions` first as a system message, function tools, the JSON
     /// schema of `text.format`, and the sampling and length settings.
     static func chatRequest(_ request: ResponsesRequest, conversation: [AgentMessage]) throws -> ChatCompletionRequest {
+        try ChatCompletionRequest.translated(from: chatBody(request, conversation: conversation))
+    }
+
+    /// The chat `request` amounts to, as an OpenAI chat body (what any backend is put). Pure.
+    static func chatBody(_ request: ResponsesRequest, conversation: [AgentMessage]) throws -> JSONValue {
+        func object(_ fields: [(String, JSONValue)]) -> JSONValue {
+            .object(Dictionary(fields, uniquingKeysWith: { $1 }), order: fields.map(\.0))
+        }
         if request.topLogprobs != nil {
             throw InferenceError.invalidParameter(
                 "top_logprobs is not supported on /v1/responses; /v1/chat/completions answers logprobs")
         }
-        var messages: [ChatCompletionRequest.Message] = []
+        var messages: [JSONValue] = []
         if let instructions = request.instructions, !instructions.isEmpty {
-            messages.append(.init(role: "system", content: MessageContent(text: instructions), toolCalls: nil, toolCallID: nil))
+            messages.append(object([("role", .string("system")), ("content", .string(instructions))]))
         }
         for message in conversation {
             switch message.role {
             case .assistant where !message.toolCalls.isEmpty:
                 let calls = message.toolCalls.enumerated().map { index, call in
-                    ToolCall(id: "call_\(index)", function: .init(name: call.name, arguments: call.arguments))
+                    object([
+                        ("id", .string("call_\(index)")), ("type", .string("function")),
+                        ("function", object([("name", .string(call.name)), ("arguments", .string(call.arguments))])),
+                    ])
                 }
-                messages.append(
-                    .init(
-                        role: "assistant", content: message.content.isEmpty ? nil : MessageContent(text: message.content),
-                        toolCalls: calls, toolCallID: nil))
+                var fields: [(String, JSONValue)] = [("role", .string("assistant"))]
+                fields.append(("content", message.content.isEmpty ? .null : .string(message.content)))
+                fields.append(("tool_calls", .array(calls)))
+                messages.append(object(fields))
             default:
-                messages.append(
-                    .init(role: message.role.rawValue, content: MessageContent(text: message.content), toolCalls: nil, toolCallID: nil))
+                messages.append(object([("role", .string(message.role.rawValue)), ("content", .string(message.content))]))
             }
         }
-        let tools = try (request.tools ?? []).map { tool throws -> ChatCompletionRequest.Tool in
+        var fields: [(String, JSONValue)] = [("model", .string(request.model)), ("messages", .array(messages))]
+        let tools = try (request.tools ?? []).map { tool throws -> JSONValue in
             guard tool.type == "function" else {
                 throw InferenceError.invalidParameter("tool type '\(tool.type)' is not supported; Haven runs function tools")
             }
             guard let name = tool.name, !name.isEmpty else {
                 throw InferenceError.invalidParameter("a function tool needs a name")
             }
-            return .init(type: "function", function: .init(name: name, description: tool.description, parameters: tool.parameters))
+            var function: [(String, JSONValue)] = [("name", .string(name))]
+            if let description = tool.description { function.append(("description", .string(description))) }
+            if let parameters = tool.parameters { function.append(("parameters", parameters)) }
+            return object([("type", .string("function")), ("function", object(function))])
         }
-        let format = request.text?.format.map { format in
-            ChatCompletionRequest.ResponseFormat(
-                type: format.type,
-                jsonSchema: format.type == "json_schema" ? .init(name: format.name, schema: format.schema) : nil)
+        if !tools.isEmpty { fields.append(("tools", .array(tools))) }
+        switch request.toolChoice?.choice {
+        case nil: break
+        case .none?: fields.append(("tool_choice", .string("none")))
+        case .auto?: fields.append(("tool_choice", .string("auto")))
+        case .required?: fields.append(("tool_choice", .string("required")))
+        case .function(let name)?:
+            fields.append(("tool_choice", object([("type", .string("function")), ("function", object([("name", .string(name))]))])))
         }
-        return ChatCompletionRequest(
-            model: request.model, messages: messages, stream: nil, streamOptions: nil, maxTokens: nil,
-            maxCompletionTokens: request.maxOutputTokens, temperature: request.temperature, topP: request.topP, topK: nil,
-            minP: nil, seed: nil, stop: nil, presencePenalty: nil, frequencyPenalty: nil, repeatPenalty: nil, n: nil,
-            tools: tools.isEmpty ? nil : tools, toolChoice: request.toolChoice?.choice, responseFormat: format)
+        if let format = request.text?.format {
+            var formatFields: [(String, JSONValue)] = [("type", .string(format.type))]
+            if format.type == "json_schema" {
+                var schema: [(String, JSONValue)] = []
+                if let name = format.name { schema.append(("name", .string(name))) }
+                if let value = format.schema { schema.append(("schema", value)) }
+                formatFields.append(("json_schema", object(schema)))
+            }
+            fields.append(("response_format", object(formatFields)))
+        }
+        if let value = request.maxOutputTokens { fields.append(("max_completion_tokens", .number(Double(value)))) }
+        if let value = request.temperature { fields.append(("temperature", .number(value))) }
+        if let value = request.topP { fields.append(("top_p", .number(value))) }
+        return object(fields)
     }
 
     /// The assistant's turn as stored: the text before any calls, and the calls.

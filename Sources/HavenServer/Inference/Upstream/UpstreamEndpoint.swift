@@ -17,11 +17,12 @@ struct UpstreamEndpoint: Sendable {
     var name: String { configuration.name }
     private var timeout: Duration { .seconds(configuration.timeout) }
 
-    /// The upstream's streamed answer to `body` (an OpenAI chat body). Returns once the
-    /// upstream has accepted the request; errors before that are thrown (so another upstream
-    /// may be tried), errors after it end the stream. Cancelling the stream cancels the request.
-    func chat(_ body: JSONValue) async throws -> AsyncThrowingStream<ChatDelta, any Error> {
-        var request = makeRequest(path: "/chat/completions", method: .POST)
+    /// The upstream's streamed answer to `body` (an OpenAI chat body at `/chat/completions`,
+    /// or a completions body at `/completions`). Returns once the upstream has accepted the
+    /// request; errors before that are thrown (so another upstream may be tried), errors after
+    /// it end the stream. Cancelling the stream cancels the request.
+    func stream(path: String, body: JSONValue) async throws -> AsyncThrowingStream<ChatDelta, any Error> {
+        var request = makeRequest(path: path, method: .POST)
         request.headers.add(name: "Accept", value: "text/event-stream")
         request.body = .bytes(ByteBuffer(bytes: try JSONEncoder().encode(body)))
         let response = try await send(request)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// Reads an OpenAI-compatible server's streamed chat answer (`text/event-stream` of
-/// `data: <chunk>` events ending with `data: [DONE]`) into ``ChatDelta``s. Pure: bytes in,
+/// Reads an OpenAI-compatible server's streamed chat or completions answer
+/// (`text/event-stream` of `data: <chunk>` events ending with `data: [DONE]`) into
+/// ``ChatDelta``s. Pure: bytes in,
 /// deltas out, so it is tested without a server.
 struct UpstreamEventDecoder: Sendable {
     /// What one event amounted to.
@@ -74,9 +75,11 @@ struct UpstreamEventDecoder: Sendable {
             }
             let index: Int?
             let delta: Delta?
+            /// A completions chunk's text (`/completions` streams text, not deltas).
+            let text: String?
             let finishReason: String?
             enum CodingKeys: String, CodingKey {
-                case index, delta
+                case index, delta, text
                 case finishReason = "finish_reason"
             }
         }
@@ -105,7 +108,7 @@ struct UpstreamEventDecoder: Sendable {
             var deltas: [ChatDelta] = []
             for (position, choice) in (choices ?? []).enumerated() {
                 let index = choice.index ?? position
-                if let text = choice.delta?.content, !text.isEmpty { deltas.append(.content(choice: index, text)) }
+                if let text = choice.delta?.content ?? choice.text, !text.isEmpty { deltas.append(.content(choice: index, text)) }
                 for (number, call) in (choice.delta?.toolCalls ?? []).enumerated() {
                     deltas.append(
                         .toolCall(

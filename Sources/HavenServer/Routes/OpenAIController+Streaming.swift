@@ -2,45 +2,25 @@ import Foundation
 import HavenInference
 import Hummingbird
 
-/// Chat completions and embeddings on an upstream model: the client's body goes to the
-/// upstream as it came (tools, `response_format`, sampling and all), with the model's name,
-/// the caller's cache salt and streaming set by Haven; the answer comes back in Haven's own
-/// ids and shapes, and an upstream that fails mid-stream ends the stream with an error event.
+/// A chat answer as OpenAI streams it, whichever backend produced it: a first chunk with the
+/// role for each choice, then content and tool-call deltas (a call's id and name first, then
+/// its argument fragments), each with the log-probabilities behind it when asked for, a
+/// finishing chunk per choice, and the usage when `stream_options.include_usage` asks. A
+/// backend that fails mid-answer ends the stream with an error event, which OpenAI's clients
+/// raise.
 extension OpenAIController {
-    func upstreamChat(
-        _ body: ChatCompletionRequest, raw: JSONValue, upstream: UpstreamBackend, request: Request, context: HavenRequestContext
-    ) async throws -> Response {
-        if let n = body.n, !(1...ChatRun.maxChoices).contains(n) {
-            throw InferenceError.invalidParameter("n must be from 1 to \(ChatRun.maxChoices)")
-        }
-        let deltas = try await upstream.chat(raw)
-        let id = InferenceService.completionID(prefix: "chatcmpl")
-        let created = InferenceService.now
-        let model = body.model
-
-        guard body.stream == true else {
-            let answer = try await ChatAnswer.collect(deltas)
-            let response = ChatCompletionResponse(
-                id: id, created: created, model: model,
-                choices: answer.choices.enumerated().map { index, choice in
-                    .init(index: index, message: Self.message(choice), finishReason: choice.finishReason)
-                },
-                usage: Self.usage(answer))
-            return try response.response(from: request, context: context)
-        }
-
-        let includeUsage = body.streamOptions?.includeUsage == true
-        let choiceCount = body.n ?? 1
-        return ServerSentEvents.response { sender, writer in
+    static func streamed(_ stream: ChatStream, id: String, created: Int, model: String, includeUsage: Bool) -> Response {
+        ServerSentEvents.response { sender, writer in
             var chunk = ChatCompletionChunk(id: id, created: created, model: model, choices: [])
-            for index in 0..<choiceCount {
+            for index in 0..<stream.choices {
                 chunk.choices = [.init(index: index, delta: .init(role: "assistant", content: ""), finishReason: nil)]
                 try await writer.write(sender.data(chunk))
             }
             var answer = ChatAnswer()
             var started = Set<[Int]>()
+            var pending: [Int: [TokenLogprob]] = [:]
             do {
-                for try await delta in deltas {
+                for try await delta in stream.deltas {
                     answer.add(delta)
                     switch delta {
                     case .content(let index, let text):
@@ -55,8 +35,14 @@ extension OpenAIController {
                         chunk.choices = pieces.map { .init(index: index, delta: .init(toolCalls: [$0]), finishReason: nil) }
                     case .finished(let index, let reason):
                         chunk.choices = [.init(index: index, delta: .init(), finishReason: reason)]
+                    case .logprobs(let index, let tokens):
+                        pending[index, default: []] += tokens
+                        continue
                     case .usage:
                         continue
+                    }
+                    if let tokens = pending.removeValue(forKey: chunk.choices[0].index) {
+                        chunk.choices[0].logprobs = ChatLogprobs(tokens)
                     }
                     for choice in chunk.choices {
                         var one = chunk
@@ -78,21 +64,6 @@ extension OpenAIController {
         }
     }
 
-    func upstreamEmbeddings(
-        _ body: EmbeddingRequest, format: String, upstream: UpstreamBackend
-    ) async throws -> EmbeddingResponse {
-        guard case .texts(let texts) = body.input else {
-            throw InferenceError.invalidParameter("model '\(body.model)' runs on an upstream server; give input as text, not token ids")
-        }
-        guard !texts.isEmpty else { throw InferenceError.invalidParameter("input must not be empty") }
-        let (vectors, tokens) = try await upstream.embed(texts)
-        return EmbeddingResponse(
-            data: vectors.enumerated().map { index, vector in
-                .init(index: index, embedding: format == "base64" ? .base64(Self.base64(vector)) : .float(vector))
-            },
-            model: body.model, usage: .init(promptTokens: tokens, totalTokens: tokens))
-    }
-
     static func message(_ choice: ChatAnswer.Choice) -> ChatMessage {
         guard !choice.calls.isEmpty else { return ChatMessage(role: "assistant", content: choice.content) }
         return ChatMessage(
@@ -110,7 +81,7 @@ extension OpenAIController {
     /// The error event a stream ends with: OpenAI's clients raise it as an API error.
     static func streamError(_ error: any Error) -> StreamError {
         let api = (error as? any APIErrorConvertible)?.apiError
-            ?? APIError(.badGateway, code: "upstream_failed", message: "the upstream's answer broke off")
+            ?? ErrorMiddleware.apiError(for: error)
         return StreamError(error: .init(message: api.message, type: api.type, code: api.code))
     }
 

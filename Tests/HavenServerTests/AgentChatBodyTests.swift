@@ -5,7 +5,7 @@ import Testing
 
 @testable import HavenServer
 
-@Suite struct UpstreamAgentTurnTests {
+@Suite struct AgentChatBodyTests {
     @Test func callsAndResultsArePairedByIdAndToolsOfferedAsFunctions() throws {
         let messages = [
             AgentMessage(role: .system, content: "Be brief."),
@@ -18,7 +18,7 @@ import Testing
             AgentMessage(role: .tool, content: "a, b", toolName: "list"),
         ]
         let tool = ToolDefinition(name: "search", description: "Search", parameters: .object([:], order: []))
-        let body = UpstreamAgentTurn.body(model: "m", messages: messages, tools: [tool], requireTool: true, maxTokens: 64)
+        let body = AgentChatBody.body(model: "m", messages: messages, tools: [tool], requireTool: true, maxTokens: 64)
         let json = try JSONSerialization.jsonObject(with: JSONEncoder().encode(body)) as! [String: Any]
         let turns = json["messages"] as! [[String: Any]]
         #expect(turns.map { $0["role"] as! String } == ["system", "user", "assistant", "tool", "tool"])
@@ -35,7 +35,7 @@ import Testing
         var answer = ChatAnswer()
         answer.add(.content(choice: 0, "Looking."))
         answer.add(.toolCall(choice: 0, call: 0, id: "c", name: "search", arguments: #"{"query":"x"}"#))
-        let reply = UpstreamAgentTurn.reply(answer)
+        let reply = AgentChatBody.reply(answer)
         #expect(reply.text == "Looking.")
         #expect(reply.toolCalls == [AgentToolCall(name: "search", arguments: #"{"query":"x"}"#)])
     }

@@ -1,11 +1,12 @@
 import HavenAgents
 import HavenInference
 
-/// An agent's conversation as an OpenAI chat body for an upstream model: tool calls and
-/// results as OpenAI's `tool_calls` and `tool` turns (ids paired in order), the tools as
-/// functions, and `tool_choice` `required` when the loop needs a call. The upstream's own
-/// chat template and tool parser then do what ``ToolCallFormat`` does for a local engine.
-enum UpstreamAgentTurn {
+/// An agent's turn as an OpenAI chat body, put to the model's ``InferenceBackend`` like any
+/// client's chat: tool calls and results as OpenAI's `tool_calls` and `tool` turns (ids paired
+/// in order), the tools as functions, and `tool_choice` `required` when the loop needs a call.
+/// A local engine writes them in ``ToolCallFormat`` (``ChatPlan``); an upstream's own chat
+/// template and tool parser do the same there.
+enum AgentChatBody {
     static func body(
         model: String, messages: [AgentMessage], tools: [ToolDefinition], requireTool: Bool, maxTokens: Int
     ) -> JSONValue {
@@ -48,7 +49,7 @@ enum UpstreamAgentTurn {
         return object(fields)
     }
 
-    /// The reply in an upstream's answer: its first choice's text and calls.
+    /// The reply in an answer: its first choice's text and calls.
     static func reply(_ answer: ChatAnswer) -> AgentReply {
         let choice = answer.choices.first ?? ChatAnswer.Choice()
         return AgentReply(text: choice.content, toolCalls: choice.calls.map { AgentToolCall(name: $0.name, arguments: $0.arguments) })

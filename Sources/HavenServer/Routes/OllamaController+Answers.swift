@@ -2,9 +2,10 @@ import Foundation
 import HavenInference
 import Hummingbird
 
-/// Ollama's chat, generate and embed on an upstream model: the request in OpenAI's terms
-/// (the same translation local chats use), the upstream's deltas back in Ollama's lines. An
-/// upstream that fails mid-stream ends the stream with Ollama's `{"error": …}` line.
+/// Ollama's chat and generate answered from any backend: the request in OpenAI's terms, the
+/// backend's deltas back in Ollama's lines. Text streams while it cannot be a call; the calls
+/// come in one line at the end, arguments as objects, as Ollama sends them. A backend that
+/// fails mid-answer ends the stream with Ollama's `{"error": …}` line.
 extension OllamaController {
     /// Ollama's options as OpenAI chat fields (an upstream samples by these).
     static func openAIFields(_ parameters: ModelParameters) -> [(String, JSONValue)] {
@@ -32,13 +33,12 @@ extension OllamaController {
         return .object(values, order: order)
     }
 
-    /// Runs `body` on `upstream` and answers in Ollama's shape, as ``answer`` does for a local engine.
-    func upstreamAnswer(
-        _ body: JSONValue, upstream: UpstreamBackend, model: String, stream: Bool, chat: Bool, request: Request,
-        context: HavenRequestContext
+    /// `answer`'s deltas in Ollama's shape: NDJSON lines, or one object when not streamed.
+    func answer(
+        _ answer: ChatStream, model: String, stream: Bool, chat: Bool, request: Request, context: HavenRequestContext
     ) async throws -> Response {
         let start = ContinuousClock.now
-        let deltas = try await upstream.chat(body)
+        let deltas = answer.deltas
         @Sendable func line(_ text: String, calls: [OllamaToolCall]? = nil) -> OllamaResponseLine {
             OllamaResponseLine(
                 model: model, createdAt: Self.timestamp(Date()),
