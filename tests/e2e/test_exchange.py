@@ -579,7 +579,10 @@ def test_a_peers_agent_request_runs_under_the_grants_given_to_that_peer(world, t
     entries = audit_entries(a, limit=40, principal=principal)
     assert any(e["action"] == "exchange.agents" and e["allowed"] and e["resource"] == "agents/concierge"
                for e in entries), entries
-    tool_decisions = [e for e in entries if e["action"] != "exchange.agents" and "agent concierge" in e["reason"]]
+    # The agent's use of A's model was decided under bob's own `infer` grant, and logged naming it.
+    assert any(e["action"] == "infer" and e["allowed"] and "agent concierge" in e["reason"] for e in entries), entries
+    tool_decisions = [e for e in entries
+                      if e["action"] not in ("exchange.agents", "infer") and "agent concierge" in e["reason"]]
     assert len(tool_decisions) >= len(calls), entries
     assert not [e for e in tool_decisions if e["allowed"] and not e["resource"].startswith("/party/")
                 and e["resource"] != "/"], tool_decisions

@@ -222,6 +222,8 @@ def test_an_agent_calls_a_tool_under_the_callers_rights(world, lookup):
                            headers=bearer(world.home.token), timeout=30).json()["entries"]
     assert len(entries) >= len(calls)
     assert all("agent lookup" in e["reason"] for e in entries)
+    # Its use of the model too: an `infer` decision under carol's grant, naming the agent.
+    assert any(e["action"] == "infer" and e["allowed"] for e in entries), entries
     assert not [e for e in entries if e["allowed"] and e["resource"].startswith("/team-b/")]
     # The conversation was kept, and continues by id.
     conversation = requests.get(world.url + f"/haven/conversations/{turn['conversation_id']}",

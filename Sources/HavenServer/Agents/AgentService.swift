@@ -55,7 +55,7 @@ struct AgentService: Sendable {
         } else {
             throw APIError(.serviceUnavailable, code: "no_model", message: "no model is installed; add one with 'haven model add FILE'")
         }
-        return EngineAgentModel(service: environment.inference, caller: caller, model: name)
+        return EngineAgentModel(service: environment.inference, caller: caller, model: name, agent: agent.name)
     }
 }
 

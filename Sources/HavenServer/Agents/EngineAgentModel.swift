@@ -10,11 +10,13 @@ struct EngineAgentModel: AgentModel {
     /// The principal the agent works for: it needs `infer` on the model, like any client.
     let caller: Authentication
     let model: String
+    /// The agent's name, for the audit log.
+    var agent: String?
     /// Longest single reply.
     static let maxTokens = 512
 
     func reply(to messages: [AgentMessage], tools: [ToolDefinition], requireTool: Bool) async throws -> AgentReply {
-        let backend = try service.backend(for: model, caller: caller)
+        let backend = try service.backend(for: model, caller: caller, agent: agent)
         let body = AgentChatBody.body(model: model, messages: messages, tools: tools, requireTool: requireTool, maxTokens: Self.maxTokens)
         return AgentChatBody.reply(try await backend.answer(ChatCall(json: body)))
     }

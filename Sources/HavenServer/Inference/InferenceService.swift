@@ -25,8 +25,9 @@ struct InferenceService: Sendable {
     /// two together for an installed model an upstream takes the overflow of.
     ///
     /// - Throws: ``APIError`` `infer_not_granted`, or ``InferenceError/modelNotFound(_:)``.
-    func backend(for model: String, caller: Authentication) throws -> any InferenceBackend {
-        try checkInfer(model, caller: caller)
+    /// `agent` names the agent that asks on the caller's behalf, for the audit log.
+    func backend(for model: String, caller: Authentication, agent: String? = nil) throws -> any InferenceBackend {
+        try checkInfer(model, caller: caller, agent: agent)
         let served = !upstreams.upstreams(serving: model).isEmpty
         guard try catalog.model(named: model) != nil else {
             guard served else { throw InferenceError.modelNotFound(model) }
@@ -69,8 +70,8 @@ struct InferenceService: Sendable {
 
     /// Refuses a caller without a current `infer` grant on `model` (the owner holds it). Every
     /// decision on someone other than the owner is appended to the audit log (action `infer`,
-    /// resource `models/NAME`) before the model runs.
-    func checkInfer(_ model: String, caller: Authentication) throws {
+    /// resource `models/NAME`) before the model runs, naming the agent that asked, if one did.
+    func checkInfer(_ model: String, caller: Authentication, agent: String? = nil) throws {
         guard caller.principal != .owner else { return }
         let resource = "models/" + model
         let now = Date()
@@ -78,8 +79,9 @@ struct InferenceService: Sendable {
         let grant = try catalog.grants(for: caller.principal).first { $0.allows(caller.principal, .infer, on: resource, at: now) }
         try audit?.record(
             principal: caller.principal.description, action: Right.infer.rawValue, resource: resource, allowed: grant != nil,
-            reason: grant.map { "allowed by grant \($0.id)" } ?? "no current 'infer' grant on \(resource)", basis: grant?.id,
-            at: now)
+            reason: (grant.map { "allowed by grant \($0.id)" } ?? "no current 'infer' grant on \(resource)")
+                + (agent.map { " (model used by agent \($0))" } ?? ""),
+            basis: grant?.id, at: now)
         guard grant != nil else {
             throw APIError(
                 .forbidden, code: "infer_not_granted",
