@@ -9,8 +9,8 @@ import subprocess
 import pytest
 import requests
 
-from conftest import (HAVEN_BIN, assert_one_line_error, bearer, make_home, run_haven, start_server,
-                      stop_server)
+from conftest import (HAVEN_BIN, MODEL_FILE, Home, assert_one_line_error, bearer, make_home, run_haven,
+                      start_server, stop_server)
 from s3_helpers import start_moto
 
 MiB = 1 << 20
@@ -233,6 +233,35 @@ def test_migrate_refuses_a_wrong_secret_then_succeeds_with_the_right_one(moto_s3
     assert local_chunks(home) == []
     # Now on s3: migrating again is refused, naming why.
     assert_one_line_error(migrate(home), "in S3 already")
+
+
+def test_an_encrypted_home_moves_its_sealed_chunks_without_its_key(moto_s3, tmp_path):
+    key_file = tmp_path / "home.key"
+    result = run_haven("init", "--home", str(tmp_path / "home"), "--model", MODEL_FILE, "--encrypt",
+                       "--key-file", str(key_file), check=True)
+    home = Home(path=tmp_path / "home", token=result.stdout.strip())
+    bucket = moto_s3.new_bucket()
+    credentials = moto_s3.write_credentials(tmp_path / "s3-credentials")
+    (home.path / "haven.toml").write_text(moto_s3.store_settings(bucket, credentials))
+    marker = b"PLAINTEXT-MARKER-" * 64
+    data = marker + os.urandom(MiB) + marker
+    server = start_server(home, tmp_path, "--key-file", str(key_file))
+    try:
+        put(server, "/secret.bin", data)
+    finally:
+        stop_server(server)
+    chunks = local_chunks(home)
+    result = migrate(home)
+    assert result.returncode == 0, result.stderr
+    assert bucket_chunks(moto_s3, bucket) == chunks
+    for key in moto_s3.keys(bucket, "chunks/"):
+        body = moto_s3.client().get_object(Bucket=bucket, Key=key)["Body"].read()
+        assert body.startswith(b"HVSC\x01") and b"PLAINTEXT-MARKER" not in body
+    server = start_server(home, tmp_path, "--key-file", str(key_file))
+    try:
+        assert get(server, "/secret.bin").content == data
+    finally:
+        stop_server(server)
 
 
 def test_migrate_refuses_a_home_without_a_bucket(tmp_path):
