@@ -106,7 +106,7 @@ def migrate(home, env=None, timeout=300):
 
 def figures(stdout):
     """sent, already in the bucket, verified earlier: from the first line of a migration's report."""
-    match = re.search(r"sent (\d+) chunks .*?, (\d+) already in the bucket, (\d+) verified by an earlier run", stdout)
+    match = re.search(r"sent (\d+) chunks, (\d+) already in the bucket \(.*?\), (\d+) verified by an earlier run", stdout)
     assert match, stdout
     return tuple(int(n) for n in match.groups())
 

@@ -104,7 +104,8 @@ extension StoreCommand {
             try home.replaceConfigurationFile(with: updated)
 
             print(
-                "sent \(report.uploaded) chunks (\(Self.size(report.bytes))), \(report.alreadyInBucket) already in the bucket, "
+                "sent \(report.uploaded) chunks, \(report.alreadyInBucket) already in the bucket "
+                    + "(\(Self.size(report.bytes)) read back and verified), "
                     + "\(report.verifiedEarlier) verified by an earlier run and not sent again")
             print("verified: every chunk the catalog references is in bucket \(settings.bucket) (\(report.passes) passes)")
             print("haven.toml now says [store] backend = \"s3\"")
