@@ -171,6 +171,35 @@ def bucket_chunks(moto, bucket):
     return sorted(key.rsplit("/", 1)[-1] for key in moto.keys(bucket, "chunks/"))
 
 
+def test_a_chunk_deleted_from_the_bucket_after_it_was_verified_is_sent_again(moto_s3, files_home_with_bucket,
+                                                                             tmp_path):
+    home, bucket, _ = files_home_with_bucket
+    data = os.urandom(2 * MiB)
+    server = start_server(home, tmp_path)
+    try:
+        put(server, "/f.bin", data)
+    finally:
+        stop_server(server)
+    chunks = local_chunks(home)
+    first = migrate(home, env={"HAVEN_MIGRATE_STOP_AFTER": "1"})
+    assert first.returncode == -9, first.stderr
+    verified = re.findall(r"^verified ([0-9a-f]{64})$", (home.path / "s3-migration.log").read_text(), re.M)
+    assert 0 < len(verified) < len(chunks)
+    # The log says verified, but the object is gone: the final heads find out, and it is sent again.
+    moto_s3.client().delete_object(Bucket=bucket, Key=f"chunks/{verified[0][:2]}/{verified[0]}")
+    second = migrate(home)
+    assert second.returncode == 0, second.stderr
+    sent, already, earlier = figures(second.stdout)
+    assert earlier == len(verified) and sent + already == len(chunks) - len(verified) + 1
+    assert f"({len(chunks)} found by a final head each" in second.stdout
+    assert bucket_chunks(moto_s3, bucket) == chunks
+    server = start_server(home, tmp_path)
+    try:
+        assert get(server, "/f.bin").content == data
+    finally:
+        stop_server(server)
+
+
 def test_writes_during_and_after_a_migration_reach_the_bucket(moto_s3, files_home_with_bucket, tmp_path):
     home, bucket, _ = files_home_with_bucket
     server = start_server(home, tmp_path)

@@ -44,6 +44,8 @@ public struct ChunkMigration: Sendable {
         public var bytes: Int64 = 0
         /// Passes over `objects/` and the catalog, the last finding nothing left.
         public var passes = 0
+        /// Chunks the catalog references, each found in the bucket by a head at the end.
+        public var checkedInBucket = 0
     }
 
     /// Where chunks come from.
@@ -107,8 +109,17 @@ public struct ChunkMigration: Sendable {
                 }
             }
             if pending.isEmpty {
-                try MigrationLog.append("complete\n", to: logPath)
-                return report
+                // The log could be stale (objects deleted from the bucket since an earlier run):
+                // every chunk the catalog references must answer a head, with the local size.
+                let referenced = try catalogChunks()
+                let absent = try await absentFromBucket(referenced)
+                report.checkedInBucket = referenced.count - absent.count
+                if absent.isEmpty {
+                    try MigrationLog.append("complete\n", to: logPath)
+                    return report
+                }
+                log.verified.subtract(absent)
+                pending = Set(absent)
             }
             guard pass < maximumPasses else { break }
             try await send(pending.sorted(), pass: pass, log: &log, report: &report, sent: &sent, progress: progress, recorded: recorded)
@@ -228,6 +239,37 @@ public struct ChunkMigration: Sendable {
         if back.count != bytes.count { return "\(back.count) bytes where \(bytes.count) were sent" }
         if ContentID.hashing(back, codec: .raw) != ContentID.hashing(bytes, codec: .raw) { return "the SHA-256 differs" }
         return nil
+    }
+
+    /// The chunks of `ids` the bucket has no object for, or one whose size is not the local
+    /// file's; heads, 16 at a time.
+    private func absentFromBucket(_ ids: [ContentID]) async throws(MigrationError) -> [ContentID] {
+        do {
+            return try await withThrowingTaskGroup(of: ContentID?.self) { group in
+                var next = ids.makeIterator()
+                var absent: [ContentID] = []
+                for _ in 0..<16 {
+                    guard let id = next.next() else { break }
+                    group.addTask { try await check(id) }
+                }
+                while let result = try await group.next() {
+                    if let id = next.next() { group.addTask { try await check(id) } }
+                    if let result { absent.append(result) }
+                }
+                return absent
+            }
+        } catch let error as S3Error {
+            throw .bucket(error)
+        } catch {
+            throw .state(path: bucket.client.bucket.name, reason: "\(error)")
+        }
+    }
+
+    /// `id` when the bucket lacks it (or holds another size than the local file), else `nil`.
+    private func check(_ id: ContentID) async throws(S3Error) -> ContentID? {
+        guard let head = try await bucket.client.head(bucket.key(of: id)) else { return id }
+        let local = source.size(of: id)
+        return local > 0 && head.size != local ? id : nil
     }
 
     private func catalogChunks() throws(MigrationError) -> [ContentID] {

@@ -107,7 +107,9 @@ extension StoreCommand {
                 "sent \(report.uploaded) chunks, \(report.alreadyInBucket) already in the bucket "
                     + "(\(Self.size(report.bytes)) read back and verified), "
                     + "\(report.verifiedEarlier) verified by an earlier run and not sent again")
-            print("verified: every chunk the catalog references is in bucket \(settings.bucket) (\(report.passes) passes)")
+            print(
+                "verified: every chunk the catalog references is in bucket \(settings.bucket) "
+                    + "(\(report.checkedInBucket) found by a final head each; \(report.passes) passes)")
             print("haven.toml now says [store] backend = \"s3\"")
             // With no server on the home, the local copies can go now.
             lock = nil
