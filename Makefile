@@ -31,7 +31,8 @@ test: setup-test
 
 # Benchmarks, each beside its reference in one run: inference and upstream chat against
 # llama-server from the same llama.cpp source, the data store against cp, knowledge, exchange,
-# ledger and market (the list is in scripts/bench). `make bench BENCH=data` runs one of them.
+# ledger and market, S3 ingest through Haven against boto3 (the list is in scripts/bench).
+# `make bench BENCH=data` runs one of them.
 bench: setup-test
 	scripts/embed-web
 	swift build -c release --product haven $(SWIFT_BUILD_FLAGS)

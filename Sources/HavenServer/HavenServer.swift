@@ -44,6 +44,11 @@ public struct HavenServer: Sendable {
     ///   address cannot be bound.
     public func run() async throws {
         try home.validate()
+        if configuration.storeBackend == .s3, configuration.s3 != nil,
+            !FileChunkStorage(root: home.objectsDirectory).allChunks().isEmpty
+        {
+            try await finishMigration()
+        }
         // Held while the server runs, so `haven encrypt` cannot start under it.
         let lock = try HomeLock.acquire(home, .shared)
         defer { withExtendedLifetime(lock) {} }
@@ -59,13 +64,6 @@ public struct HavenServer: Sendable {
         let http = Self.makePeerHTTPClient()
         do {
             if configuration.storeBackend == .s3, let s3 = configuration.s3 {
-                // Chunks left in objects/ would be missing from every read: refuse to start.
-                if let chunk = FileChunkStorage(root: home.objectsDirectory).allChunks().first {
-                    throw ConfigurationError.invalidValue(
-                        setting: "store.backend", value: "s3",
-                        expected: "\"files\" while objects/ still holds chunks (such as \(chunk)): moving them to the "
-                            + "bucket ('haven store migrate') is not built yet")
-                }
                 // A bucket that refuses these credentials stops the start, naming itself.
                 _ = try await s3.makeClient(http: http).list(prefix: s3.prefix, maxKeys: 1)
                 logger.info("chunks are kept in S3", metadata: ["s3.endpoint": "\(s3.endpoint)", "s3.bucket": "\(s3.bucket)"])
@@ -77,6 +75,37 @@ public struct HavenServer: Sendable {
         }
         try await http.shutdown()
         logger.info("stopped; catalog closed")
+    }
+
+    /// Starting on the `s3` backend with chunks still in `objects/`: they are what a server on
+    /// the files backend wrote after `haven store migrate --to s3` finished its last pass. With
+    /// the home to itself (no server may still be reading them), this sends and verifies those,
+    /// then removes every local chunk file verified in the bucket. Without a completed migration
+    /// to this bucket it refuses: the bucket would be missing chunks.
+    private func finishMigration() async throws {
+        guard let s3 = configuration.s3 else { return }
+        let local = FileChunkStorage(root: home.objectsDirectory)
+        let exclusive = try HomeLock.acquire(home, .exclusive)
+        defer { withExtendedLifetime(exclusive) {} }
+        let http = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup)
+        do {
+            let migration = ChunkMigration(
+                source: local, bucket: S3ChunkStorage(client: try s3.makeClient(http: http), prefix: s3.prefix),
+                catalog: try home.openCatalog(), logPath: home.path + "/s3-migration.log",
+                encrypted: home.encryptionState == .encrypted)
+            guard MigrationLog.read(at: migration.logPath, for: migration.target)?.complete == true else {
+                throw MigrationError.notMigrated(localChunks: local.allChunks().count)
+            }
+            let report = try await migration.run()
+            let removed = migration.removeVerifiedLocalChunks()
+            logger.info(
+                "finished moving chunks to S3",
+                metadata: ["sent": "\(report.uploaded + report.alreadyInBucket)", "removed_local": "\(removed)"])
+        } catch {
+            try? await http.shutdown()
+            throw error
+        }
+        try await http.shutdown()
     }
 
     private func serve(catalog: Catalog, key: IdentityKey, http: HTTPClient) async throws {

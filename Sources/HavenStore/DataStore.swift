@@ -21,11 +21,13 @@ public struct DataStore: Sendable {
     /// Opens the store over `catalog` (which must include ``CatalogMigration/files``) and the
     /// `objects/` directory, removing what interrupted writes left behind. Chunks are sealed
     /// under the catalog's data key when the home is encrypted, and kept in `storage` (files
-    /// under `objects/` when `nil`).
-    public init(catalog: Catalog, objectsDirectory: String, storage: (any ChunkStorage)? = nil) throws(StoreError) {
+    /// under `objects/` when `nil`), with chunks read back kept in `cache` when one is given.
+    public init(
+        catalog: Catalog, objectsDirectory: String, storage: (any ChunkStorage)? = nil, cache: ChunkCache? = nil
+    ) throws(StoreError) {
         self.catalog = catalog
         self.objects = try ObjectStore(
-            root: objectsDirectory, sealer: catalog.dataKey.map(ChunkSealer.init), storage: storage)
+            root: objectsDirectory, sealer: catalog.dataKey.map(ChunkSealer.init), storage: storage, cache: cache)
         objects.removeTemporaries()
     }
 

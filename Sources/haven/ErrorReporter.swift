@@ -14,6 +14,7 @@ extension ServerError: UserFacingError {}
 extension CatalogError: UserFacingError {}
 extension IdentityError: UserFacingError {}
 extension S3Error: UserFacingError {}
+extension MigrationError: UserFacingError {}
 
 /// Ends the process on an error: one line on stderr, a non-zero exit code.
 enum ErrorReporter {

@@ -51,4 +51,11 @@ import Testing
             #expect(throws: ConfigurationError.self) { try Configuration.resolve(file: "[store]\n\(key) = \"\(value)\"\n") }
         }
     }
+
+    @Test func theCacheBoundDefaultsToOneGiBAndZeroTurnsItOff() throws {
+        #expect(try Configuration.resolve().storeCacheBytes == 1 << 30)
+        #expect(try Configuration.resolve(file: "[store]\ncache_bytes = \"256MiB\"\n").storeCacheBytes == 256 << 20)
+        #expect(try Configuration.resolve(environment: ["HAVEN_STORE_CACHE_BYTES": "0"]).storeCacheBytes == 0)
+        #expect(throws: ConfigurationError.self) { try Configuration.resolve(file: "[store]\ncache_bytes = \"lots\"\n") }
+    }
 }

@@ -68,6 +68,9 @@ public struct Configuration: Sendable, Equatable {
     /// The S3-compatible bucket of `[store]`, when one is configured (required by the `s3`
     /// backend, and the target of `haven store migrate --to s3`).
     public var s3: S3StoreSettings?
+    /// The most bytes the local cache of chunks read from the bucket may take (`s3` backend
+    /// only); 0 turns the cache off.
+    public var storeCacheBytes: Int64 = 1 << 30
 
     /// The throttling of clients that fail to authenticate, as these values set it.
     public var authenticationThrottle: AuthenticationThrottle.Policy {
@@ -193,6 +196,7 @@ public struct Configuration: Sendable, Equatable {
         let credentials = try value(.s3CredentialsFile, override: nil)
         let region = try value(.s3Region, override: nil)
         let prefix = try value(.s3Prefix, override: nil)
+        if let bytes = try value(.storeCacheBytes, override: nil) { configuration.storeCacheBytes = bytes }
         if endpoint != nil || bucket != nil || credentials != nil {
             guard let endpoint, let bucket, let credentials else {
                 throw .invalidValue(
@@ -318,6 +322,9 @@ public struct Configuration: Sendable, Equatable {
             # credentials_file = "/etc/haven/s3-credentials"
             # What every chunk's key starts with. (HAVEN_S3_PREFIX)
             # prefix = "chunks/"
+            # Chunks read from the bucket are kept in cache/chunks/ in this home, least recently
+            # used evicted first, up to this size; 0 turns the cache off. (HAVEN_STORE_CACHE_BYTES)
+            # cache_bytes = "1GiB"
 
             [knowledge]
             # The installed model that embeds passages for search; default: the first installed
@@ -516,6 +523,15 @@ extension Setting where Value == DurationText.Value {
         expected: "a duration such as \"30s\", \"5m\", \"1h\", or \"-1\" to keep models loaded"
     ) { text in
         DurationText.parse(text)
+    }
+}
+
+extension Setting where Value == Int64 {
+    static let storeCacheBytes = Setting(
+        key: "store.cache_bytes", environmentVariable: "HAVEN_STORE_CACHE_BYTES",
+        expected: "a size such as \"1GiB\" or \"500MiB\", or 0 for no cache"
+    ) { text in
+        ByteCount.parse(text).map { Int64($0) }
     }
 }
 

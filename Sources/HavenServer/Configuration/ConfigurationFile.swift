@@ -15,7 +15,7 @@ enum ConfigurationFile {
         Setting<Int>.witnessInterval.key, Setting<Int>.authFailureLimit.key, Setting<Int>.authFailureWindow.key,
         Setting<Int>.authPenalty.key, Setting<Int>.authPenaltyMax.key, Setting<StoreBackend>.storeBackend.key,
         Setting<String>.s3Endpoint.key, Setting<String>.s3Bucket.key, Setting<String>.s3Region.key,
-        Setting<String>.s3CredentialsFile.key, Setting<String>.s3Prefix.key,
+        Setting<String>.s3CredentialsFile.key, Setting<String>.s3Prefix.key, Setting<Int64>.storeCacheBytes.key,
     ]
 
     /// What `haven.toml` holds: the flat settings, and the `[[inference.upstream]]` tables.

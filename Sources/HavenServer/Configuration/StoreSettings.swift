@@ -97,4 +97,11 @@ extension Configuration {
             return S3ChunkStorage(client: try s3.makeClient(http: http), prefix: s3.prefix)
         }
     }
+
+    /// The local cache of chunks read from the bucket, at `directory` (`cache/chunks/` in the
+    /// home): `nil` with the files backend (chunks are local already) or `cache_bytes = 0`.
+    public func chunkCache(directory: String) throws(StoreError) -> ChunkCache? {
+        guard storeBackend == .s3, storeCacheBytes > 0 else { return nil }
+        return try ChunkCache(directory: directory, capacity: storeCacheBytes)
+    }
 }

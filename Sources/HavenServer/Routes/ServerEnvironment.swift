@@ -61,7 +61,8 @@ public struct ServerEnvironment: Sendable {
         self.catalog = catalog
         self.ownerKey = ownerKey
         self.store = try DataStore(
-            catalog: catalog, objectsDirectory: objectsDirectory, storage: try configuration.chunkStorage(http: http))
+            catalog: catalog, objectsDirectory: objectsDirectory, storage: try configuration.chunkStorage(http: http),
+            cache: try configuration.chunkCache(directory: objectsDirectory + "/../cache/chunks"))
         self.audit = AuditLog(catalog: catalog)
         self.configuration = configuration
         self.modelsDirectory = modelsDirectory

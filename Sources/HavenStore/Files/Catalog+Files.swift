@@ -294,8 +294,18 @@ extension Catalog {
         }
     }
 
+    /// The chunks the catalog has rows for, in id order, after `after`; at most `limit`.
+    /// (A migration pages through them to check that every one is in the new backend.)
+    public func chunkIDs(after: ContentID? = nil, limit: Int = 1000) throws -> [ContentID] {
+        try read { db in
+            try String.fetchAll(
+                db, sql: "SELECT id FROM chunk WHERE id > ? ORDER BY id LIMIT ?", arguments: [after?.hex ?? "", limit]
+            ).compactMap { ContentID(hex: $0, codec: .raw) }
+        }
+    }
+
     /// Which of `ids` have a chunk row.
-    func knownChunks(_ ids: [ContentID]) throws -> Set<ContentID> {
+    public func knownChunks(_ ids: [ContentID]) throws -> Set<ContentID> {
         try read { db in
             let statement = try db.cachedStatement(sql: "SELECT 1 FROM chunk WHERE id = ?")
             return Set(try ids.filter { try Bool.fetchOne(statement, arguments: [$0.hex]) ?? false })

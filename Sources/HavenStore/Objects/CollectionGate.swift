@@ -11,6 +11,9 @@ actor CollectionGate {
     private var exclusive = false
     private var waiting: [(exclusive: Bool, continuation: CheckedContinuation<Void, Never>)] = []
 
+    /// How many are waiting for the gate (for tests that set up a race).
+    var waiters: Int { waiting.count }
+
     /// Waits for a share of the gate (no collection removing chunks).
     func acquireShared() async {
         if !exclusive, waiting.isEmpty {

@@ -28,14 +28,20 @@ public struct ObjectStore: Sendable {
     public let sealer: ChunkSealer?
     /// Where published chunks are kept.
     public let storage: any ChunkStorage
+    /// Local copies of chunks read from a remote backend; `nil` for none.
+    public let cache: ChunkCache?
     var temporaryDirectory: String { root + "/tmp" }
 
     /// Opens the store at `root`, creating it (mode 0700) if needed; with a `sealer`, chunks
-    /// are written sealed. Chunks are kept in `storage`, or as files under `root`.
-    public init(root: String, sealer: ChunkSealer? = nil, storage: (any ChunkStorage)? = nil) throws(StoreError) {
+    /// are written sealed. Chunks are kept in `storage`, or as files under `root`; chunks read
+    /// back are kept in `cache` too, when given.
+    public init(
+        root: String, sealer: ChunkSealer? = nil, storage: (any ChunkStorage)? = nil, cache: ChunkCache? = nil
+    ) throws(StoreError) {
         self.root = root
         self.sealer = sealer
         self.storage = storage ?? FileChunkStorage(root: root)
+        self.cache = cache
         for directory in [root, root + "/tmp"] where !FileManager.default.fileExists(atPath: directory) {
             do {
                 try FileManager.default.createDirectory(
@@ -96,8 +102,19 @@ public struct ObjectStore: Sendable {
     }
 
     /// Reads a whole chunk (opening it, in an encrypted home) and checks it against its id.
+    ///
+    /// With a cache, a cached copy that passes the check is used without asking the backend;
+    /// one that fails it is dropped and the chunk fetched again, so a damaged cache file is
+    /// never served. What the backend returns is cached once it has passed the check.
     public func read(_ id: ContentID) async throws(StoreError) -> [UInt8] {
-        try opened(try await storage.bytes(of: id), as: id)
+        if let cache, let cached = cache.bytes(of: id) {
+            if let plaintext = try? opened(cached, as: id) { return plaintext }
+            cache.drop(id)
+        }
+        let stored = try await storage.bytes(of: id)
+        let plaintext = try opened(stored, as: id)
+        cache?.insert(id, bytes: stored)
+        return plaintext
     }
 
     /// The plaintext of a chunk's stored bytes, checked against its id.
@@ -119,6 +136,7 @@ public struct ObjectStore: Sendable {
 
     /// Deletes a chunk from the backend; a missing one is not an error.
     public func remove(_ id: ContentID) async throws(StoreError) {
+        cache?.drop(id)
         try await storage.remove(id)
     }
 

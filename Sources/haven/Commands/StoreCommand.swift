@@ -8,8 +8,8 @@ import HavenServer
 struct StoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "store",
-        abstract: "Check where this home's chunks are kept.",
-        subcommands: [Check.self]
+        abstract: "Check where this home's chunks are kept, and move them to an S3-compatible bucket.",
+        subcommands: [Check.self, Migrate.self]
     )
 
     /// `haven store check`: runs ``S3BucketCheck`` against the bucket of `[store]` in `haven.toml`.
