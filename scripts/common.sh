@@ -27,6 +27,9 @@ llama_backend() { printf '%s' "${HAVEN_GPU:-cpu}"; }
 # "noamx": built without AMX tiles (see ggml_cpu_flags); the suffix keys the cache to that choice.
 llama_prefix() { printf '%s/llama-%s-%s-noamx' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
 default_model_path() { printf '%s/models/smollm2-%s/%s' "$HAVEN_CACHE" "$SMOLLM2_WHEEL_VERSION" "$DEFAULT_MODEL_FILE"; }
+# The pinned llama.cpp's Python side (gguf-py, convert_lora_to_gguf.py and the modules it imports),
+# extracted from the same sdist: what writes and reads adapter GGUFs in tests and training.
+llama_python_dir() { printf '%s/llama-python-%s' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION"; }
 llama_server_prefix() { printf '%s/llama-server-%s-%s-noamx' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
 
 # The CPU features llama.cpp is built for. On x86-64: what this CPU has (AVX2, FMA, F16C, BMI2,
