@@ -33,12 +33,26 @@ import Testing
         #expect(throws: ModelRecipeError.sourceNotFound("x.gguf")) { try ModelRecipe(modelfile: "FROM x.gguf") }
     }
 
-    @Test(arguments: ["TEMPLATE", "ADAPTER", "MESSAGE", "LICENSE", "REQUIRES"])
+    @Test(arguments: ["TEMPLATE", "MESSAGE", "LICENSE", "REQUIRES"])
     func otherCommandsAreRefusedByName(command: String) {
         #expect(throws: ModelRecipeError.unsupportedCommand(command)) {
             try ModelRecipe(modelfile: "FROM smollm2\n\(command) something")
         }
-        #expect(ModelRecipeError.unsupportedCommand(command).description.contains("FROM, SYSTEM and PARAMETER"))
+        #expect(ModelRecipeError.unsupportedCommand(command).description.contains("FROM, ADAPTER, SYSTEM and PARAMETER"))
+    }
+
+    @Test func anAdapterIsAnAbsolutePathAppliedOnce() throws {
+        let recipe = try ModelRecipe(modelfile: "FROM smollm2\nADAPTER /adapters/mine.gguf\nSYSTEM Be brief.")
+        #expect(recipe.source == .model("smollm2"))
+        #expect(recipe.adapter == "/adapters/mine.gguf")
+        #expect(recipe.system == "Be brief.")
+        #expect(throws: ModelRecipeError.self) { try ModelRecipe(modelfile: "FROM smollm2\nADAPTER ./mine.gguf") }
+        #expect(throws: ModelRecipeError.self) {
+            try ModelRecipe(modelfile: "FROM smollm2\nADAPTER /a.gguf\nADAPTER /b.gguf")
+        }
+        #expect(
+            ModelRecipe.modelfile(from: "smollm2", adapter: "/m/a.gguf", system: nil, parameters: ModelParameters())
+                == "FROM smollm2\nADAPTER /m/a.gguf\n")
     }
 
     @Test func unknownParametersAndBadValuesAreRefused() {

@@ -59,7 +59,8 @@ import Testing
 
     @Test(arguments: [
         (#"{"model": "mine", "from": "base", "template": "{{ .Prompt }}"}"#, "'template' is not supported"),
-        (#"{"model": "mine", "modelfile": "FROM base\nADAPTER ./lora.gguf"}"#, "ADAPTER is not supported"),
+        (#"{"model": "mine", "modelfile": "FROM base\nADAPTER ./lora.gguf"}"#, "ADAPTER takes an absolute path"),
+        (#"{"model": "mine", "modelfile": "FROM base\nADAPTER /nonexistent/lora.gguf"}"#, "cannot be read"),
         (#"{"model": "mine", "modelfile": "FROM base\nPARAMETER mirostat 2"}"#, "PARAMETER 'mirostat' is not supported"),
         (#"{"model": "mine", "from": "ghost"}"#, "neither an installed model"),
         (#"{"model": "Mine", "from": "base"}"#, "not a valid model name"),

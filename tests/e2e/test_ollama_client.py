@@ -195,9 +195,13 @@ def test_create_refuses_what_it_cannot_do_and_only_the_owner_may_create(server):
     assert template.value.status_code == 400 and "'template' is not supported" in str(template.value)
     headers = {"Authorization": f"Bearer {server.home.token}"}
     adapter = requests.post(server.url + "/api/create", headers=headers, timeout=30,
-                            json={"model": "adapted", "modelfile": f"FROM {MODEL}\nADAPTER /tmp/lora.gguf"})
+                            json={"model": "adapted", "modelfile": f"FROM {MODEL}\nADAPTER /nonexistent/lora.gguf"})
     assert adapter.status_code == 400
-    assert "ADAPTER is not supported; Haven's Modelfiles support FROM, SYSTEM and PARAMETER" in adapter.json()["error"]["message"]
+    assert "/nonexistent/lora.gguf is not a usable model: it cannot be read" in adapter.json()["error"]["message"]
+    licensed = requests.post(server.url + "/api/create", headers=headers, timeout=30,
+                             json={"model": "licensed", "modelfile": f"FROM {MODEL}\nLICENSE MIT"})
+    assert licensed.status_code == 400
+    assert "LICENSE is not supported; Haven's Modelfiles support FROM, ADAPTER, SYSTEM and PARAMETER" in licensed.json()["error"]["message"]
     with pytest.raises(ollama.ResponseError) as unknown:
         client(server).create(model="odd", from_=MODEL, parameters={"mirostat": 2})
     assert unknown.value.status_code == 400 and "mirostat" in str(unknown.value)

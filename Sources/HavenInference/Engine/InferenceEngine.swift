@@ -68,6 +68,38 @@ public actor InferenceEngine {
             model: model, sequenceCount: configuration.parallel,
             contextLength: configuration.parallel * configuration.contextPerSequence,
             threads: configuration.threads)
+        self.adapter = nil
+        self.executor = DedicatedThreadExecutor(name: "haven.engine.\(name)")
+        self.cached = Array(repeating: [], count: configuration.parallel)
+        self.logger = logger
+        self.observer = observer
+    }
+
+    /// An engine that runs `adapter` on `base`'s model: the weights are shared (loaded once),
+    /// the context, its KV cache and so its prefix cache are this engine's own, so requests on
+    /// the base and on each adapter never share a cached prefix or a decode.
+    ///
+    /// - Throws: ``InferenceError/invalidModelFile(path:reason:)`` when llama.cpp refuses the adapter.
+    public init(
+        name: String, sharing base: InferenceEngine, adapter: AdapterSpec, logger: Logger,
+        observer: GenerationObserver? = nil
+    ) throws(InferenceError) {
+        let configuration = base.configuration
+        self.name = name
+        self.configuration = configuration
+        self.model = base.model
+        let loaded: LlamaAdapter
+        do {
+            loaded = try LlamaAdapter(model: base.model, path: adapter.path)
+        } catch {
+            throw .invalidModelFile(path: adapter.path, reason: error.description)
+        }
+        self.context = try LlamaContext(
+            model: base.model, sequenceCount: configuration.parallel,
+            contextLength: configuration.parallel * configuration.contextPerSequence,
+            threads: configuration.threads)
+        try context.setAdapters([(loaded, adapter.scale)])
+        self.adapter = adapter
         self.executor = DedicatedThreadExecutor(name: "haven.engine.\(name)")
         self.cached = Array(repeating: [], count: configuration.parallel)
         self.logger = logger
@@ -77,6 +109,9 @@ public actor InferenceEngine {
     deinit {
         executor.stop()
     }
+
+    /// The adapter this engine applies to its model, if any.
+    public nonisolated let adapter: AdapterSpec?
 
     // MARK: Text
 
@@ -142,6 +177,9 @@ public actor InferenceEngine {
             embeddingContext = try LlamaContext(
                 model: model, sequenceCount: 1, contextLength: configuration.contextPerSequence,
                 threads: configuration.threads, embeddings: true)
+            if !context.adapters.isEmpty {
+                try embeddingContext!.setAdapters(context.adapters.map { ($0, adapter?.scale ?? 1) })
+            }
         }
         let context = embeddingContext!
         context.removeSequence(0)
@@ -163,6 +201,49 @@ public actor InferenceEngine {
         let waiters = backgroundWaiters
         backgroundWaiters.removeAll()
         for waiter in waiters { waiter.resume() }
+    }
+
+    // MARK: Perplexity
+
+    /// How well the model predicts `texts` (tokens each): the negative log-likelihood of every
+    /// token after the first of each window of at most `window` tokens, with `adapter` applied
+    /// (or this engine's own adapter when `nil`; ``AdapterSpec/scale`` 0 gives the bare model).
+    /// Runs in a context of its own, a window at a time at background priority, so chats go on.
+    public func perplexity(
+        of texts: [[Int32]], adapter override: AdapterSpec? = nil, window: Int = 256
+    ) async throws(InferenceError) -> Perplexity {
+        let window = max(2, min(window, configuration.contextPerSequence, 512))
+        let evaluation = try LlamaContext(
+            model: model, sequenceCount: 1, contextLength: window, threads: configuration.threads)
+        if let spec = override ?? adapter {
+            let loaded: LlamaAdapter
+            do {
+                loaded = try LlamaAdapter(model: model, path: spec.path)
+            } catch {
+                throw .invalidModelFile(path: spec.path, reason: error.description)
+            }
+            try evaluation.setAdapters([(loaded, spec.scale)])
+        }
+        var result = Perplexity()
+        for text in texts {
+            var start = 0
+            while start + 1 < text.count {
+                let piece = Array(text[start..<min(start + window, text.count)])
+                start += window
+                guard piece.count > 1 else { break }
+                await backgroundTurn()
+                let started = ContinuousClock.now
+                evaluation.removeSequence(0)
+                try evaluation.decode(
+                    piece.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: $0 < piece.count - 1) })
+                for index in 0..<(piece.count - 1) {
+                    guard let logits = evaluation.logits(at: index) else { throw .decodeFailed(status: -3) }
+                    result.add(logprob: LogSoftmax.summarize(logits, index: Int(piece[index + 1]), top: 0).logprob)
+                }
+                if !running.isEmpty || !waiting.isEmpty { share.ranBackground(.now - started) }
+            }
+        }
+        return result
     }
 
     // MARK: Generation

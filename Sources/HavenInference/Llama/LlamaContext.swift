@@ -8,6 +8,8 @@ final class LlamaContext: @unchecked Sendable {
     let pointer: OpaquePointer
     let batchCapacity: Int
     private var batch: llama_batch
+    /// The adapters applied, kept alive as long as this context.
+    private(set) var adapters: [LlamaAdapter] = []
 
     /// - Parameter embeddings: a context for pooled (mean) embeddings rather than generation;
     ///   its batch holds a whole input, which pooling needs.
@@ -38,6 +40,20 @@ final class LlamaContext: @unchecked Sendable {
     deinit {
         llama_batch_free(batch)
         llama_free(pointer)
+    }
+
+    /// Applies `adapters` at their scales to every decode from now on (an empty list: the base
+    /// model alone).
+    func setAdapters(_ adapters: [(adapter: LlamaAdapter, scale: Float)]) throws(InferenceError) {
+        var pointers: [OpaquePointer?] = adapters.map(\.adapter.pointer)
+        var scales = adapters.map(\.scale)
+        let status = pointers.withUnsafeMutableBufferPointer { pointers in
+            scales.withUnsafeMutableBufferPointer { scales in
+                llama_set_adapters_lora(pointer, pointers.baseAddress, adapters.count, scales.baseAddress)
+            }
+        }
+        guard status == 0 else { throw .invalidParameter("llama.cpp refused the adapter list (status \(status))") }
+        self.adapters = adapters.map(\.adapter)
     }
 
     /// One token placed in the batch.

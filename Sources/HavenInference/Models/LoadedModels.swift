@@ -23,6 +23,8 @@ public actor LoadedModels {
         var keepAlive: Duration?
         /// When a request last asked for the model, or a check last found it busy.
         var lastUsed: Instant
+        /// For an adapter's engine: the engine whose model it shares, which stays loaded while it is.
+        var base: String? = nil
     }
     private var entries: [String: Entry] = [:]
 
@@ -78,6 +80,47 @@ public actor LoadedModels {
         }
     }
 
+    /// The engine that runs `adapter` on model `base` (GGUF `path`), named `name`: the base's
+    /// engine is loaded first (or reused) and its weights shared; only a context of its own and
+    /// the adapter's tensors are added, which is what the memory budget is charged.
+    public func engine(
+        name: String, base: String, path: String, adapter: AdapterSpec, keepAlive: KeepAlive? = nil, now: Instant = .now
+    ) async throws -> InferenceEngine {
+        if var entry = entries[name] {
+            entry.lastUsed = now
+            entry.keepAlive = duration(keepAlive)
+            entries[name] = entry
+            return try await entry.loading.value
+        }
+        let baseEngine = try await engine(name: base, path: path, keepAlive: keepAlive, now: now)
+        let model = try GGUFFile(path: path)
+        let adapterFile = try GGUFFile(path: adapter.path)
+        let estimate = model.estimatedMemory(contextTokens: configuration.parallel * configuration.contextPerSequence)
+            - model.fileSize * 11 / 10 + adapterFile.fileSize
+        try await makeRoom(for: max(estimate, adapterFile.fileSize), model: name)
+        let logger = logger
+        let observer = observer
+        let loading = Task {
+            let engine = try InferenceEngine(name: name, sharing: baseEngine, adapter: adapter, logger: logger, observer: observer)
+            logger.info("adapter loaded", metadata: ["model": "\(name)", "base": "\(base)"])
+            return engine
+        }
+        entries[name] = Entry(
+            loading: loading, estimatedBytes: max(estimate, adapterFile.fileSize), keepAlive: duration(keepAlive), lastUsed: now,
+            base: base)
+        do {
+            return try await loading.value
+        } catch {
+            entries[name] = nil
+            throw error
+        }
+    }
+
+    /// Whether an adapter's engine that is loaded shares `name`'s model (then `name` stays).
+    private func isBaseOfLoaded(_ name: String) -> Bool {
+        entries.values.contains { $0.base == name }
+    }
+
     private func duration(_ keepAlive: KeepAlive?) -> Duration? {
         switch keepAlive {
         case .forever?: nil
@@ -91,7 +134,7 @@ public actor LoadedModels {
         var used = entries.values.reduce(0) { $0 + $1.estimatedBytes }
         if used + bytes <= budget { return }
         for (name, entry) in entries.sorted(by: { $0.value.lastUsed < $1.value.lastUsed }) where used + bytes > budget {
-            guard let engine = try? await entry.loading.value, await engine.load == (0, 0) else { continue }
+            guard entries[name] != nil, !isBaseOfLoaded(name), let engine = try? await entry.loading.value, await engine.load == (0, 0) else { continue }
             entries[name] = nil
             used -= entry.estimatedBytes
             logger.info("model unloaded to make room", metadata: ["model": "\(name)", "for": "\(model)"])
@@ -107,7 +150,8 @@ public actor LoadedModels {
     public func unloadIdle(now: Instant = .now) async -> [String] {
         var unloaded: [String] = []
         for (name, entry) in entries {
-            guard let keepAlive = entry.keepAlive, let engine = try? await entry.loading.value else { continue }
+            guard let keepAlive = entry.keepAlive, !isBaseOfLoaded(name), let engine = try? await entry.loading.value
+            else { continue }
             if await engine.load != (0, 0) {
                 entries[name]?.lastUsed = now
                 continue
@@ -148,5 +192,6 @@ public actor LoadedModels {
     /// Drops a model from memory now (its engine is freed when its last generation ends).
     public func unload(name: String) {
         entries[name] = nil
+        for (other, entry) in entries where entry.base == name { entries[other] = nil }
     }
 }

@@ -14,9 +14,12 @@ public struct ModelInfo: Codable, Sendable, ResponseEncodable {
     /// For a model served by upstream servers (`[[inference.upstream]]`), their names; `nil`
     /// for an installed one.
     public var upstreams: [String]? = nil
+    /// For a LoRA adapter installed as a model: its base, scale, file and, if Haven trained it,
+    /// its data, steps and perplexities.
+    public var adapter: ModelAdapter? = nil
 
     enum CodingKeys: String, CodingKey {
-        case name, file, architecture, loaded, upstreams
+        case name, file, architecture, loaded, upstreams, adapter
         case sizeBytes = "size_bytes"
         case addedAt = "added_at"
         case sizeLabel = "size_label"
@@ -28,12 +31,18 @@ public struct ModelInfoList: Codable, Sendable, ResponseEncodable {
     public let models: [ModelInfo]
 }
 
-/// Body of `POST /haven/models`: a GGUF file on the server's machine to install.
+/// Body of `POST /haven/models`: a GGUF file on the server's machine to install; with `base`,
+/// a LoRA adapter to install on that model as model `name` (required then), at `scale`.
 public struct AddModelRequest: Codable, Sendable {
     public let path: String
     public let name: String?
-    public init(path: String, name: String?) {
+    public let base: String?
+    public let scale: Double?
+
+    public init(path: String, name: String?, base: String? = nil, scale: Double? = nil) {
         self.path = path
         self.name = name
+        self.base = base
+        self.scale = scale
     }
 }

@@ -15,13 +15,19 @@ public struct ModelProfile: Codable, Sendable, Equatable, FetchableRecord, Persi
     public var model: String
     /// The installed model whose file this one runs; `nil` when it has a file of its own.
     public var base: String?
+    /// The installed adapter (``ModelAdapter``, by its model name) this model applies on its
+    /// base; `nil` for the base alone.
+    public var adapter: String?
     public var system: String?
     public var parameters: ModelParameters
     public var createdAt: Date
 
-    public init(model: String, base: String?, system: String?, parameters: ModelParameters, createdAt: Date) {
+    public init(
+        model: String, base: String?, adapter: String? = nil, system: String?, parameters: ModelParameters, createdAt: Date
+    ) {
         self.model = model
         self.base = base
+        self.adapter = adapter
         self.system = system
         self.parameters = parameters
         self.createdAt = createdAt
@@ -66,7 +72,9 @@ extension Catalog {
         precondition(profile.base != nil && profile.model == record.name)
         try write { db in
             if try ModelRecord.fetchOne(db, key: record.name) != nil {
-                guard try ModelProfile.fetchOne(db, key: record.name)?.base != nil else {
+                guard try ModelProfile.fetchOne(db, key: record.name)?.base != nil,
+                    try ModelAdapter.fetchOne(db, key: record.name) == nil
+                else {
                     throw ModelRecipeError.nameTaken(record.name)
                 }
                 _ = try ModelRecord.deleteOne(db, key: record.name)
@@ -97,7 +105,11 @@ extension Catalog {
             guard let record = try ModelRecord.fetchOne(db, key: name) else { throw RegistryError.modelNotFound(name) }
             let derived = try ModelProfile.filter(Column("base") == name).order(Column("model")).fetchAll(db).map(\.model)
             guard derived.isEmpty else { throw ModelRecipeError.baseInUse(model: name, derived: derived) }
+            let users = try ModelProfile.filter(Column("adapter") == name && Column("model") != name)
+                .order(Column("model")).fetchAll(db).map(\.model)
+            guard users.isEmpty else { throw ModelRecipeError.baseInUse(model: name, derived: users) }
             try record.delete(db)
+            _ = try ModelAdapter.deleteOne(db, key: name)
             _ = try ModelProfile.deleteOne(db, key: name)
             let fileInUse = try ModelRecord.filter(Column("file") == record.file).fetchCount(db) > 0
             return (record, fileInUse)

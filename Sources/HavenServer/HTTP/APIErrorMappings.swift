@@ -3,6 +3,7 @@ import HavenAgents
 import HavenExchange
 import HavenKnowledge
 import HavenIdentity
+import HavenInference
 import HavenStore
 import Hummingbird
 
@@ -146,5 +147,11 @@ extension ExchangeError: APIErrorConvertible {
 extension SignatureError: APIErrorConvertible {
     public var apiError: APIError {
         APIError(.unauthorized, code: "invalid_signature", message: description)
+    }
+}
+
+extension AdapterError: APIErrorConvertible {
+    public var apiError: APIError {
+        APIError(.badRequest, code: "invalid_adapter", message: description)
     }
 }

@@ -59,13 +59,30 @@ struct InferenceService: Sendable {
     /// The engine of installed model `model` (rights not checked: the caller did).
     func installedEngine(_ model: String, keepAlive: LoadedModels.KeepAlive? = nil) async throws -> InferenceEngine {
         guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
-        return try await loaded.engine(name: try engineName(of: model), path: modelsDirectory + "/" + record.file, keepAlive: keepAlive)
+        let path = modelsDirectory + "/" + record.file
+        let profile = try catalog.modelProfile(of: model)
+        if let name = profile?.adapter, let base = profile?.base {
+            guard let adapter = try catalog.modelAdapter(named: name) else { throw InferenceError.modelNotFound(name) }
+            return try await loaded.engine(
+                name: Self.adapterEngineName(base: base, adapter: name), base: base, path: path,
+                adapter: AdapterSpec(path: modelsDirectory + "/" + adapter.file, scale: Float(adapter.scale)),
+                keepAlive: keepAlive)
+        }
+        return try await loaded.engine(name: profile?.base ?? model, path: path, keepAlive: keepAlive)
     }
 
     /// The engine `model` runs on: a model made from another with /api/create runs on that
-    /// model's engine, loaded once.
+    /// model's engine, loaded once; a model with an adapter on an engine of its own that shares
+    /// the base's weights (``adapterEngineName(base:adapter:)``).
     func engineName(of model: String) throws -> String {
-        try catalog.modelProfile(of: model)?.base ?? model
+        let profile = try catalog.modelProfile(of: model)
+        if let adapter = profile?.adapter, let base = profile?.base { return Self.adapterEngineName(base: base, adapter: adapter) }
+        return profile?.base ?? model
+    }
+
+    /// `smollm2+mine`: the engine of adapter model `mine` on `smollm2`.
+    static func adapterEngineName(base: String, adapter: String) -> String {
+        base + "+" + adapter
     }
 
     /// Refuses a caller without a current `infer` grant on `model` (the owner holds it). Every

@@ -48,8 +48,10 @@ public struct ModelInstaller: Sendable {
     /// `/api/create`, or the model it was made from) still runs that file. A model others are
     /// made from is not removed (``ModelRecipeError/baseInUse(model:derived:)``).
     public func remove(named name: String) throws -> ModelRecord {
+        let adapter = try catalog.modelAdapter(named: name)
         let (record, fileInUse) = try catalog.removeModelAndProfile(named: name)
         if !fileInUse { unlink(directory + "/" + record.file) }
+        if let adapter { unlink(directory + "/" + adapter.file) }
         return record
     }
 

@@ -18,12 +18,20 @@ public struct ModelMaker: Sendable {
     public func create(name: String, recipe: ModelRecipe, now: Date = Date()) throws -> ModelRecord {
         try ModelInstaller.validate(name: name)
         try recipe.parameters.validate()
+        if let adapter = recipe.adapter {
+            guard case .model(let base) = recipe.source else { throw ModelRecipeError.adapterNeedsModel }
+            guard try catalog.model(named: base) != nil else { throw ModelRecipeError.sourceNotFound(base) }
+            let installed = try AdapterInstaller(installer: installer).install(
+                from: adapter, base: base, name: name, system: recipe.system, parameters: recipe.parameters, now: now)
+            return try catalog.model(named: installed.model)!
+        }
         switch recipe.source {
         case .model(let sourceName):
             guard let source = try catalog.model(named: sourceName) else { throw ModelRecipeError.sourceNotFound(sourceName) }
             let inherited = try catalog.modelProfile(of: sourceName)
             let profile = ModelProfile(
-                model: name, base: inherited?.base ?? source.name, system: recipe.system ?? inherited?.system,
+                model: name, base: inherited?.base ?? source.name, adapter: inherited?.adapter,
+                system: recipe.system ?? inherited?.system,
                 parameters: recipe.parameters.filling(from: inherited?.parameters ?? ModelParameters()), createdAt: now)
             var record = source
             record.name = name

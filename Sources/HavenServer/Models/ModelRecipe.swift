@@ -26,21 +26,29 @@ public struct ModelRecipe: Sendable, Equatable {
     }
 
     public var source: Source
+    /// A LoRA adapter (absolute path to its GGUF) to apply on the source model: the new model
+    /// is installed as `haven model add-adapter` installs one.
+    public var adapter: String?
     public var system: String?
     public var parameters: ModelParameters
 
-    public init(source: Source, system: String? = nil, parameters: ModelParameters = ModelParameters()) {
+    public init(
+        source: Source, adapter: String? = nil, system: String? = nil, parameters: ModelParameters = ModelParameters()
+    ) {
         self.source = source
+        self.adapter = adapter
         self.system = system
         self.parameters = parameters
     }
 
-    /// Reads Ollama's Modelfile: `FROM`, `SYSTEM` and `PARAMETER` are carried out; any other
+    /// Reads Ollama's Modelfile: `FROM`, `ADAPTER` (an absolute path to a LoRA GGUF), `SYSTEM`
+    /// and `PARAMETER` are carried out; any other
     /// command is refused by name. Values may be quoted, or span lines between `"""`. Without
     /// a `FROM` line, `defaultSource` is used.
     public init(modelfile: String, defaultSource: Source? = nil) throws(ModelRecipeError) {
         var source: Source?
         var system: String?
+        var adapter: String?
         var parameters = ModelParameters()
         var lines = modelfile.split(separator: "\n", omittingEmptySubsequences: false).map {
             String($0.hasSuffix("\r") ? $0.dropLast() : $0)
@@ -72,6 +80,14 @@ public struct ModelRecipe: Sendable, Equatable {
             case "FROM":
                 guard source == nil else { throw .malformed(line: start, reason: "a Modelfile has one FROM line") }
                 source = try Source(Self.unquoted(rest))
+            case "ADAPTER":
+                guard adapter == nil else { throw .malformed(line: start, reason: "Haven applies one ADAPTER per model") }
+                let path = Self.unquoted(rest).trimmingCharacters(in: .whitespaces)
+                guard path.hasPrefix("/") else {
+                    throw .malformed(
+                        line: start, reason: "ADAPTER takes an absolute path to a LoRA GGUF on the server's machine")
+                }
+                adapter = path
             case "SYSTEM":
                 system = Self.unquoted(rest)
             case "PARAMETER":
@@ -89,7 +105,7 @@ public struct ModelRecipe: Sendable, Equatable {
             }
         }
         guard let source = source ?? defaultSource else { throw .missingSource }
-        self.init(source: source, system: system, parameters: parameters)
+        self.init(source: source, adapter: adapter, system: system, parameters: parameters)
     }
 
     /// A value without its surrounding double quotes (and with `\"` and `\\` unescaped).
@@ -111,8 +127,11 @@ public struct ModelRecipe: Sendable, Equatable {
     }
 
     /// The recipe as a Modelfile, for `/api/show`: `FROM` names the base (or the file).
-    public static func modelfile(from base: String, system: String?, parameters: ModelParameters) -> String {
+    public static func modelfile(
+        from base: String, adapter: String? = nil, system: String?, parameters: ModelParameters
+    ) -> String {
         var lines = ["FROM \(base)"]
+        if let adapter { lines.append("ADAPTER \(adapter)") }
         if let system { lines.append("SYSTEM \"\"\"\(system)\"\"\"") }
         lines += parameters.modelfileLines
         return lines.joined(separator: "\n") + "\n"

@@ -17,12 +17,16 @@ public enum ModelRecipeError: Error, Equatable, Sendable {
     case baseInUse(model: String, derived: [String])
     /// The name belongs to a model with weights of its own, which is never overwritten.
     case nameTaken(String)
+    /// An adapter's base must be a model with weights of its own, not one made from another.
+    case adapterBaseNotWeights(String)
+    /// `ADAPTER` without a `FROM` naming an installed model to apply it to.
+    case adapterNeedsModel
     /// `/api/pull` and `/api/push` (`action` is `pull` or `push`): Haven reaches no model registry.
     case noRegistry(action: String, model: String)
 }
 
 extension ModelRecipeError: CustomStringConvertible {
-    static let supportedCommands = "Haven's Modelfiles support FROM, SYSTEM and PARAMETER"
+    static let supportedCommands = "Haven's Modelfiles support FROM, ADAPTER, SYSTEM and PARAMETER"
 
     public var description: String {
         switch self {
@@ -51,6 +55,10 @@ extension ModelRecipeError: CustomStringConvertible {
                 + derived.map { "'\($0)'" }.joined(separator: ", ") + "; delete those first"
         case .nameTaken(let name):
             "a model named '\(name)' is already installed with weights of its own; delete it first or choose another name"
+        case .adapterBaseNotWeights(let base):
+            "model '\(base)' is made from another model; install the adapter on the model with the weights it was trained on"
+        case .adapterNeedsModel:
+            "ADAPTER applies to an installed model: write FROM with its name (not a file path), e.g. FROM smollm2"
         case .noRegistry(let action, let model):
             "Haven does not \(action) models: it reaches no model registry, so '\(model)' was not "
                 + (action == "push" ? "uploaded. " : "downloaded. ")
@@ -65,7 +73,8 @@ extension ModelRecipeError: APIErrorConvertible {
         switch self {
         case .unsupportedCommand, .unsupportedField:
             APIError(.badRequest, code: "unsupported_modelfile", message: description)
-        case .unknownParameter, .invalidParameterValue, .invalidParameters, .malformed, .missingSource:
+        case .unknownParameter, .invalidParameterValue, .invalidParameters, .malformed, .missingSource, .adapterNeedsModel,
+            .adapterBaseNotWeights:
             APIError(.badRequest, code: "invalid_modelfile", message: description)
         case .sourceNotFound:
             APIError(.notFound, code: "model_not_found", message: description)

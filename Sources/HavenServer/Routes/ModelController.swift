@@ -19,10 +19,11 @@ struct ModelController {
 
     private func describe(_ record: ModelRecord, loaded: Set<String>) -> ModelInfo {
         let upstreams = record.file.isEmpty ? service.upstreams.upstreams(serving: record.name) : []
+        let engine = (try? service.engineName(of: record.name)) ?? record.name
         return ModelInfo(
             name: record.name, file: record.file, sizeBytes: record.sizeBytes, addedAt: record.addedAt,
-            architecture: record.architecture, sizeLabel: record.sizeLabel, loaded: loaded.contains(record.name),
-            upstreams: upstreams.isEmpty ? nil : upstreams)
+            architecture: record.architecture, sizeLabel: record.sizeLabel, loaded: loaded.contains(engine),
+            upstreams: upstreams.isEmpty ? nil : upstreams, adapter: try? service.catalog.modelAdapter(named: record.name))
     }
 
     private func loadedNames() async -> Set<String> {
@@ -50,8 +51,19 @@ struct ModelController {
         guard body.path.hasPrefix("/") else {
             throw InferenceError.invalidParameter("path must be absolute (a file on the server's machine)")
         }
-        let record = try installer.install(from: body.path, name: body.name)
-        context.logger.info("model added", metadata: ["model": "\(record.name)"])
+        let record: ModelRecord
+        if let base = body.base {
+            guard let name = body.name else {
+                throw InferenceError.invalidParameter("an adapter needs a name of its own: give 'name'")
+            }
+            _ = try AdapterInstaller(installer: installer).install(from: body.path, base: base, name: name, scale: body.scale ?? 1)
+            record = try service.catalog.model(named: name)!
+            context.logger.info("adapter added", metadata: ["model": "\(name)", "base": "\(base)"])
+        } else {
+            guard body.scale == nil else { throw InferenceError.invalidParameter("'scale' applies to an adapter: give 'base' too") }
+            record = try installer.install(from: body.path, name: body.name)
+            context.logger.info("model added", metadata: ["model": "\(record.name)"])
+        }
         return EditedResponse(status: .created, response: describe(record, loaded: []))
     }
 
@@ -61,8 +73,9 @@ struct ModelController {
         let loaded = await loadedNames()
         guard let existing = try service.catalog.model(named: name) else { throw InferenceError.modelNotFound(name) }
         let info = describe(existing, loaded: loaded)
+        let engine = try service.engineName(of: name)
         _ = try installer.remove(named: name)
-        await service.loaded.unload(name: name)
+        if engine == name || engine.hasSuffix("+" + name) { await service.loaded.unload(name: engine) }
         context.logger.info("model removed", metadata: ["model": "\(name)"])
         return info
     }

@@ -22,13 +22,19 @@ extension OllamaController {
         let now = Date()
         return OllamaModelList(
             models: try service.models(visibleTo: caller).compactMap { record in
-                guard let resident = residency[record.name] else { return nil }
+                guard let resident = residency[(try? service.engineName(of: record.name)) ?? record.name] else { return nil }
                 var model = describe(record, profile: nil)
                 // A model kept for ever gets a date far ahead, as Ollama shows keep_alive -1.
                 let seconds = resident.unloadsIn.map { Double($0.components.seconds) } ?? 100 * 365 * 86_400
                 model.expiresAt = Self.timestamp(now.addingTimeInterval(seconds))
                 return model
             })
+    }
+
+    /// The file of the adapter a model applies, for its Modelfile's `ADAPTER` line.
+    private func adapterPath(of profile: ModelProfile?) throws -> String? {
+        guard let name = profile?.adapter, let adapter = try service.catalog.modelAdapter(named: name) else { return nil }
+        return service.modelsDirectory + "/" + adapter.file
     }
 
     private func describe(_ record: ModelRecord, profile: ModelProfile?) -> OllamaModelList.Model {
@@ -68,7 +74,9 @@ extension OllamaController {
         if let size = gguf.sizeLabel { info["general.size_label"] = .string(size) }
         let parameters = profile?.parameters ?? ModelParameters()
         return OllamaShowResponse(
-            modelfile: ModelRecipe.modelfile(from: profile?.base ?? path, system: profile?.system, parameters: parameters),
+            modelfile: ModelRecipe.modelfile(
+                from: profile?.base ?? path, adapter: try adapterPath(of: profile), system: profile?.system,
+                parameters: parameters),
             parameters: parameters.listing, system: profile?.system, template: gguf.chatTemplate ?? "",
             details: describe(record, profile: profile).details, modelInfo: info, capabilities: ["completion", "tools"],
             modifiedAt: Self.timestamp(record.addedAt))
@@ -118,9 +126,9 @@ extension OllamaController {
     @Sendable func delete(_ request: Request, context: HavenRequestContext) async throws -> Response {
         _ = try context.requireOwner()
         let body = try await request.decode(as: OllamaModelNameRequest.self, context: context)
-        let ownEngine = try service.catalog.modelProfile(of: body.model)?.base == nil
+        let engine = try service.engineName(of: body.model)
         _ = try installer.remove(named: body.model)
-        if ownEngine { await service.loaded.unload(name: body.model) }
+        if engine == body.model || engine.hasSuffix("+" + body.model) { await service.loaded.unload(name: engine) }
         context.logger.info("model removed", metadata: ["model": "\(body.model)"])
         return Response(status: .ok)
     }

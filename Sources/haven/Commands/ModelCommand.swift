@@ -7,7 +7,7 @@ struct ModelCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "List, inspect, add and remove models.",
-        subcommands: [List.self, Show.self, Add.self, AddUpstream.self, Remove.self]
+        subcommands: [List.self, Show.self, Add.self, AddAdapter.self, AddUpstream.self, Remove.self]
     )
 
     struct List: AsyncParsableCommand {
@@ -23,6 +23,10 @@ struct ModelCommand: AsyncParsableCommand {
             }
             let list: ModelInfoList = try await client.get("/haven/models")
             let rows = list.models.map { model in
+                if let adapter = model.adapter {
+                    return [model.name, model.architecture ?? "?", model.sizeLabel ?? "?", ByteFormatter.format(adapter.sizeBytes),
+                            "adapter on \(adapter.base) ×\(adapter.scale)" + (model.loaded ? ", loaded" : "")]
+                }
                 if let upstreams = model.upstreams {
                     return [model.name, "-", "-", "-", "upstream " + upstreams.joined(separator: ", ")]
                 }
