@@ -60,6 +60,7 @@ public enum HavenRouter {
         let agents = AgentService(environment: environment, model: agentModel)
         AgentController(environment: environment, service: agents).addRoutes(to: router.group("haven"))
         ModelController(service: environment.inference).addRoutes(to: router.group("haven/models"))
+        JobController(environment: environment).addRoutes(to: router.group("haven/jobs"))
         OpenAIController(service: environment.inference, agents: agents).addRoutes(to: router.group("v1"))
         ResponsesController(service: environment.inference).addRoutes(to: router.group("v1"))
         OllamaController(service: environment.inference).addRoutes(to: router.group("api"))

@@ -127,6 +127,7 @@ public struct HavenServer: Sendable {
                         interval: .seconds(configuration.witnessInterval)),
                     ChallengeLoop(market: StorageMarket(environment: environment)),
                     SalesLoop(sales: DataSales(environment: environment)),
+                    TrainingLoop(jobs: environment.training),
                 ],
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         do {

@@ -2,10 +2,11 @@
 ///
 /// Rights on data paths: `read` a file, `list` a directory, `write` (create or replace),
 /// `append` (create new files only, never replace), `delete`, `share` (delegate what one holds
-/// to someone else) and `ai` (an AI answering this grantee may use the data). On models: `infer`.
+/// to someone else), `ai` (an AI answering this grantee may use the data) and `train` (a training
+/// job this grantee starts may learn from the data: an adapter made from it). On models: `infer`.
 /// On the server itself (the resource `metrics`): `metrics`, reading `GET /metrics`.
 public enum Right: String, Codable, Sendable, CaseIterable, Comparable {
-    case read, list, write, append, delete, share, ai, infer, metrics
+    case read, list, write, append, delete, share, ai, infer, metrics, train
 
     public static func < (lhs: Right, rhs: Right) -> Bool {
         allCases.firstIndex(of: lhs)! < allCases.firstIndex(of: rhs)!

@@ -49,6 +49,8 @@ public struct ServerEnvironment: Sendable {
     let market: StorageMarketState
     /// Replaces the built-in tools, for tests.
     let toolBoxOverride: (any ToolBox)?
+    /// Training jobs (LoRA adapters from the person's data), run one at a time.
+    public let training: TrainingJobs
     public let startedAt: Date
     let startInstant: ContinuousClock.Instant
 
@@ -56,7 +58,7 @@ public struct ServerEnvironment: Sendable {
         catalog: Catalog, ownerKey: IdentityKey, configuration: Configuration, modelsDirectory: String,
         objectsDirectory: String, agentsDirectory: String? = nil, ledgerDirectory: String? = nil,
         embedder: (any Embedder)? = nil, toolBox: (any ToolBox)? = nil, logger: Logger = Logger(label: "haven.inference"),
-        startedAt: Date = Date(), http: HTTPClient = .shared
+        startedAt: Date = Date(), http: HTTPClient = .shared, trainer: Trainer? = Trainer.fromEnvironment()
     ) throws {
         self.catalog = catalog
         self.ownerKey = ownerKey
@@ -98,6 +100,12 @@ public struct ServerEnvironment: Sendable {
             directory: URL(fileURLWithPath: (ledgerDirectory ?? objectsDirectory + "/../ledger") + "/../market").standardizedFileURL,
             ownerKey: ownerKey)
         self.toolBoxOverride = toolBox
+        self.training = TrainingJobs(
+            catalog: catalog, audit: audit, directory: objectsDirectory + "/../jobs", trainer: trainer,
+            inference: InferenceService(
+                catalog: catalog, modelsDirectory: modelsDirectory, loaded: models, upstreams: upstreams,
+                cacheSalt: cacheSalt, observer: metrics.generationObserver, audit: audit),
+            logger: Logger(label: "haven.training"))
         self.startedAt = startedAt
         self.startInstant = .now
     }
