@@ -9,8 +9,6 @@ import HavenStore
 /// `/api/create` keep the adapter.
 public struct ModelAdapter: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "model_adapter"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     /// The adapter's model name.
     public var model: String

@@ -7,8 +7,6 @@ import HavenStore
 /// is queued again at start and resumes from its last checkpoint.
 public struct TrainingJob: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "training_job"
-    public static let databaseColumnDecodingStrategy = DatabaseColumnDecodingStrategy.convertFromSnakeCase
-    public static let databaseColumnEncodingStrategy = DatabaseColumnEncodingStrategy.convertToSnakeCase
 
     /// Where a job is in its life.
     public enum State: String, Codable, Sendable, DatabaseValueConvertible {
