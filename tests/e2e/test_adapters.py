@@ -202,6 +202,10 @@ def test_a_training_job_needs_the_train_right_on_every_path(world):
     assert plan.status_code == 200, plan.text
     assert plan.json()["sources"] == ["/notes/chat.json", "/notes/orchard.md"]
     assert plan.json()["train_passages"] > plan.json()["held_out_passages"] >= 1
+    cli = run_haven("train", "orchard", "--base", MODEL, "--data", "/notes/", "--dry-run", env=env(world))
+    assert cli.returncode == 0, cli.stderr
+    assert "  /notes/orchard.md" in cli.stdout
+    assert f"{plan.json()['train_passages']} passages to train on, {plan.json()['held_out_passages']} held out." in cli.stdout
 
     token = create_app_token(world, "trainer-app")
     run_haven("grant", "add", "--to", "app:trainer-app", "--rights", "infer", "--model", MODEL, env=env(world), check=True)
