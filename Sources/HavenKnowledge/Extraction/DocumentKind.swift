@@ -1,8 +1,9 @@
 import Foundation
 
-/// What the indexer can read: the kinds of file it extracts text from.
+/// What the indexer can read: the kinds of file it extracts text from. An `image` (JPEG or PNG)
+/// gives the text of its metadata (`ImageText`): size, date taken, camera, place, captions.
 public enum DocumentKind: String, Sendable, CaseIterable {
-    case plainText, markdown, html, email, pdf, json
+    case plainText, markdown, html, email, pdf, json, image
 
     /// From the media type (parameters ignored) first, then the file name's extension; nil = not indexed.
     ///
@@ -24,6 +25,7 @@ public enum DocumentKind: String, Sendable, CaseIterable {
         case "message/rfc822": return .email
         case "application/pdf", "application/x-pdf": return .pdf
         case "application/json", "text/json": return .json
+        case "image/jpeg", "image/jpg", "image/pjpeg", "image/png": return .image
         default: break
         }
         if essence.hasSuffix("+json") { return .json }
@@ -42,6 +44,7 @@ public enum DocumentKind: String, Sendable, CaseIterable {
         case "eml": return .email
         case "pdf": return .pdf
         case "json", "jsonld", "geojson": return .json
+        case "jpg", "jpeg", "jpe", "png": return .image
         default: return nil
         }
     }

@@ -1,5 +1,5 @@
 /// Turns a document's bytes into the text the indexer splits and embeds. Every kind but PDF is
-/// read here in pure Swift; PDF goes through poppler's `pdftotext`, which only the async
+/// read here in pure Swift (an image by its metadata, `ImageText`); PDF goes through poppler's `pdftotext`, which only the async
 /// `extract` runs.
 public enum TextExtractor {
     /// Pure extraction for every kind but PDF (which throws `requiresTool`). Throws
@@ -26,6 +26,7 @@ public enum TextExtractor {
         case .html: HTMLText.extract(try PlainText.decode(bytes))
         case .email: try EmailText.extract(bytes)
         case .json: try JSONText.extract(bytes)
+        case .image: try ImageText.extract(bytes)
         case .pdf: throw .requiresTool("pdftotext")
         }
     }

@@ -7,7 +7,7 @@ import HavenStore
 /// files under it) is checked for the caller's `train` right and the decision audited before
 /// anything is read; a path the caller may not train on refuses the whole job (consent is
 /// explicit). Files become prose (text, Markdown, HTML, mail, PDF) or chat transcripts (JSON
-/// with a `messages` list of `role`/`content` turns, or such a list alone).
+/// with a `messages` list of `role`/`content` turns, or such a list alone); images are left out.
 struct TrainingDataReader: Sendable {
     let store: DataStore
     let gate: DataGate
@@ -37,7 +37,8 @@ struct TrainingDataReader: Sendable {
         }
         var documents: [(path: String, content: TrainingDataset.Content)] = []
         for file in files {
-            guard let kind = DocumentKind.detect(mediaType: file.mediaType, name: file.path.name) else { continue }
+            // A photo's metadata (size, camera, date) is not the person's writing: nothing to learn.
+            guard let kind = DocumentKind.detect(mediaType: file.mediaType, name: file.path.name), kind != .image else { continue }
             let bytes = try await store.contents(of: file)
             if kind == .json, let messages = Self.transcript(bytes) {
                 documents.append((file.path.string, .chat(messages)))
