@@ -17,6 +17,8 @@ import Testing
         ("application/json", "data.txt", .json),
         ("text/plain; charset=us-ascii", "notes", .plainText),
         ("text/csv", "tides", .plainText),
+        ("image/jpeg", "upload.bin", .image),
+        ("IMAGE/PNG", "upload", .image),
     ])
     func detectsTheKindFromTheMediaTypeIgnoringParameters(mediaType: String, name: String, kind: DocumentKind) {
         #expect(DocumentKind.detect(mediaType: mediaType, name: name) == kind)
@@ -31,13 +33,18 @@ import Testing
         (nil, "keepers.json", .json),
         ("application/octet-stream", "letter.eml", .email),
         ("", "journal.markdown", .markdown),
+        (nil, "photos/2026/beach.JPG", .image),
+        (nil, "scan.jpeg", .image),
+        ("application/octet-stream", "map.png", .image),
     ])
     func fallsBackToTheExtension(mediaType: String?, name: String, kind: DocumentKind) {
         #expect(DocumentKind.detect(mediaType: mediaType, name: name) == kind)
     }
 
     @Test(arguments: [
-        ("image/png", "photo.png"),
+        ("image/svg+xml", "drawing.svg"),
+        ("video/mp4", "clip.mp4"),
+        (nil, "animation.gif"),
         (nil, "archive.tar.gz"),
         (nil, "Makefile"),
         (nil, ".bashrc"),
