@@ -6,7 +6,7 @@ extension FuzzTarget {
         .dataPath, .contentID, .manifest,
         .car, .httpSignature,
         .licence,
-        .extractEmail, .extractHTML, .extractJSON, .extractMarkdown,
+        .extractEmail, .extractHTML, .extractJSON, .extractMarkdown, .extractImage,
         .ledgerNotes, .ledgerRecord,
         .market,
         .gguf, .jsonSchema, .toolCalls,

@@ -1,7 +1,8 @@
 import Foundation
 
 extension SeedWriter {
-    /// Small documents of each extracted kind, with the features their readers handle.
+    /// Small documents of each extracted kind, with the features their readers handle (images:
+    /// Exif in both byte orders, PNG texts).
     static func documentSeeds() -> [Seed] {
         let crlf = { (lines: [String]) in lines.joined(separator: "\r\n") + "\r\n" }
         let multipart = crlf([
@@ -86,6 +87,9 @@ extension SeedWriter {
             Seed("extract-markdown", "notes.md", markdown),
             Seed("extract-json", "document.json", json),
             Seed("extract-json", "array.json", #"[{"a":"b"},"text",-0.5]"#),
+            Seed("extract-image", "photo.jpg", ImageSeedBuilder.jpeg(littleEndian: false, width: 64, height: 48)),
+            Seed("extract-image", "photo-little-endian.jpg", ImageSeedBuilder.jpeg(littleEndian: true, width: 64, height: 48, comment: "a comment")),
+            Seed("extract-image", "text.png", ImageSeedBuilder.png()),
         ]
     }
 

@@ -9,6 +9,8 @@ extension FuzzTarget {
     static let extractJSON = extraction(.json, name: "extract-json")
     /// Markdown (headings, emphasis, links, code, lists, tables).
     static let extractMarkdown = extraction(.markdown, name: "extract-markdown")
+    /// Images by their metadata (JPEG SOF and Exif IFDs with offsets from the file, PNG chunks).
+    static let extractImage = extraction(.image, name: "extract-image")
 
     /// The target for one kind of document: the text the indexer would get from an uploaded
     /// file, split into passages small enough that fuzzing-sized inputs give several.
