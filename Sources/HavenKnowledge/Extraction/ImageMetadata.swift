@@ -412,9 +412,8 @@ struct TIFFBlock {
 enum ImageText {
     static func extract(_ bytes: [UInt8]) throws(ExtractionError) -> ExtractedText {
         let metadata = try ImageMetadata.read(bytes)
-        let title = metadata.description
-            ?? metadata.texts.first { $0.keyword == "Title" }?.text
-            ?? metadata.texts.first { $0.keyword == "Description" }?.text
+        func text(_ keyword: String) -> String? { metadata.texts.first { $0.keyword == keyword }?.text }
+        let title = metadata.description ?? text("Title") ?? text("Description")
         return ExtractedText(title: title, text: lines(metadata).joined(separator: "\n"))
     }
 
@@ -439,18 +438,15 @@ enum ImageText {
 
     /// Make and model, the make left out when the model already starts with it (`Canon` + `Canon EOS 5D`).
     static func camera(make: String?, model: String?) -> String? {
-        switch (make, model) {
-        case (let make?, let model?):
-            model.lowercased().hasPrefix(make.lowercased()) ? model : "\(make) \(model)"
-        case (let make?, nil): make
-        case (nil, let model?): model
-        case (nil, nil): nil
-        }
+        guard let make else { return model }
+        guard let model else { return make }
+        return model.lowercased().hasPrefix(make.lowercased()) ? model : "\(make) \(model)"
     }
 
     /// `51.50722° N, 0.12750° W`.
     static func place(latitude: Double, longitude: Double) -> String {
-        String(format: "%.5f", abs(latitude)) + "° " + (latitude < 0 ? "S" : "N") + ", "
-            + String(format: "%.5f", abs(longitude)) + "° " + (longitude < 0 ? "W" : "E")
+        let north: String = String(format: "%.5f", abs(latitude)) + (latitude < 0 ? "° S" : "° N")
+        let east: String = String(format: "%.5f", abs(longitude)) + (longitude < 0 ? "° W" : "° E")
+        return north + ", " + east
     }
 }
