@@ -3,6 +3,7 @@ supported file type, permission-filtered search, and an agent whose tool call ru
 caller's rights."""
 
 import json
+from pathlib import Path
 import time
 
 import pytest
@@ -67,6 +68,8 @@ FILES = {
     "/docs/mail.eml": ("message/rfc822", EMAIL.encode()),
     "/docs/report.pdf": ("application/pdf", minimal_pdf("Haven keeps the lighthouse logbook")),
     "/docs/data.json": ("application/json", json.dumps({"station": {"name": "Quokka Point", "depth": 12}}).encode()),
+    # A photo is searched by its metadata: camera, date, place and description (the fuzz seed's EXIF).
+    "/docs/bridge.jpg": ("image/jpeg", (Path(__file__).resolve().parents[2] / "Fuzz/Corpus/extract-image/photo.jpg").read_bytes()),
 }
 
 
@@ -111,6 +114,7 @@ def world(tmp_path_factory):
 @pytest.mark.parametrize("query,path", [
     ("aardvark", "/docs/plain.txt"), ("puncture", "/docs/page.md"), ("chandelier", "/docs/page.html"),
     ("zettabyte", "/docs/mail.eml"), ("lighthouse logbook", "/docs/report.pdf"), ("quokka", "/docs/data.json"),
+    ("Tower Bridge photo taken with a Canon EOS", "/docs/bridge.jpg"),
 ])
 def test_every_supported_type_is_indexed(world, query, path):
     hits = search(world, query)

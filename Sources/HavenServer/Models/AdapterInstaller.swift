@@ -30,25 +30,13 @@ public struct AdapterInstaller: Sendable {
         let size = try GGUFFile(path: source).fileSize
 
         let file = name + ".lora.gguf"
-        let target = installer.directory + "/" + file
-        let partial = target + ".part-" + UUID().uuidString
-        if link(source, partial) != 0 {
-            try FileManager.default.copyItem(atPath: source, toPath: partial)
-        }
-        do {
-            guard rename(partial, target) == 0 else {
-                throw HomeError.unreadable(path: target, reason: String(cString: strerror(errno)))
-            }
+        return try installer.place(source, as: file) {
             let adapter = ModelAdapter(
                 model: name, base: base, file: file, scale: scale, sizeBytes: size,
                 rank: summary.ranks.count == 1 ? summary.ranks.first.map(Int.init) : nil,
                 alpha: summary.alpha.map(Double.init), training: training, createdAt: now)
             try catalog.registerAdapter(adapter, system: system, parameters: parameters)
             return adapter
-        } catch {
-            unlink(partial)
-            unlink(target)
-            throw error
         }
     }
 }

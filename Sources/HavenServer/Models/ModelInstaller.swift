@@ -22,9 +22,21 @@ public struct ModelInstaller: Sendable {
         try Self.validate(name: name)
         if try catalog.model(named: name) != nil { throw RegistryError.modelNameTaken(name) }
         let file = name + ".gguf"
+        return try place(source, as: file) {
+            let record = ModelRecord(
+                name: name, file: file, sizeBytes: gguf.fileSize, addedAt: now, architecture: gguf.architecture,
+                sizeLabel: gguf.sizeLabel)
+            try catalog.registerModel(record)
+            return record
+        }
+    }
+
+    /// Puts `source` into `models/` as `file` (a hard link, which costs nothing and survives the
+    /// source's removal; across file systems, a copy), then runs `register`; if that fails, the
+    /// file is removed again, so nothing is left behind.
+    func place<Result>(_ source: String, as file: String, then register: () throws -> Result) throws -> Result {
         let target = directory + "/" + file
         let partial = target + ".part-" + UUID().uuidString
-        // A hard link costs nothing and survives the source's removal; across file systems, copy.
         if link(source, partial) != 0 {
             try FileManager.default.copyItem(atPath: source, toPath: partial)
         }
@@ -32,11 +44,7 @@ public struct ModelInstaller: Sendable {
             guard rename(partial, target) == 0 else {
                 throw HomeError.unreadable(path: target, reason: String(cString: strerror(errno)))
             }
-            let record = ModelRecord(
-                name: name, file: file, sizeBytes: gguf.fileSize, addedAt: now, architecture: gguf.architecture,
-                sizeLabel: gguf.sizeLabel)
-            try catalog.registerModel(record)
-            return record
+            return try register()
         } catch {
             unlink(partial)
             unlink(target)

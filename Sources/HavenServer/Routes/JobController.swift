@@ -30,8 +30,10 @@ struct JobController {
     @Sendable func start(_ request: Request, context: HavenRequestContext) async throws -> Response {
         let caller = try context.requireAuthentication()
         let body = try await request.decode(as: StartJobRequest.self, context: context)
-        guard (body.type ?? "train") == "train" else {
-            throw TrainingError.invalid("unknown job type '\(body.type ?? "")'; Haven runs 'train' jobs")
+        switch body.type ?? "train" {
+        case "train": break
+        case "describe": throw TrainingError.noVisionModel
+        case let other: throw TrainingError.invalid("unknown job type '\(other)'; Haven runs 'train' jobs")
         }
         try ModelInstaller.validate(name: body.name)
         if try environment.catalog.model(named: body.name) != nil { throw RegistryError.modelNameTaken(body.name) }
@@ -126,6 +128,7 @@ extension TrainingError: APIErrorConvertible {
         case .jobNotFound: APIError(.notFound, code: "job_not_found", message: description)
         case .nameBusy: APIError(.conflict, code: "job_name_busy", message: description)
         case .noText, .invalid: APIError(.badRequest, code: "invalid_job", message: description)
+        case .noVisionModel: APIError(.conflict, code: "no_vision_model", message: description)
         case .tooMuchData: APIError(.contentTooLarge, code: "too_much_data", message: description)
         case .trainerFailed, .cannotWrite: APIError(.internalServerError, code: "training_failed", message: description)
         }

@@ -9,6 +9,8 @@ public enum TrainingError: Error, Equatable, Sendable {
     case invalid(String)
     case trainerFailed(String)
     case cannotWrite(String)
+    /// A `describe` job (photos into text) needs a vision model, and none is installed.
+    case noVisionModel
 }
 
 extension TrainingError: CustomStringConvertible {
@@ -24,6 +26,9 @@ extension TrainingError: CustomStringConvertible {
         case .invalid(let reason): reason
         case .trainerFailed(let reason): "training failed: \(reason)"
         case .cannotWrite(let path): "cannot write \(path); is the disk full?"
+        case .noVisionModel:
+            "describing photos needs a vision model (a SmolVLM-class GGUF with its multimodal projector), and none is "
+                + "installed; photos are still searched by their metadata (camera, date, place, description)"
         }
     }
 }
