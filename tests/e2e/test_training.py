@@ -4,25 +4,37 @@ control perplexity within the bound, and installs the adapter; a cancelled job s
 step; a job interrupted by a restart resumes from its checkpoint. Figures are printed and written
 to .build/training-report.json for the closing note."""
 
-import importlib.util
 import json
 import os
 import random
+import subprocess
 import time
 from pathlib import Path
 
 import pytest
 import requests
 
-_spec = importlib.util.spec_from_file_location("e2e_conftest", Path(__file__).resolve().parents[1] / "e2e" / "conftest.py")
-e2e = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(e2e)
+import conftest as e2e
 
-TRAINER = {name: os.environ[name] for name in ("HAVEN_TRAINING_PYTHON", "HAVEN_TRAINER_SCRIPT", "HAVEN_LLAMA_PYTHON")
-           if os.environ.get(name)}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def trainer_environment():
+    """What `haven serve` needs to find the trainer: the training venv's Python (make
+    test-training sets HAVEN_TRAINING_PYTHON), the trainer script and the pinned gguf-py."""
+    python = os.environ.get("HAVEN_TRAINING_PYTHON", "")
+    if not python or not os.access(python, os.X_OK):
+        return None
+    llama = os.environ.get("HAVEN_LLAMA_PYTHON") or subprocess.run(
+        [str(ROOT / "scripts/path"), "llama-python"], capture_output=True, text=True, check=True).stdout.strip()
+    return {"HAVEN_TRAINING_PYTHON": python, "HAVEN_TRAINER_SCRIPT": str(ROOT / "training/train_lora.py"),
+            "HAVEN_LLAMA_PYTHON": llama}
+
+
+TRAINER = trainer_environment()
 pytestmark = pytest.mark.skipif(
-    len(TRAINER) < 3, reason="the training environment is not installed (make test-training sets it up)")
-REPORT = Path(__file__).resolve().parents[2] / ".build" / "training-report.json"
+    TRAINER is None, reason="the training environment is not installed: make test-training installs it and runs these")
+REPORT = ROOT / ".build" / "training-report.json"
 
 
 def journal(lines=360, seed=5):
