@@ -62,6 +62,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -76,6 +77,8 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 # Progress bars would fill stderr, whose one line is reserved for the error message.
 os.environ.setdefault("TQDM_DISABLE", "1")
+# Library warnings too: they are not the job's business (and stderr is the error's line).
+warnings.filterwarnings("ignore")
 
 EXIT_DONE = 0
 EXIT_ERROR = 1
@@ -382,14 +385,17 @@ class Trainer:
                             target_modules=list(self.job["target_modules"]), lora_dropout=LORA_DROPOUT,
                             bias="none", task_type="CAUSAL_LM")
         self.model = get_peft_model(model, config)
+        # Where the adapter's base config lives (PEFT reads it when saving; the converter is told it too).
+        self.model.peft_config["default"].base_model_name_or_path = str(self.jobdir / "base")
 
     def save_base_files(self, model: Any) -> None:
         """Saves the base config and tokenizer (as read from the GGUF) to JOBDIR/base/ for the converter."""
         target = self.jobdir / "base"
-        if (target / "config.json").is_file():
-            return
         tmp = self.jobdir / f"base.tmp-{os.getpid()}"
         shutil.rmtree(tmp, ignore_errors=True)
+        # The converter picks its model class by config.json's "architectures", which only a
+        # model's own save_pretrained fills in.
+        model.config.architectures = [type(model).__name__]
         model.config.save_pretrained(str(tmp))
         self.tokenizer.save_pretrained(str(tmp))
         shutil.rmtree(target, ignore_errors=True)
@@ -460,6 +466,8 @@ class Trainer:
         adapter = self.jobdir / "adapter"
         shutil.rmtree(adapter, ignore_errors=True)
         self.model.save_pretrained(str(adapter))
+        # PEFT's generated model card would become bogus metadata (a hub URL made of a local path).
+        (adapter / "README.md").unlink(missing_ok=True)
         tools = llama_python_dir()
         converter = tools / "convert_lora_to_gguf.py"
         if not converter.is_file():
