@@ -51,6 +51,8 @@ message is also the one line on stderr).
 from __future__ import annotations
 
 import argparse
+import fcntl
+import gc
 import hashlib
 import json
 import math
@@ -251,6 +253,15 @@ def learning_rate_factor(step: int, steps: int) -> float:
     return max(0.1, 1.0 - 0.9 * (step - warmup) / remaining)
 
 
+def release_free_memory() -> None:
+    """Returns freed heap memory to the system (glibc keeps it otherwise); a no-op elsewhere."""
+    try:
+        import ctypes
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass
+
+
 def peak_rss_mb() -> float:
     """This process's peak resident memory, in MiB (ru_maxrss is KiB on Linux)."""
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
@@ -295,6 +306,7 @@ class Trainer:
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         self.model.save_pretrained(str(tmp))
+        (tmp / "README.md").unlink(missing_ok=True)  # PEFT's model card: nothing to resume from
         torch.save({
             "optimizer": self.optimizer.state_dict(),
             "scheduler": self.scheduler.state_dict(),
@@ -376,6 +388,9 @@ class Trainer:
         except Exception as error:  # transformers raises many kinds for an unreadable model
             raise JobError(f"transformers cannot load the base model {base}: {type(error).__name__}: {error}")
         self.save_base_files(model)
+        # The dequantised GGUF tensors that loading went through are garbage now: give them back.
+        gc.collect()
+        release_free_memory()
         model.to(self.device)
         names = {name.rsplit(".", 1)[-1] for name, _ in model.named_modules()}
         absent = [module for module in self.job["target_modules"] if module not in names]
@@ -455,6 +470,9 @@ class Trainer:
             if step % every == 0 or step == steps:
                 self.save_checkpoint(step)
 
+        if self.cancellation.requested:  # after the last step, before converting: still a cancel
+            self.progress.emit("cancelled", step=step)
+            return EXIT_CANCELLED
         self.convert()
         self.progress.emit("done", adapter="adapter.gguf", steps=steps,
                            seconds=round(time.monotonic() - self.started_at, 2), peak_rss_mb=peak_rss_mb())
@@ -495,6 +513,13 @@ def main() -> int:
         print(f"error: job directory {jobdir} does not exist", file=sys.stderr)
         return EXIT_ERROR
     cancellation = Cancellation()
+    # One trainer per job directory: a second one would interleave progress and checkpoints.
+    lock = open(jobdir / ".lock", "w")
+    try:
+        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        print(f"error: another trainer is running on {jobdir}", file=sys.stderr)
+        return EXIT_ERROR
     progress = Progress(jobdir / "progress.jsonl")
     try:
         return Trainer(jobdir, progress, cancellation).run()
