@@ -100,7 +100,7 @@ DEFAULTS: dict[str, Any] = {
 }
 
 # The settings a checkpoint was made with that must not change when it is resumed.
-RESUME_KEYS = ("rank", "alpha", "steps", "sequence_length", "batch_size", "learning_rate", "seed",
+RESUME_KEYS = ("base_model", "rank", "alpha", "steps", "sequence_length", "batch_size", "learning_rate", "seed",
                "target_modules")
 
 LORA_DROPOUT = 0.05
@@ -338,14 +338,13 @@ class Trainer:
             os.close(directory)
         self.progress.emit("checkpoint", step=step)
 
-    def load_checkpoint(self, path: Path) -> int:
-        """Restores adapter weights, optimizer, scheduler and RNG states; returns the step."""
-        import numpy as np
-        import torch
-        from peft import set_peft_model_state_dict
-        from safetensors.torch import load_file
-
-        state = json.loads((path / "state.json").read_text(encoding="utf-8"))
+    def check_checkpoint(self, path: Path) -> dict[str, Any]:
+        """Reads the checkpoint's state.json and refuses one made for other settings or data."""
+        try:
+            state = json.loads((path / "state.json").read_text(encoding="utf-8"))
+            step = int(state["step"])
+        except (OSError, ValueError, KeyError, TypeError) as error:
+            raise JobError(f"the checkpoint in {path} is unreadable ({error}); delete it to start the job over")
         saved_job = state.get("job", {})
         changed = [key for key in RESUME_KEYS if saved_job.get(key) != self.job[key]]
         if changed:
@@ -354,6 +353,18 @@ class Trainer:
         if state.get("data", {}).get("train_sha256") != self.data_digest:
             raise JobError(f"train.jsonl changed since the checkpoint in {path} was made; "
                            "delete it to start the job over")
+        if step > self.job["steps"]:
+            raise JobError(f"the checkpoint is at step {step}, past the job's {self.job['steps']} steps")
+        return state
+
+    def load_checkpoint(self, path: Path) -> int:
+        """Restores adapter weights, optimizer, scheduler and RNG states; returns the step."""
+        import numpy as np
+        import torch
+        from peft import set_peft_model_state_dict
+        from safetensors.torch import load_file
+
+        state = self.check_checkpoint(path)
         weights = load_file(str(path / "adapter_model.safetensors"), device=str(self.device))
         result = set_peft_model_state_dict(self.model, weights)
         missing = [key for key in getattr(result, "unexpected_keys", []) if "lora_" in key]
@@ -422,6 +433,10 @@ class Trainer:
 
         self.job = read_job(self.jobdir)
         texts, self.data_digest = read_texts(self.jobdir)
+        # A checkpoint that cannot be resumed fails the job now, not after loading the model.
+        checkpoint = self.recover_checkpoint()
+        if checkpoint:
+            self.check_checkpoint(checkpoint)
         torch.set_num_threads(self.job["threads"])
         random.seed(self.job["seed"])
         torch.manual_seed(self.job["seed"])
@@ -433,10 +448,7 @@ class Trainer:
         self.optimizer = torch.optim.AdamW(parameters, lr=self.job["learning_rate"], weight_decay=0.0)
         self.scheduler = torch.optim.lr_scheduler.LambdaLR(
             self.optimizer, lambda step: learning_rate_factor(step, steps))
-        checkpoint = self.recover_checkpoint()
         step = self.load_checkpoint(checkpoint) if checkpoint else 0
-        if step > steps:
-            raise JobError(f"the checkpoint is at step {step}, past the job's {steps} steps")
         self.progress.emit("started", steps=steps, resumed_from=step, device=self.device.type,
                            blocks=len(self.blocks))
         if self.cancellation.requested:

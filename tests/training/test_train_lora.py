@@ -171,7 +171,17 @@ class TrainLoraTests(unittest.TestCase):
         self.assertEqual(state["step"], stopped_at)
         self.assertFalse((jobdir / "adapter.gguf").exists())
 
-        before = len(log)
+        # Other settings cannot resume that checkpoint: refused before the model is even loaded.
+        job = json.loads((jobdir / "job.json").read_text())
+        (jobdir / "job.json").write_text(json.dumps({**job, "rank": 2}))
+        code, stderr = finish(start(jobdir), timeout=120)
+        self.assertEqual(code, 1, stderr)
+        self.assertEqual(events(jobdir)[-1]["event"], "error")
+        self.assertIn("other rank", events(jobdir)[-1]["message"])
+        self.assertEqual(json.loads((jobdir / "checkpoint" / "state.json").read_text())["step"], stopped_at)
+        (jobdir / "job.json").write_text(json.dumps(job))
+
+        before = len(events(jobdir))
         code, stderr = finish(start(jobdir))
         self.assertEqual(code, 0, stderr)
         resumed = events(jobdir)[before:]
