@@ -126,16 +126,32 @@ class Progress:
         self.file.flush()
 
 
+class Cancelled(BaseException):
+    """A cancel that arrived before training began: nothing to save, so the job stops at once.
+
+    A BaseException, like KeyboardInterrupt, so no `except Exception` on the way swallows it.
+    """
+
+
 class Cancellation:
-    """Turns SIGTERM and SIGINT into a flag that the training loop checks after each step."""
+    """Turns SIGTERM and SIGINT into a cancel.
+
+    Before training begins (loading the model takes tens of seconds) a cancel interrupts at
+    once: there is nothing new to save. From the first step on it only sets a flag, which the
+    training loop checks after each step, so the step finishes and a checkpoint is written.
+    """
 
     def __init__(self) -> None:
         self.requested = False
+        self.interrupting = True
         signal.signal(signal.SIGTERM, self._handle)
         signal.signal(signal.SIGINT, self._handle)
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.requested = True
+        if self.interrupting:
+            self.interrupting = False
+            raise Cancelled()
 
 
 def read_job(jobdir: Path) -> dict[str, Any]:
@@ -275,6 +291,7 @@ class Trainer:
         self.progress = progress
         self.cancellation = cancellation
         self.started_at = time.monotonic()
+        self.resume_step = 0  # the step of the checkpoint this run resumes from, once known
 
     # --- checkpoints -------------------------------------------------------------------------
 
@@ -291,7 +308,7 @@ class Trainer:
         old = self.jobdir / "checkpoint.old"
         if not self.checkpoint_dir.exists() and (old / "state.json").is_file():
             old.rename(self.checkpoint_dir)
-        for stale in self.jobdir.glob("checkpoint.tmp-*"):
+        for stale in [*self.jobdir.glob("checkpoint.tmp-*"), *self.jobdir.glob("base.tmp-*")]:
             shutil.rmtree(stale, ignore_errors=True)
         if old.exists():
             shutil.rmtree(old, ignore_errors=True)
@@ -436,7 +453,7 @@ class Trainer:
         # A checkpoint that cannot be resumed fails the job now, not after loading the model.
         checkpoint = self.recover_checkpoint()
         if checkpoint:
-            self.check_checkpoint(checkpoint)
+            self.resume_step = int(self.check_checkpoint(checkpoint)["step"])
         torch.set_num_threads(self.job["threads"])
         random.seed(self.job["seed"])
         torch.manual_seed(self.job["seed"])
@@ -451,6 +468,7 @@ class Trainer:
         step = self.load_checkpoint(checkpoint) if checkpoint else 0
         self.progress.emit("started", steps=steps, resumed_from=step, device=self.device.type,
                            blocks=len(self.blocks))
+        self.cancellation.interrupting = False
         if self.cancellation.requested:
             self.progress.emit("cancelled", step=step)
             return EXIT_CANCELLED
@@ -524,7 +542,6 @@ def main() -> int:
     if not jobdir.is_dir():
         print(f"error: job directory {jobdir} does not exist", file=sys.stderr)
         return EXIT_ERROR
-    cancellation = Cancellation()
     # One trainer per job directory: a second one would interleave progress and checkpoints.
     lock = open(jobdir / ".lock", "w")
     try:
@@ -532,9 +549,18 @@ def main() -> int:
     except OSError:
         print(f"error: another trainer is running on {jobdir}", file=sys.stderr)
         return EXIT_ERROR
-    progress = Progress(jobdir / "progress.jsonl")
+    progress: Progress | None = None
+    trainer: Trainer | None = None
     try:
-        return Trainer(jobdir, progress, cancellation).run()
+        cancellation = Cancellation()
+        # Created after the handlers: once progress.jsonl exists, a cancel is a clean exit 3.
+        progress = Progress(jobdir / "progress.jsonl")
+        trainer = Trainer(jobdir, progress, cancellation)
+        return trainer.run()
+    except Cancelled:
+        progress = progress or Progress(jobdir / "progress.jsonl")
+        progress.emit("cancelled", step=trainer.resume_step if trainer else 0)
+        return EXIT_CANCELLED
     except JobError as error:
         message = str(error)
     except MemoryError:
@@ -542,7 +568,8 @@ def main() -> int:
     except Exception as error:  # anything unexpected still ends as one error event
         message = f"{type(error).__name__}: {error}"
     message = " ".join(message.split())
-    progress.emit("error", message=message)
+    if progress is not None:
+        progress.emit("error", message=message)
     print(f"error: {message}", file=sys.stderr)
     return EXIT_ERROR
 

@@ -191,6 +191,27 @@ class TrainLoraTests(unittest.TestCase):
         self.assertEqual(resumed[-1]["event"], "done")
         self.assertTrue((jobdir / "adapter.gguf").is_file())
 
+    def test_cancel_while_loading_stops_at_once(self):
+        jobdir = make_job(self.dir / "job", steps=4)
+        process = start(jobdir)
+        deadline = time.monotonic() + 60
+        while not (jobdir / "progress.jsonl").exists() and time.monotonic() < deadline:
+            try:
+                process.wait(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                pass
+        self.assertIsNone(process.returncode, "the trainer exited before it could be cancelled")
+        sent = time.monotonic()
+        process.send_signal(signal.SIGTERM)
+        code, stderr = finish(process, timeout=60)
+        latency = time.monotonic() - sent
+        self.assertEqual(code, 3, f"{stderr} {events(jobdir)}")
+        self.assertEqual(events(jobdir), [{"event": "cancelled", "step": 0}])
+        # Loading the model alone takes tens of seconds; a cancel does not wait for it.
+        self.assertLess(latency, 10, f"cancel while loading took {latency:.1f} s")
+        self.assertFalse((jobdir / "checkpoint").exists())
+
     def test_missing_base_model_is_an_error(self):
         jobdir = make_job(self.dir / "job", steps=2)
         (jobdir / "job.json").write_text(json.dumps({"base_model": str(self.dir / "absent.gguf")}))
