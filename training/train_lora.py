@@ -22,7 +22,7 @@ Inputs (written by Haven):
 
 Outputs:
   JOBDIR/progress.jsonl  appended and flushed, one JSON object a line:
-      {"event":"started","steps":N,"resumed_from":k, "device":..., "blocks":...}
+      {"event":"started","steps":N,"resumed_from":k,"device":"cpu","blocks":b}
       {"event":"step","step":n,"steps":N,"loss":x,"seconds_per_step":s}     (every step)
       {"event":"checkpoint","step":n}
       {"event":"converting"}
@@ -44,8 +44,13 @@ Outputs:
                          every backend, so halving them would only lose precision.
 
 Exit status: 0 done, 3 cancelled (SIGTERM or SIGINT: the current step finishes, a checkpoint
-is written, then the process exits, so a cancel takes at most about one step), 1 error (the
-message is also the one line on stderr).
+is written, then the process exits, so a cancel takes at most about one step; before the first
+step, while the model loads, it stops at once; after the last step the seconds-long conversion
+is not started), 1 error (the message is also the one line on stderr). A second trainer on the
+same JOBDIR exits 1 at once (JOBDIR/.lock).
+
+The "started" event also says the device ("cpu" or "cuda") and the number of blocks; "done"
+also gives the peak resident memory. OMP_WAIT_POLICY defaults to PASSIVE (see below).
 """
 
 from __future__ import annotations
