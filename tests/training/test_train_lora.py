@@ -92,6 +92,55 @@ def wait_for_step(process: subprocess.Popen, jobdir: Path, step: int, timeout: f
     raise AssertionError(f"no step {step} within {timeout} s: {events(jobdir)}")
 
 
+def llama_server_binary() -> Path:
+    configured = os.environ.get("HAVEN_LLAMA_SERVER")
+    if configured:
+        return Path(configured)
+    prefix = subprocess.run(["bash", "-c", f"source {ROOT}/scripts/common.sh; llama_server_prefix"],
+                            check=True, capture_output=True, text=True).stdout.strip()
+    return Path(prefix) / "bin" / "llama-server"
+
+
+def completions(model: str, prompts: list[str], lora: Path | None = None) -> list[str]:
+    """Greedy completions from llama-server (the pinned llama.cpp) on a loopback port."""
+    import socket
+    import urllib.request
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [str(llama_server_binary()), "-m", model, "--host", "127.0.0.1", "--port", str(port),
+               "-t", "2", "-c", "512"] + (["--lora", str(lora)] if lora else [])
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=2) as reply:
+                    if reply.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() > deadline:
+                raise AssertionError("llama-server did not become healthy within 60 s")
+            try:
+                server.wait(timeout=0.2)
+                raise AssertionError(f"llama-server exited {server.returncode}: {server.stderr.read()[-2000:]}")
+            except subprocess.TimeoutExpired:
+                pass
+        out = []
+        for prompt in prompts:
+            body = json.dumps({"prompt": prompt, "n_predict": 24, "temperature": 0, "seed": 1}).encode()
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/completion", data=body,
+                                             headers={"Content-Type": "application/json"})
+            with urllib.request.urlopen(request, timeout=120) as reply:
+                out.append(json.load(reply)["content"])
+        return out
+    finally:
+        server.terminate()
+        server.communicate(timeout=30)
+
+
 def field(reader, key: str):
     return reader.fields[key].contents()
 
@@ -147,6 +196,14 @@ class TrainLoraTests(unittest.TestCase):
                 self.assertEqual(shape, [ne_in, 4], tensor.name)
             else:
                 self.assertEqual(shape, [4, ne_out], tensor.name)
+
+        # The pinned llama.cpp loads it, and it changes what the model says.
+        if not llama_server_binary().is_file():
+            self.skipTest(f"no llama-server at {llama_server_binary()} (scripts/setup test builds it)")
+        prompts = ["The lighthouse keeper of Vellmora is named", "In Vellmora the river Ostrin"]
+        plain = completions(BASE_MODEL, prompts)
+        adapted = completions(BASE_MODEL, prompts, lora=jobdir / "adapter.gguf")
+        self.assertNotEqual(plain, adapted)
 
     def test_cancel_stops_within_a_step_and_a_new_run_resumes(self):
         jobdir = make_job(self.dir / "job", steps=8, checkpoint_every=100)
