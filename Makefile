@@ -3,7 +3,7 @@
 #   make test   set up what is missing, build, run every test (Swift, a bounded fuzz, then end to end)
 #   make bench  the benchmarks, each beside its reference (scripts/bench lists them; BENCH=NAME runs one)
 #   make fuzz   every parser of untrusted bytes under libFuzzer, FUZZ_SECONDS (default 30) each
-#   make test-training   the LoRA training tests (installs torch + PEFT into the cache first, ~5 GB)
+#   make test-training   the LoRA training tests (installs torch + PEFT into the cache first, 4.9 GB)
 
 SWIFT_BUILD_FLAGS ?=
 
