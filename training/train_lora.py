@@ -72,6 +72,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 import warnings
 from pathlib import Path
@@ -156,6 +157,23 @@ class Cancellation:
         self.interrupting = True
         signal.signal(signal.SIGTERM, self._handle)
         signal.signal(signal.SIGINT, self._handle)
+        self._watch_parent()
+
+    @staticmethod
+    def _watch_parent() -> None:
+        """Haven passes its pid in HAVEN_PARENT_PID: if Haven dies (even by kill -9), the trainer
+        cancels itself the same way, with a checkpoint, instead of training on as an orphan that
+        a restarted Haven would race for the same job directory."""
+        expected = os.environ.get("HAVEN_PARENT_PID", "")
+        if not expected.isdigit():
+            return
+
+        def watch() -> None:
+            while os.getppid() == int(expected):
+                time.sleep(1)
+            os.kill(os.getpid(), signal.SIGTERM)
+
+        threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
     def _handle(self, signum: int, frame: Any) -> None:
         self.requested = True
