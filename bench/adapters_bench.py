@@ -73,9 +73,6 @@ class Haven:
         self.requests = requests
         home = os.path.join(root, "home")
         self.token = run([options.haven, "init", "--home", home, "--model", options.model]).stdout.strip()
-        for name, path in adapters:
-            run([options.haven, "model", "add-adapter", path, "--home", home, "--base", options.base_name,
-                 "--name", name])
         self.port = free_port()
         env = {**os.environ, "HAVEN_THREADS": str(options.threads), "HAVEN_CONTEXT": str(CONTEXT_PER_SEQUENCE)}
         self.log = open(os.path.join(root, "serve.log"), "w")
@@ -83,6 +80,10 @@ class Haven:
             [options.haven, "serve", "--home", home, "--port", str(self.port), "--parallel", str(PARALLEL),
              "--log-level", "error"], env=env, stdout=self.log, stderr=subprocess.STDOUT)
         self.wait_healthy(120)
+        # Adapters are installed through the running server, which checks them against the base.
+        for name, path in adapters:
+            run([options.haven, "model", "add-adapter", path, "--home", home, "--port", str(self.port),
+                 "--base", options.base_name, "--name", name])
 
     @property
     def url(self):
