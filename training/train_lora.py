@@ -155,6 +155,9 @@ class Cancellation:
     def __init__(self) -> None:
         self.requested = False
         self.interrupting = True
+        # A parent may hand its blocked signal mask down (Haven's server blocks SIGTERM and
+        # SIGINT in its threads to receive them its own way): unblock them, or no cancel arrives.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
         signal.signal(signal.SIGTERM, self._handle)
         signal.signal(signal.SIGINT, self._handle)
         self._watch_parent()

@@ -156,13 +156,22 @@ def test_a_job_interrupted_by_a_restart_resumes_from_its_checkpoint(world, tmp_p
     e2e.stop_server(world)
     restarted = e2e.start_server(world.home, tmp_path, env=TRAINER)
     try:
-        resumed = wait(restarted, queued["id"], lambda j: j["state"] == "running" and j["step"] >= 25, timeout=600)
-        assert resumed["step"] >= 25
-        logs = requests.get(restarted.url + f"/haven/jobs/{queued['id']}/logs",
-                            headers=e2e.bearer(restarted.home.token), timeout=30).text
-        starts = [json.loads(line) for line in logs.splitlines() if line.startswith("{") and '"started"' in line]
-        assert len(starts) >= 2 and starts[-1].get("resumed_from", 0) >= 25, starts
-        report("resume", {"resumed_from": starts[-1]["resumed_from"]})
+        def starts():
+            logs = requests.get(restarted.url + f"/haven/jobs/{queued['id']}/logs",
+                                headers=e2e.bearer(restarted.home.token), timeout=30).text
+            return [json.loads(line) for line in logs.splitlines() if line.startswith("{") and '"started"' in line]
+
+        # The first run stopped with a checkpoint when the server did; the restarted server
+        # starts the trainer again, which says where it resumed from once the model is loaded.
+        deadline = time.monotonic() + 600
+        while len(starts()) < 2:
+            assert time.monotonic() < deadline, f"the job did not resume: {job(restarted, queued['id'])}"
+            time.sleep(1)
+        resumed_from = starts()[-1]["resumed_from"]
+        assert resumed_from >= 25, starts()
+        advanced = wait(restarted, queued["id"], lambda j: j["step"] > resumed_from, timeout=600)
+        assert advanced["state"] == "running"
+        report("resume", {"resumed_from": resumed_from})
         cancel = requests.post(restarted.url + f"/haven/jobs/{queued['id']}/cancel",
                                headers=e2e.bearer(restarted.home.token), timeout=30)
         assert cancel.status_code == 200

@@ -219,6 +219,8 @@ public actor TrainingJobs {
         guard progress.step != job.step || progress.loss != job.loss else { return }
         job.step = progress.step
         job.loss = progress.loss
+        // A cancel asked for meanwhile stays visible until the trainer has stopped.
+        if cancelRequested.contains(job.id) { job.state = .cancelling }
         save(job)
     }
 
