@@ -61,18 +61,7 @@ public actor InferenceEngine {
         let model = try LlamaModel(path: path, gpuLayers: Int32(configuration.gpuLayers))
         var configuration = configuration
         configuration.contextPerSequence = min(configuration.contextPerSequence, model.trainedContextLength)
-        self.name = name
-        self.configuration = configuration
-        self.model = model
-        self.context = try LlamaContext(
-            model: model, sequenceCount: configuration.parallel,
-            contextLength: configuration.parallel * configuration.contextPerSequence,
-            threads: configuration.threads)
-        self.adapter = nil
-        self.executor = DedicatedThreadExecutor(name: "haven.engine.\(name)")
-        self.cached = Array(repeating: [], count: configuration.parallel)
-        self.logger = logger
-        self.observer = observer
+        try self.init(name: name, model: model, configuration: configuration, adapter: nil, logger: logger, observer: observer)
     }
 
     /// An engine that runs `adapter` on `base`'s model: the weights are shared (loaded once),
@@ -84,21 +73,25 @@ public actor InferenceEngine {
         name: String, sharing base: InferenceEngine, adapter: AdapterSpec, logger: Logger,
         observer: GenerationObserver? = nil
     ) throws(InferenceError) {
-        let configuration = base.configuration
+        try self.init(
+            name: name, model: base.model, configuration: base.configuration, adapter: adapter, logger: logger,
+            observer: observer)
+    }
+
+    private init(
+        name: String, model: LlamaModel, configuration: EngineConfiguration, adapter: AdapterSpec?, logger: Logger,
+        observer: GenerationObserver?
+    ) throws(InferenceError) {
         self.name = name
         self.configuration = configuration
-        self.model = base.model
-        let loaded: LlamaAdapter
-        do {
-            loaded = try LlamaAdapter(model: base.model, path: adapter.path)
-        } catch {
-            throw .invalidModelFile(path: adapter.path, reason: error.description)
-        }
+        self.model = model
         self.context = try LlamaContext(
-            model: base.model, sequenceCount: configuration.parallel,
+            model: model, sequenceCount: configuration.parallel,
             contextLength: configuration.parallel * configuration.contextPerSequence,
             threads: configuration.threads)
-        try context.setAdapters([(loaded, adapter.scale)])
+        if let adapter {
+            try context.setAdapters([(try LlamaAdapter.load(model: model, spec: adapter), adapter.scale)])
+        }
         self.adapter = adapter
         self.executor = DedicatedThreadExecutor(name: "haven.engine.\(name)")
         self.cached = Array(repeating: [], count: configuration.parallel)
@@ -212,38 +205,44 @@ public actor InferenceEngine {
     public func perplexity(
         of texts: [[Int32]], adapter override: AdapterSpec? = nil, window: Int = 256
     ) async throws(InferenceError) -> Perplexity {
+        try await perplexities(of: [texts], adapter: override, window: window)[0]
+    }
+
+    /// ``perplexity(of:adapter:window:)`` of each group of texts, in one context with the
+    /// adapter loaded once (a training job's held-out and control texts at one scale).
+    public func perplexities(
+        of groups: [[[Int32]]], adapter override: AdapterSpec? = nil, window: Int = 256
+    ) async throws(InferenceError) -> [Perplexity] {
         let window = max(2, min(window, configuration.contextPerSequence, 512))
         let evaluation = try LlamaContext(
             model: model, sequenceCount: 1, contextLength: window, threads: configuration.threads)
         if let spec = override ?? adapter {
-            let loaded: LlamaAdapter
-            do {
-                loaded = try LlamaAdapter(model: model, path: spec.path)
-            } catch {
-                throw .invalidModelFile(path: spec.path, reason: error.description)
-            }
-            try evaluation.setAdapters([(loaded, spec.scale)])
+            try evaluation.setAdapters([(try LlamaAdapter.load(model: model, spec: spec), spec.scale)])
         }
-        var result = Perplexity()
-        for text in texts {
-            var start = 0
-            while start + 1 < text.count {
-                let piece = Array(text[start..<min(start + window, text.count)])
-                start += window
-                guard piece.count > 1 else { break }
-                await backgroundTurn()
-                let started = ContinuousClock.now
-                evaluation.removeSequence(0)
-                try evaluation.decode(
-                    piece.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: $0 < piece.count - 1) })
-                for index in 0..<(piece.count - 1) {
-                    guard let logits = evaluation.logits(at: index) else { throw .decodeFailed(status: -3) }
-                    result.add(logprob: LogSoftmax.summarize(logits, index: Int(piece[index + 1]), top: 0).logprob)
+        var results: [Perplexity] = []
+        for texts in groups {
+            var result = Perplexity()
+            for text in texts {
+                var start = 0
+                while start + 1 < text.count {
+                    let piece = Array(text[start..<min(start + window, text.count)])
+                    start += window
+                    guard piece.count > 1 else { break }
+                    await backgroundTurn()
+                    let started = ContinuousClock.now
+                    evaluation.removeSequence(0)
+                    try evaluation.decode(
+                        piece.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: $0 < piece.count - 1) })
+                    for index in 0..<(piece.count - 1) {
+                        guard let logits = evaluation.logits(at: index) else { throw .decodeFailed(status: -3) }
+                        result.add(logprob: LogSoftmax.summarize(logits, index: Int(piece[index + 1]), top: 0).logprob)
+                    }
+                    if !running.isEmpty || !waiting.isEmpty { share.ranBackground(.now - started) }
                 }
-                if !running.isEmpty || !waiting.isEmpty { share.ranBackground(.now - started) }
             }
+            results.append(result)
         }
-        return result
+        return results
     }
 
     // MARK: Generation

@@ -114,13 +114,25 @@ public struct GGUFFile: Sendable, Equatable {
     /// f16 K and V per layer, and a tenth more for compute buffers. Saturates at `Int64.max`
     /// (no budget admits it) rather than overflow on metadata no real model has.
     public func estimatedMemory(contextTokens: Int) -> Int64 {
-        var kv: Int64 = 0
-        if let layers = blockCount, let width = embeddingLength, let heads = headCount, heads > 0 {
-            let kvWidth = Int64(width / heads).saturatingProduct(Int64(headCountKV ?? heads))
-            kv = [2, Int64(layers), Int64(max(0, contextTokens)), kvWidth, 2].reduce(1) { $0.saturatingProduct($1) }
-        }
-        let total = fileSize.saturatingSum(kv)
-        return total.saturatingSum(total / 10)
+        Self.withComputeBuffers(fileSize.saturatingSum(kvCacheBytes(contextTokens: contextTokens)))
+    }
+
+    /// Memory another context on this model's already loaded weights needs (an adapter's engine):
+    /// its KV cache and compute buffers, plus `extra` bytes (the adapter's tensors).
+    public func estimatedContextMemory(contextTokens: Int, extra: Int64 = 0) -> Int64 {
+        Self.withComputeBuffers(kvCacheBytes(contextTokens: contextTokens).saturatingSum(max(0, extra)))
+    }
+
+    /// An f16 K and V per layer for `contextTokens` cells.
+    private func kvCacheBytes(contextTokens: Int) -> Int64 {
+        guard let layers = blockCount, let width = embeddingLength, let heads = headCount, heads > 0 else { return 0 }
+        let kvWidth = Int64(width / heads).saturatingProduct(Int64(headCountKV ?? heads))
+        return [2, Int64(layers), Int64(max(0, contextTokens)), kvWidth, 2].reduce(1) { $0.saturatingProduct($1) }
+    }
+
+    /// A tenth more for compute buffers.
+    private static func withComputeBuffers(_ bytes: Int64) -> Int64 {
+        bytes.saturatingSum(bytes / 10)
     }
 }
 

@@ -15,6 +15,15 @@ final class LlamaAdapter: @unchecked Sendable {
         self.path = path
     }
 
+    /// The adapter of `spec`, a refusal by llama.cpp reported as an unusable model file.
+    static func load(model: LlamaModel, spec: AdapterSpec) throws(InferenceError) -> LlamaAdapter {
+        do {
+            return try LlamaAdapter(model: model, path: spec.path)
+        } catch {
+            throw .invalidModelFile(path: spec.path, reason: error.description)
+        }
+    }
+
     deinit {
         llama_adapter_lora_free(pointer)
     }

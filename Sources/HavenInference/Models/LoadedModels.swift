@@ -93,11 +93,10 @@ public actor LoadedModels {
             return try await entry.loading.value
         }
         let baseEngine = try await engine(name: base, path: path, keepAlive: keepAlive, now: now)
-        let model = try GGUFFile(path: path)
-        let adapterFile = try GGUFFile(path: adapter.path)
-        let estimate = model.estimatedMemory(contextTokens: configuration.parallel * configuration.contextPerSequence)
-            - model.fileSize * 11 / 10 + adapterFile.fileSize
-        try await makeRoom(for: max(estimate, adapterFile.fileSize), model: name)
+        let estimate = try GGUFFile(path: path).estimatedContextMemory(
+            contextTokens: configuration.parallel * configuration.contextPerSequence,
+            extra: try GGUFFile(path: adapter.path).fileSize)
+        try await makeRoom(for: estimate, model: name)
         let logger = logger
         let observer = observer
         let loading = Task {
@@ -106,8 +105,7 @@ public actor LoadedModels {
             return engine
         }
         entries[name] = Entry(
-            loading: loading, estimatedBytes: max(estimate, adapterFile.fileSize), keepAlive: duration(keepAlive), lastUsed: now,
-            base: base)
+            loading: loading, estimatedBytes: estimate, keepAlive: duration(keepAlive), lastUsed: now, base: base)
         do {
             return try await loading.value
         } catch {

@@ -60,29 +60,35 @@ struct InferenceService: Sendable {
     func installedEngine(_ model: String, keepAlive: LoadedModels.KeepAlive? = nil) async throws -> InferenceEngine {
         guard let record = try catalog.model(named: model) else { throw InferenceError.modelNotFound(model) }
         let path = modelsDirectory + "/" + record.file
-        let profile = try catalog.modelProfile(of: model)
-        if let name = profile?.adapter, let base = profile?.base {
-            guard let adapter = try catalog.modelAdapter(named: name) else { throw InferenceError.modelNotFound(name) }
-            return try await loaded.engine(
-                name: Self.adapterEngineName(base: base, adapter: name), base: base, path: path,
-                adapter: AdapterSpec(path: modelsDirectory + "/" + adapter.file, scale: Float(adapter.scale)),
-                keepAlive: keepAlive)
+        let target = try engineTarget(of: model)
+        guard let adapterName = target.adapter, let base = target.base else {
+            return try await loaded.engine(name: target.name, path: path, keepAlive: keepAlive)
         }
-        return try await loaded.engine(name: profile?.base ?? model, path: path, keepAlive: keepAlive)
+        guard let adapter = try catalog.modelAdapter(named: adapterName) else { throw InferenceError.modelNotFound(adapterName) }
+        return try await loaded.engine(
+            name: target.name, base: base, path: path,
+            adapter: AdapterSpec(path: modelsDirectory + "/" + adapter.file, scale: Float(adapter.scale)), keepAlive: keepAlive)
     }
 
     /// The engine `model` runs on: a model made from another with /api/create runs on that
     /// model's engine, loaded once; a model with an adapter on an engine of its own that shares
-    /// the base's weights (``adapterEngineName(base:adapter:)``).
+    /// the base's weights (`BASE+ADAPTER`).
     func engineName(of model: String) throws -> String {
-        let profile = try catalog.modelProfile(of: model)
-        if let adapter = profile?.adapter, let base = profile?.base { return Self.adapterEngineName(base: base, adapter: adapter) }
-        return profile?.base ?? model
+        try engineTarget(of: model).name
     }
 
-    /// `smollm2+mine`: the engine of adapter model `mine` on `smollm2`.
-    static func adapterEngineName(base: String, adapter: String) -> String {
-        base + "+" + adapter
+    /// The engine `model` has to itself, which goes when the model is removed: its own, or its
+    /// adapter's when it is the adapter's model; `nil` for a model that runs on another's engine.
+    func ownEngine(of model: String) throws -> String? {
+        let target = try engineTarget(of: model)
+        return target.name == model || target.adapter == model ? target.name : nil
+    }
+
+    /// The engine's name, and for a model with a profile its base and adapter.
+    private func engineTarget(of model: String) throws -> (name: String, base: String?, adapter: String?) {
+        let profile = try catalog.modelProfile(of: model)
+        if let adapter = profile?.adapter, let base = profile?.base { return (base + "+" + adapter, base, adapter) }
+        return (profile?.base ?? model, profile?.base, nil)
     }
 
     /// Refuses a caller without a current `infer` grant on `model` (the owner holds it). Every

@@ -73,9 +73,9 @@ struct ModelController {
         let loaded = await loadedNames()
         guard let existing = try service.catalog.model(named: name) else { throw InferenceError.modelNotFound(name) }
         let info = describe(existing, loaded: loaded)
-        let engine = try service.engineName(of: name)
+        let engine = try service.ownEngine(of: name)
         _ = try installer.remove(named: name)
-        if engine == name || engine.hasSuffix("+" + name) { await service.loaded.unload(name: engine) }
+        if let engine { await service.loaded.unload(name: engine) }
         context.logger.info("model removed", metadata: ["model": "\(name)"])
         return info
     }

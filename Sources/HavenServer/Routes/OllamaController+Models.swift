@@ -126,9 +126,9 @@ extension OllamaController {
     @Sendable func delete(_ request: Request, context: HavenRequestContext) async throws -> Response {
         _ = try context.requireOwner()
         let body = try await request.decode(as: OllamaModelNameRequest.self, context: context)
-        let engine = try service.engineName(of: body.model)
+        let engine = try service.ownEngine(of: body.model)
         _ = try installer.remove(named: body.model)
-        if engine == body.model || engine.hasSuffix("+" + body.model) { await service.loaded.unload(name: engine) }
+        if let engine { await service.loaded.unload(name: engine) }
         context.logger.info("model removed", metadata: ["model": "\(body.model)"])
         return Response(status: .ok)
     }

@@ -232,9 +232,9 @@ public actor TrainingJobs {
         let control = ControlText.paragraphs.map { engine.tokenize($0) }
         let adapterPath = folder + "/adapter.gguf"
         func measure(_ spec: AdapterSpec?) async throws -> AdapterTraining.ScaleEvaluation {
-            let held = try await engine.perplexity(of: heldOut, adapter: spec)
-            let neutral = try await engine.perplexity(of: control, adapter: spec)
-            return .init(scale: Double(spec?.scale ?? 0), heldOut: held.value ?? .nan, control: neutral.value ?? .nan)
+            let measured = try await engine.perplexities(of: [heldOut, control], adapter: spec)
+            return .init(
+                scale: Double(spec?.scale ?? 0), heldOut: measured[0].value ?? .nan, control: measured[1].value ?? .nan)
         }
         var evaluations = [try await measure(nil)]
         for scale in Self.scales {
