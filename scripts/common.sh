@@ -33,8 +33,9 @@ DEFAULT_MODEL_FILE=SmolLM2-135M-Instruct.Q4_1.gguf
 
 # HAVEN_GPU=cuda selects a CUDA build; CPU otherwise. Each backend has its own prefix.
 llama_backend() { printf '%s' "${HAVEN_GPU:-cpu}"; }
-# "noamx": built without AMX tiles (see ggml_cpu_flags); the suffix keys the cache to that choice.
-llama_prefix() { printf '%s/llama-%s-%s-noamx' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
+# "noamx": built without AMX tiles (see ggml_cpu_flags); "mtmd": with the multimodal library
+# (tools/mtmd, images into a vision model). The suffixes key the cache to those choices.
+llama_prefix() { printf '%s/llama-%s-%s-noamx-mtmd' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
 default_model_path() { printf '%s/models/smollm2-%s/%s' "$HAVEN_CACHE" "$SMOLLM2_WHEEL_VERSION" "$DEFAULT_MODEL_FILE"; }
 # The pinned llama.cpp's Python side (gguf-py, convert_lora_to_gguf.py and the modules it imports),
 # extracted from the same sdist: what writes and reads adapter GGUFs in tests and training.
