@@ -26,6 +26,8 @@ public actor InferenceEngine {
 
     /// Created on the first embeddings request.
     private var embeddingContext: LlamaContext?
+    /// The multimodal projector last used to describe an image (see ``describe(image:projector:instruction:maximumTokens:)``).
+    private var vision: LlamaVision?
     /// Contended time of generations and background embeddings; see ``BackgroundShare``.
     private var share = BackgroundShare()
     /// Background embeddings waiting for their share while generations run.
@@ -243,6 +245,67 @@ public actor InferenceEngine {
             results.append(result)
         }
         return results
+    }
+
+    // MARK: Images
+
+    /// Loads the multimodal projector at `path` for this engine's model (libmtmd checks that
+    /// they fit) and keeps it for ``describe(image:projector:instruction:maximumTokens:)``.
+    public func loadProjector(_ path: String) throws(VisionError) {
+        if vision?.path == path { return }
+        vision = nil
+        vision = try LlamaVision(
+            model: model, projector: path, threads: configuration.threads, useGPU: configuration.gpuLayers != 0)
+    }
+
+    /// What the model, given the image through the projector at `projector`, answers to
+    /// `instruction` (greedy, at most `maximumTokens` tokens): a photo's description. It runs in
+    /// its own context, as background work: between its steps, running generations go first
+    /// (see ``BackgroundShare``).
+    public func describe(
+        image: [UInt8], projector: String, instruction: String, maximumTokens: Int = 96
+    ) async throws(VisionError) -> String {
+        try loadProjector(projector)
+        guard let vision else { throw .loadFailed(path: projector) }
+        let prompt: String
+        let context: LlamaContext
+        do {
+            prompt = try renderChat([("user", LlamaVision.marker + "\n" + instruction)])
+            context = try LlamaContext(
+                model: model, sequenceCount: 1, contextLength: min(model.trainedContextLength, 4096),
+                threads: configuration.threads, wholeBatch: true)
+            if !self.context.adapters.isEmpty {
+                try context.setAdapters(self.context.adapters.map { ($0, adapter?.scale ?? 1) })
+            }
+        } catch {
+            throw .evaluationFailed(error.description)
+        }
+        await backgroundTurn()
+        var started = ContinuousClock.now
+        var position = try vision.evaluate(prompt: prompt, image: image, into: context)
+        if !running.isEmpty || !waiting.isEmpty { share.ranBackground(.now - started) }
+        var bytes: [UInt8] = []
+        var logits = context.logits(at: -1)
+        for _ in 0..<maximumTokens {
+            guard let values = logits else { throw .evaluationFailed("no logits after decoding") }
+            var best = 0
+            for index in values.indices where values[index] > values[best] { best = index }
+            let token = Int32(best)
+            if model.isEndOfGeneration(token) || position + 1 >= context.contextLength { break }
+            bytes += model.piece(of: token)
+            await backgroundTurn()
+            started = ContinuousClock.now
+            do {
+                try context.decode([.init(token: token, position: position, sequence: 0, wantsLogits: true)])
+            } catch {
+                throw .evaluationFailed(error.description)
+            }
+            if !running.isEmpty || !waiting.isEmpty { share.ranBackground(.now - started) }
+            position += 1
+            logits = context.logits(at: 0)
+        }
+        let text = String(decoding: bytes, as: UTF8.self)
+        return String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
     }
 
     // MARK: Generation

@@ -19,6 +19,11 @@ public struct GGUFFile: Sendable, Equatable {
     public let embeddingLength: Int?
     public let headCount: Int?
     public let headCountKV: Int?
+    /// For a multimodal projector (`general.architecture` = `clip`): `clip.has_vision_encoder`,
+    /// `clip.projector_type` and `clip.vision.projection_dim` (see ``ProjectorCheck``).
+    public let hasVisionEncoder: Bool
+    public let projectorType: String?
+    public let projectionWidth: Int?
 
     /// Reads the header, metadata and tensor table of `path` with ggml's own GGUF reader,
     /// and checks that every tensor's data lies inside the file, so a truncated download is
@@ -103,6 +108,11 @@ public struct GGUFFile: Sendable, Equatable {
         modelName = string("general.name")
         sizeLabel = string("general.size_label")
         chatTemplate = string("tokenizer.chat_template")
+        let visionKey = gguf_find_key(context, "clip.has_vision_encoder")
+        hasVisionEncoder = visionKey >= 0 && gguf_get_kv_type(context, visionKey) == GGUF_TYPE_BOOL
+            && gguf_get_val_bool(context, visionKey)
+        projectorType = string("clip.projector_type")
+        projectionWidth = try count("clip.vision.projection_dim")
         fileSize = size
     }
 

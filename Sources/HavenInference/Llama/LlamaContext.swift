@@ -7,16 +7,24 @@ final class LlamaContext: @unchecked Sendable {
     let model: LlamaModel
     let pointer: OpaquePointer
     let batchCapacity: Int
+    /// Cells of KV cache across all sequences (`n_ctx`).
+    let contextLength: Int
     private var batch: llama_batch
     /// The adapters applied, kept alive as long as this context.
     private(set) var adapters: [LlamaAdapter] = []
 
-    /// - Parameter embeddings: a context for pooled (mean) embeddings rather than generation;
-    ///   its batch holds a whole input, which pooling needs.
-    init(model: LlamaModel, sequenceCount: Int, contextLength: Int, threads: Int, embeddings: Bool = false) throws(InferenceError) {
+    /// - Parameters:
+    ///   - embeddings: a context for pooled (mean) embeddings rather than generation; its batch
+    ///     holds a whole input, which pooling needs.
+    ///   - wholeBatch: a batch as large as the context (an image's embeddings decoded at once,
+    ///     which projectors with non-causal attention need).
+    init(
+        model: LlamaModel, sequenceCount: Int, contextLength: Int, threads: Int, embeddings: Bool = false,
+        wholeBatch: Bool = false
+    ) throws(InferenceError) {
         var parameters = llama_context_default_params()
         parameters.n_ctx = UInt32(contextLength)
-        parameters.n_batch = embeddings ? UInt32(contextLength) : 512
+        parameters.n_batch = embeddings || wholeBatch ? UInt32(contextLength) : 512
         parameters.n_ubatch = parameters.n_batch
         if embeddings {
             parameters.embeddings = true
@@ -34,6 +42,7 @@ final class LlamaContext: @unchecked Sendable {
         self.model = model
         self.pointer = context
         self.batchCapacity = Int(llama_n_batch(context))
+        self.contextLength = Int(llama_n_ctx(context))
         self.batch = llama_batch_init(Int32(batchCapacity), 0, 1)
     }
 
