@@ -20,7 +20,7 @@ struct Haven: AsyncParsableCommand {
             PeerCommand.self, PullCommand.self, MirrorCommand.self, SendCommand.self, InboxCommand.self, OpenCommand.self,
             SessionCommand.self, LedgerCommand.self, OwnCommand.self, WitnessCommand.self, MarketCommand.self,
             BackupCommand.self, RestoreCommand.self, ExportCommand.self, ImportCommand.self, EncryptCommand.self,
-            StoreCommand.self, TrainCommand.self, JobCommand.self,
+            StoreCommand.self, TrainCommand.self, DescribeCommand.self, JobCommand.self,
         ]
     )
 }

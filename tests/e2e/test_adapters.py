@@ -241,8 +241,8 @@ def test_bad_training_requests_are_refused_clearly(world):
     ]
     for body, status, code in cases:
         assert_json_error(requests.post(world.url + "/haven/jobs", json=body, headers=owner, timeout=60), status, code)
-    describe = requests.post(world.url + "/haven/jobs", json={"type": "describe", "name": "x", "base": MODEL,
-                                                              "data": ["/photos/"]}, headers=owner, timeout=60)
+    describe = requests.post(world.url + "/haven/jobs", json={"type": "describe", "model": MODEL, "data": ["/photos/"]},
+                             headers=owner, timeout=60)
     assert "vision model" in assert_json_error(describe, 409, "no_vision_model")["message"]
     missing = requests.get(world.url + "/haven/jobs/job-nope", headers=owner, timeout=30)
     assert_json_error(missing, 404, "job_not_found")

@@ -138,7 +138,12 @@ public actor Indexer {
                 return
             }
             let extracted = try await TextExtractor.extract(try await store.contents(of: version), kind: kind, pdftotext: pdftotext)
-            let passages = splitter.split(extracted.text, title: extracted.title)
+            // A photo is found by its metadata and, once a vision model has described it, by that.
+            var text = extracted.text
+            if kind == .image, let content = version.id, let description = try store.catalog.imageDescription(of: content) {
+                text += (text.isEmpty ? "" : "\n") + "Description: " + description.text
+            }
+            let passages = splitter.split(text, title: extracted.title)
             var embeddings: [[Float]] = []
             do {
                 for batch in stride(from: 0, to: passages.count, by: 16) {

@@ -1,16 +1,29 @@
 import Foundation
 import Hummingbird
 
-/// Body of `POST /haven/jobs`: train adapter `name` on `base` from the `data` paths. With
-/// `dry_run`, nothing starts: the answer says what the job would learn from.
+/// Body of `POST /haven/jobs`: train adapter `name` on `base` from the `data` paths, or
+/// (`"type": "describe"`) describe the photos under `data` with vision model `model`. With
+/// `dry_run`, nothing starts: the answer says what the job would learn from or describe.
 public struct StartJobRequest: Codable, Sendable {
+    /// `train` (the default) or `describe`.
     public var type: String?
-    public var name: String
-    public var base: String
+    /// The adapter a training job makes.
+    public var name: String?
+    /// The model a training job trains on.
+    public var base: String?
+    /// The vision model a describe job describes with (`base` is accepted too).
+    public var model: String?
     public var data: [String]
     public var steps: Int?
     public var rank: Int?
     public var dryRun: Bool?
+
+    /// A describe job: the photos under `data`, described by vision model `model`.
+    public init(describing data: [String], model: String) {
+        self.type = "describe"
+        self.model = model
+        self.data = data
+    }
 
     public init(name: String, base: String, data: [String], steps: Int? = nil, rank: Int? = nil, dryRun: Bool? = nil) {
         self.type = "train"
@@ -23,7 +36,7 @@ public struct StartJobRequest: Codable, Sendable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case type, name, base, data, steps, rank
+        case type, name, base, model, data, steps, rank
         case dryRun = "dry_run"
     }
 }
@@ -53,3 +66,10 @@ public struct TrainingJobList: Codable, Sendable, ResponseEncodable {
 }
 
 extension TrainingJob: ResponseEncodable {}
+
+/// What a describe job would describe: the answer to its dry run.
+public struct DescribePlan: Codable, Sendable, ResponseEncodable {
+    public var model: String
+    /// The photos, in order.
+    public var photos: [String]
+}

@@ -17,9 +17,11 @@ public struct ModelInfo: Codable, Sendable, ResponseEncodable {
     /// For a LoRA adapter installed as a model: its base, scale, file and, if Haven trained it,
     /// its data, steps and perplexities.
     public var adapter: ModelAdapter? = nil
+    /// For a vision model: the multimodal projector it sees images with.
+    public var projector: ModelProjector? = nil
 
     enum CodingKeys: String, CodingKey {
-        case name, file, architecture, loaded, upstreams, adapter
+        case name, file, architecture, loaded, upstreams, adapter, projector
         case sizeBytes = "size_bytes"
         case addedAt = "added_at"
         case sizeLabel = "size_label"
@@ -32,17 +34,21 @@ public struct ModelInfoList: Codable, Sendable, ResponseEncodable {
 }
 
 /// Body of `POST /haven/models`: a GGUF file on the server's machine to install; with `base`,
-/// a LoRA adapter to install on that model as model `name` (required then), at `scale`.
+/// a LoRA adapter to install on that model as model `name` (required then), at `scale`; with
+/// `mmproj`, a vision model and its multimodal projector.
 public struct AddModelRequest: Codable, Sendable {
     public let path: String
     public let name: String?
     public let base: String?
     public let scale: Double?
+    /// A vision model's multimodal projector (llama.cpp's mmproj GGUF), installed with it.
+    public let mmproj: String?
 
-    public init(path: String, name: String?, base: String? = nil, scale: Double? = nil) {
+    public init(path: String, name: String?, base: String? = nil, scale: Double? = nil, mmproj: String? = nil) {
         self.path = path
         self.name = name
         self.base = base
         self.scale = scale
+        self.mmproj = mmproj
     }
 }

@@ -110,6 +110,7 @@ extension Catalog {
             guard users.isEmpty else { throw ModelRecipeError.baseInUse(model: name, derived: users) }
             try record.delete(db)
             _ = try ModelAdapter.deleteOne(db, key: name)
+            _ = try ModelProjector.deleteOne(db, key: name)
             _ = try ModelProfile.deleteOne(db, key: name)
             let fileInUse = try ModelRecord.filter(Column("file") == record.file).fetchCount(db) > 0
             return (record, fileInUse)

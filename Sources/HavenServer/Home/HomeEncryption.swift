@@ -27,7 +27,7 @@ import Darwin
 /// keyring gives the same key, sealed chunks and rows are skipped, and each step is atomic.
 public struct HomeEncryption: Sendable {
     /// The sealed columns of every target, in the order they are sealed.
-    public static let steps: [CatalogSealingStep] = [.passages, .conversations, .agentMemory, .auditReasons]
+    public static let steps: [CatalogSealingStep] = [.passages, .conversations, .agentMemory, .auditReasons, .imageDescriptions]
 
     /// What a run did.
     public struct Report: Sendable {

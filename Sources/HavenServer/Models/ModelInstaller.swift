@@ -31,6 +31,34 @@ public struct ModelInstaller: Sendable {
         }
     }
 
+    /// Installs a vision model: `source` as `name` (default: from the file name) with its
+    /// multimodal projector `projector` (llama.cpp's mmproj GGUF), checked first against the
+    /// model (``ProjectorCheck``); placed as `NAME.gguf` and `NAME.mmproj.gguf` and recorded
+    /// together, or not at all.
+    public func install(
+        from source: String, name: String? = nil, projector: String, now: Date = Date()
+    ) throws -> (model: ModelRecord, projector: ModelProjector) {
+        let gguf = try GGUFFile(path: source)
+        let projectorFile = try GGUFFile(path: projector)
+        let summary = try ProjectorCheck.check(
+            projector: .init(projectorFile), path: projector, modelWidth: gguf.embeddingLength)
+        let name = try name ?? Self.name(forFile: source)
+        try Self.validate(name: name)
+        if try catalog.model(named: name) != nil { throw RegistryError.modelNameTaken(name) }
+        return try place(source, as: name + ".gguf") {
+            try place(projector, as: name + ".mmproj.gguf") {
+                let record = ModelRecord(
+                    name: name, file: name + ".gguf", sizeBytes: gguf.fileSize, addedAt: now,
+                    architecture: gguf.architecture, sizeLabel: gguf.sizeLabel)
+                let installed = ModelProjector(
+                    model: name, file: name + ".mmproj.gguf", projectorType: summary.projectorType,
+                    sizeBytes: projectorFile.fileSize, createdAt: now)
+                try catalog.registerModel(record, projector: installed)
+                return (record, installed)
+            }
+        }
+    }
+
     /// Puts `source` into `models/` as `file` (a hard link, which costs nothing and survives the
     /// source's removal; across file systems, a copy), then runs `register`; if that fails, the
     /// file is removed again, so nothing is left behind.
@@ -57,9 +85,11 @@ public struct ModelInstaller: Sendable {
     /// made from is not removed (``ModelRecipeError/baseInUse(model:derived:)``).
     public func remove(named name: String) throws -> ModelRecord {
         let adapter = try catalog.modelAdapter(named: name)
+        let projector = try catalog.ownModelProjector(named: name)
         let (record, fileInUse) = try catalog.removeModelAndProfile(named: name)
         if !fileInUse { unlink(directory + "/" + record.file) }
         if let adapter { unlink(directory + "/" + adapter.file) }
+        if let projector { unlink(directory + "/" + projector.file) }
         return record
     }
 

@@ -1,12 +1,16 @@
 import Foundation
 import HavenAccess
 import HavenInference
+import HavenKnowledge
+import HavenStore
 import Hummingbird
 
-/// `/haven/jobs`: training jobs. Anyone with the `train` right on the data may start one (the
-/// owner holds it on everything); each caller sees and cancels their own jobs, the owner all.
+/// `/haven/jobs`: training jobs and describe jobs. Anyone with the `train` right on the data may
+/// start a training job (the owner holds it on everything); anyone who may read photos and use
+/// a vision model may have them described (`"type": "describe"`). Each caller sees and cancels
+/// their own jobs, the owner all.
 ///
-/// - `POST /haven/jobs` starts one (`dry_run`: only says what it would learn from)
+/// - `POST /haven/jobs` starts one (`dry_run`: only says what it would learn from or describe)
 /// - `GET /haven/jobs`, `GET /haven/jobs/ID`: progress and result
 /// - `GET /haven/jobs/ID/logs`: the trainer's progress events and output
 /// - `POST /haven/jobs/ID/cancel`: stops it within a step
@@ -32,26 +36,29 @@ struct JobController {
         let body = try await request.decode(as: StartJobRequest.self, context: context)
         switch body.type ?? "train" {
         case "train": break
-        case "describe": throw TrainingError.noVisionModel
-        case let other: throw TrainingError.invalid("unknown job type '\(other)'; Haven runs 'train' jobs")
+        case "describe": return try await startDescribe(body, caller: caller, request: request, context: context)
+        case let other: throw TrainingError.invalid("unknown job type '\(other)'; Haven runs 'train' and 'describe' jobs")
         }
-        try ModelInstaller.validate(name: body.name)
-        if try environment.catalog.model(named: body.name) != nil { throw RegistryError.modelNameTaken(body.name) }
+        guard let name = body.name, let baseName = body.base else {
+            throw TrainingError.invalid("a training job needs 'name' (the adapter it makes) and 'base' (the model it trains)")
+        }
+        try ModelInstaller.validate(name: name)
+        if try environment.catalog.model(named: name) != nil { throw RegistryError.modelNameTaken(name) }
         let steps = body.steps ?? 300
         let rank = body.rank ?? 8
         guard (1...Self.maximumSteps).contains(steps) else {
             throw TrainingError.invalid("steps must be from 1 to \(Self.maximumSteps)")
         }
         guard (1...Self.maximumRank).contains(rank) else { throw TrainingError.invalid("rank must be from 1 to \(Self.maximumRank)") }
-        guard let base = try environment.catalog.model(named: body.base) else { throw InferenceError.modelNotFound(body.base) }
-        guard try environment.catalog.modelProfile(of: body.base)?.base == nil else {
-            throw ModelRecipeError.adapterBaseNotWeights(body.base)
+        guard let base = try environment.catalog.model(named: baseName) else { throw InferenceError.modelNotFound(baseName) }
+        guard try environment.catalog.modelProfile(of: baseName)?.base == nil else {
+            throw ModelRecipeError.adapterBaseNotWeights(baseName)
         }
-        try inference.checkInfer(body.base, caller: caller)
+        try inference.checkInfer(baseName, caller: caller)
 
         let documents = try await TrainingDataReader(store: environment.store, gate: environment.gate)
             .read(body.data, caller: caller)
-        let engine = try await inference.installedEngine(body.base)
+        let engine = try await inference.installedEngine(baseName)
         let dataset = try TrainingDataset.build(documents: documents) { pair in
             let prompt = try engine.renderChat(pair.dropLast().map { ($0.role, $0.content) })
             return prompt + pair.last!.content
@@ -59,13 +66,13 @@ struct JobController {
         guard !dataset.train.isEmpty, !dataset.heldOut.isEmpty else { throw TrainingError.noText(paths: body.data) }
         if body.dryRun == true {
             let plan = TrainingPlan(
-                name: body.name, base: body.base, sources: dataset.sources, trainPassages: dataset.train.count,
+                name: name, base: baseName, sources: dataset.sources, trainPassages: dataset.train.count,
                 heldOutPassages: dataset.heldOut.count, trainerInstalled: jobs.isInstalled)
             return try context.responseEncoder.encode(plan, from: request, context: context)
         }
         guard jobs.isInstalled else { throw TrainingError.notInstalled }
         let job = try await jobs.submit(
-            name: body.name, base: body.base, basePath: environment.modelsDirectory + "/" + base.file,
+            name: name, base: baseName, basePath: environment.modelsDirectory + "/" + base.file,
             principal: caller.principal, data: body.data, steps: steps, rank: rank, dataset: dataset,
             threads: environment.configuration.engineConfiguration.threads)
         context.logger.info("training job queued", metadata: ["job": "\(job.id)", "model": "\(job.name)"])
@@ -73,6 +80,59 @@ struct JobController {
         response.status = .created
         return response
     }
+
+    /// Starts a describe job: every photo (JPEG, PNG) under `data` that the caller may read,
+    /// each read decided and audited now, described by the vision model they may use.
+    private func startDescribe(
+        _ body: StartJobRequest, caller: Authentication, request: Request, context: HavenRequestContext
+    ) async throws -> Response {
+        guard let model = body.model ?? body.base else {
+            throw TrainingError.invalid("a describe job needs 'model': the vision model that describes the photos")
+        }
+        guard body.steps == nil, body.rank == nil, body.name == nil else {
+            throw TrainingError.invalid("'name', 'steps' and 'rank' belong to training jobs; a describe job takes 'model' and 'data'")
+        }
+        guard try environment.catalog.model(named: model) != nil else { throw InferenceError.modelNotFound(model) }
+        try inference.checkInfer(model, caller: caller)
+        guard try environment.catalog.modelProjector(for: model) != nil else { throw TrainingError.noVisionModel }
+        guard !body.data.isEmpty else { throw TrainingError.invalid("give at least one data path of photos, e.g. /photos/") }
+        var photos: [DescribePhoto] = []
+        var seen: Set<String> = []
+        for text in body.data {
+            let path = try DataPath(parsing: text)
+            try environment.gate.require(caller, .read, path)
+            let files: [FileVersion]
+            if path.isDirectory {
+                files = try environment.store.currentFiles(under: path)
+            } else {
+                guard let version = try environment.store.version(of: path), !version.isDeletion else {
+                    throw StoreError.notFound(path)
+                }
+                files = [version]
+            }
+            for file in files where DocumentKind.detect(mediaType: file.mediaType, name: file.path.name) == .image {
+                guard let content = file.id, seen.insert(file.path.string).inserted else { continue }
+                photos.append(DescribePhoto(path: file.path.string, content: content.description))
+            }
+        }
+        guard photos.count <= Self.maximumPhotos else {
+            throw TrainingError.tooMuchData(limit: "\(Self.maximumPhotos) photos")
+        }
+        guard !photos.isEmpty else {
+            throw TrainingError.invalid("no photos (JPEG or PNG) under " + body.data.joined(separator: ", "))
+        }
+        if body.dryRun == true {
+            return try context.responseEncoder.encode(
+                DescribePlan(model: model, photos: photos.map(\.path)), from: request, context: context)
+        }
+        let job = try await jobs.submitDescribe(model: model, principal: caller.principal, data: body.data, photos: photos)
+        context.logger.info("describe job queued", metadata: ["job": "\(job.id)", "model": "\(model)", "photos": "\(photos.count)"])
+        var response = try context.responseEncoder.encode(job, from: request, context: context)
+        response.status = .created
+        return response
+    }
+
+    static let maximumPhotos = 10_000
 
     @Sendable func list(_ request: Request, context: HavenRequestContext) async throws -> TrainingJobList {
         let caller = try context.requireAuthentication()
@@ -88,7 +148,7 @@ struct JobController {
         let job = try job(request, context)
         let folder = jobs.folder(of: job.id)
         var text = ""
-        for file in ["progress.jsonl", "trainer.log"] {
+        for file in job.type == .describe ? ["describe.log"] : ["progress.jsonl", "trainer.log"] {
             guard let handle = FileHandle(forReadingAtPath: folder + "/" + file) else { continue }
             defer { try? handle.close() }
             let end = (try? handle.seekToEnd()) ?? 0

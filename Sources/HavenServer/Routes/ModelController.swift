@@ -23,7 +23,8 @@ struct ModelController {
         return ModelInfo(
             name: record.name, file: record.file, sizeBytes: record.sizeBytes, addedAt: record.addedAt,
             architecture: record.architecture, sizeLabel: record.sizeLabel, loaded: loaded.contains(engine),
-            upstreams: upstreams.isEmpty ? nil : upstreams, adapter: try? service.catalog.modelAdapter(named: record.name))
+            upstreams: upstreams.isEmpty ? nil : upstreams, adapter: try? service.catalog.modelAdapter(named: record.name),
+            projector: try? service.catalog.modelProjector(for: record.name))
     }
 
     private func loadedNames() async -> Set<String> {
@@ -59,6 +60,24 @@ struct ModelController {
             _ = try AdapterInstaller(installer: installer).install(from: body.path, base: base, name: name, scale: body.scale ?? 1)
             record = try service.catalog.model(named: name)!
             context.logger.info("adapter added", metadata: ["model": "\(name)", "base": "\(base)"])
+        } else if let projector = body.mmproj {
+            guard body.scale == nil else { throw InferenceError.invalidParameter("'scale' applies to an adapter: give 'base' too") }
+            guard projector.hasPrefix("/") else {
+                throw InferenceError.invalidParameter("mmproj must be absolute (a file on the server's machine)")
+            }
+            let installed = try installer.install(from: body.path, name: body.name, projector: projector)
+            record = installed.model
+            // libmtmd's own check of the pair (the projector's tensors against the model);
+            // refused, nothing stays installed.
+            do {
+                let engine = try await service.installedEngine(record.name)
+                try await engine.loadProjector(service.modelsDirectory + "/" + installed.projector.file)
+            } catch {
+                _ = try? installer.remove(named: record.name)
+                await service.loaded.unload(name: record.name)
+                throw error
+            }
+            context.logger.info("vision model added", metadata: ["model": "\(record.name)", "projector": "\(installed.projector.projectorType)"])
         } else {
             guard body.scale == nil else { throw InferenceError.invalidParameter("'scale' applies to an adapter: give 'base' too") }
             record = try installer.install(from: body.path, name: body.name)
@@ -78,5 +97,16 @@ struct ModelController {
         if let engine { await service.loaded.unload(name: engine) }
         context.logger.info("model removed", metadata: ["model": "\(name)"])
         return info
+    }
+}
+
+extension VisionError: APIErrorConvertible {
+    public var apiError: APIError {
+        switch self {
+        case .notAProjector, .noVisionEncoder, .widthMismatch, .foreignTokens, .loadFailed:
+            APIError(.badRequest, code: "invalid_projector", message: description)
+        case .unreadableImage: APIError(.badRequest, code: "unreadable_image", message: description)
+        case .evaluationFailed: APIError(.internalServerError, code: "vision_failed", message: description)
+        }
     }
 }

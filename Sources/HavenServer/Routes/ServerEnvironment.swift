@@ -105,7 +105,7 @@ public struct ServerEnvironment: Sendable {
             inference: InferenceService(
                 catalog: catalog, modelsDirectory: modelsDirectory, loaded: models, upstreams: upstreams,
                 cacheSalt: cacheSalt, observer: metrics.generationObserver, audit: audit),
-            logger: Logger(label: "haven.training"))
+            store: store, indexer: indexer, logger: Logger(label: "haven.training"))
         self.startedAt = startedAt
         self.startInstant = .now
     }

@@ -2,9 +2,10 @@ import Foundation
 import GRDB
 import HavenStore
 
-/// A training job: who started it, what it learns from, how far it has got and what came of
-/// it. Jobs run one at a time (``TrainingJobs``); one that was running when the server stopped
-/// is queued again at start and resumes from its last checkpoint.
+/// A job: a training job (who started it, what it learns from, how far it has got and what
+/// came of it) or a `describe` job (photos into text by a vision model). Jobs run one at a time
+/// (``TrainingJobs``); one that was running when the server stopped is queued again at start
+/// and resumes: a training job from its last checkpoint, a describe job at the next photo.
 public struct TrainingJob: Codable, Sendable, Equatable, FetchableRecord, PersistableRecord {
     public static let databaseTableName = "training_job"
 
@@ -16,9 +17,20 @@ public struct TrainingJob: Codable, Sendable, Equatable, FetchableRecord, Persis
         public var isFinished: Bool { self == .done || self == .failed || self == .cancelled }
     }
 
+    /// What a job does.
+    public enum JobType: String, Codable, Sendable, DatabaseValueConvertible {
+        /// Trains a LoRA adapter (``name``) on ``base``.
+        case train
+        /// Describes the photos under ``data`` with vision model ``base``; ``steps`` is the
+        /// number of photos, ``step`` those done.
+        case describe
+    }
+
     public var id: String
-    /// The adapter model the job makes.
+    public var type: JobType
+    /// The adapter model the job makes (a describe job: the job's own label).
     public var name: String
+    /// The model it trains on, or the vision model that describes.
     public var base: String
     /// Who started it (`owner`, a key's DID, a token's principal): whose `train` rights it used.
     public var principal: String
@@ -44,7 +56,7 @@ public struct TrainingJob: Codable, Sendable, Equatable, FetchableRecord, Persis
     public var finishedAt: Date?
 
     enum CodingKeys: String, CodingKey {
-        case id, name, base, principal, data, steps, rank, state, step, loss, message, result, installed
+        case id, type, name, base, principal, data, steps, rank, state, step, loss, message, result, installed
         case trainPassages = "train_passages"
         case heldOutPassages = "held_out_passages"
         case createdAt = "created_at"

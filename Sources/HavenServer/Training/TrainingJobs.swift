@@ -2,6 +2,7 @@ import Foundation
 import HavenAccess
 import HavenIdentity
 import HavenInference
+import HavenKnowledge
 import HavenStore
 import Logging
 
@@ -20,6 +21,8 @@ public actor TrainingJobs {
     let directory: String
     let trainer: Trainer?
     let inference: InferenceService
+    let store: DataStore
+    let indexer: Indexer
     let logger: Logger
 
     /// Scales of the adapter the evaluation tries.
@@ -36,8 +39,13 @@ public actor TrainingJobs {
     private var cancelRequested: Set<String> = []
     private var shuttingDown = false
 
-    init(catalog: Catalog, audit: AuditLog, directory: String, trainer: Trainer?, inference: InferenceService, logger: Logger) {
+    init(
+        catalog: Catalog, audit: AuditLog, directory: String, trainer: Trainer?, inference: InferenceService, store: DataStore,
+        indexer: Indexer, logger: Logger
+    ) {
         self.catalog = catalog
+        self.store = store
+        self.indexer = indexer
         self.audit = audit
         self.directory = directory
         self.trainer = trainer
@@ -59,11 +67,7 @@ public actor TrainingJobs {
         if try catalog.trainingJobs().contains(where: { $0.name == name && !$0.state.isFinished }) {
             throw TrainingError.nameBusy(name)
         }
-        let id = "job-" + (0..<12).map { _ in String(Int.random(in: 0..<36), radix: 36) }.joined()
-        let folder = directory + "/" + id
-        try FileManager.default.createDirectory(
-            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+        let (id, folder) = try makeFolder()
         let settings: [String: Any] = [
             "base_model": basePath, "rank": rank, "alpha": rank * 2, "steps": steps, "seed": 42,
             "threads": max(1, threads), "checkpoint_every": max(1, min(25, steps / 4)),
@@ -72,13 +76,42 @@ public actor TrainingJobs {
         try write(Self.jsonLines(dataset.train), to: folder + "/train.jsonl")
         try write(Self.jsonLines(dataset.heldOut), to: folder + "/heldout.jsonl")
         let job = TrainingJob(
-            id: id, name: name, base: base, principal: principal.description, data: data, steps: steps, rank: rank,
+            id: id, type: .train, name: name, base: base, principal: principal.description, data: data, steps: steps, rank: rank,
             state: .queued, step: 0, loss: nil, trainPassages: dataset.train.count, heldOutPassages: dataset.heldOut.count,
             message: trainer == nil ? Trainer.notInstalled : nil, result: nil, installed: false, createdAt: Date(),
             startedAt: nil, finishedAt: nil)
         try catalog.saveTrainingJob(job)
         wakeups.yield()
         return job
+    }
+
+    /// Queues a job that describes `photos` with vision model `model` (its projector at
+    /// `projector`), started by `principal`, who may read them all.
+    func submitDescribe(model: String, principal: Principal, data: [String], photos: [DescribePhoto]) throws -> TrainingJob {
+        let (id, folder) = try makeFolder()
+        var lines = Data()
+        for photo in photos {
+            lines += try JSONEncoder().encode(photo)
+            lines.append(0x0A)
+        }
+        try write(lines, to: folder + "/photos.jsonl")
+        let job = TrainingJob(
+            id: id, type: .describe, name: "describe-" + id.dropFirst(4), base: model, principal: principal.description,
+            data: data, steps: photos.count, rank: 0, state: .queued, step: 0, loss: nil, trainPassages: 0, heldOutPassages: 0,
+            message: nil, result: nil, installed: false, createdAt: Date(), startedAt: nil, finishedAt: nil)
+        try catalog.saveTrainingJob(job)
+        wakeups.yield()
+        return job
+    }
+
+    /// A new job's id and its directory (mode 0700).
+    private func makeFolder() throws -> (id: String, folder: String) {
+        let id = "job-" + (0..<12).map { _ in String(Int.random(in: 0..<36), radix: 36) }.joined()
+        let folder = directory + "/" + id
+        try FileManager.default.createDirectory(
+            atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: directory)
+        return (id, folder)
     }
 
     /// Cancels a job: a queued one at once, a running one within a step (the trainer checkpoints
@@ -146,6 +179,10 @@ public actor TrainingJobs {
         job.startedAt = job.startedAt ?? Date()
         job.message = nil
         save(job)
+        if job.type == .describe {
+            await describe(&job, folder: folder)
+            return
+        }
         do {
             var progress = TrainerProgress()
             progress.read((try? String(contentsOfFile: folder + "/progress.jsonl", encoding: .utf8)) ?? "")
@@ -170,6 +207,96 @@ public actor TrainingJobs {
             job.state = .evaluating
             save(job)
             try await evaluateAndInstall(&job, folder: folder)
+        } catch {
+            finish(&job, .failed, message: "\(error)")
+        }
+    }
+
+    // MARK: Describing photos
+
+    /// The instruction a vision model is given with each photo.
+    static let describeInstruction =
+        "Describe this photo in one or two sentences: what it shows, where it seems to be, and who or what is in it."
+    /// Photos larger than this many pixels are not decoded (a picture's pixels take 3 bytes each).
+    static let maximumPixels = 50_000_000
+
+    /// Describes each photo from the job's next one on (a restarted job goes on where it
+    /// stopped), stores each description with the photo's content and re-indexes the photo, so
+    /// search finds it by what it shows. A photo already described by this model, changed since
+    /// the job started, or unreadable is counted and left.
+    private func describe(_ job: inout TrainingJob, folder: String) async {
+        let photos: [DescribePhoto] = ((try? String(contentsOfFile: folder + "/photos.jsonl", encoding: .utf8)) ?? "")
+            .split(separator: "\n").compactMap { try? JSONDecoder().decode(DescribePhoto.self, from: Data($0.utf8)) }
+        var described = 0
+        var left: [String] = []
+        let log = FileHandle(forWritingAtPath: folder + "/describe.log") ?? {
+            FileManager.default.createFile(atPath: folder + "/describe.log", contents: nil, attributes: [.posixPermissions: 0o600])
+            return FileHandle(forWritingAtPath: folder + "/describe.log")
+        }()
+        _ = try? log?.seekToEnd()
+        defer { try? log?.close() }
+        func note(_ photo: DescribePhoto, _ outcome: [String: String]) {
+            var line = outcome
+            line["path"] = photo.path
+            if let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) {
+                try? log?.write(contentsOf: data + Data([0x0A]))
+            }
+        }
+        do {
+            guard let projector = try catalog.modelProjector(for: job.base) else { throw TrainingError.noVisionModel }
+            let engine = try await inference.installedEngine(job.base)
+            let projectorPath = inference.modelsDirectory + "/" + projector.file
+            while job.step < photos.count {
+                if shuttingDown {
+                    job.state = .queued
+                    save(job)
+                    return
+                }
+                if cancelRequested.contains(job.id) {
+                    finish(&job, .cancelled, message: "cancelled after \(job.step) of \(photos.count) photos")
+                    return
+                }
+                let photo = photos[job.step]
+                do {
+                    let path = try DataPath(parsing: photo.path)
+                    guard let version = try store.version(of: path), let content = version.id,
+                        content.description == photo.content
+                    else {
+                        left.append(photo.path + " (changed since the job started)")
+                        note(photo, ["skipped": "changed since the job started"])
+                        job.step += 1
+                        save(job)
+                        continue
+                    }
+                    if let existing = try catalog.imageDescription(of: content), existing.model == job.base {
+                        note(photo, ["description": existing.text, "kept": "described before"])
+                    } else {
+                        let bytes = try await store.contents(of: version)
+                        let metadata = try ImageMetadata.read(bytes)
+                        // The size is known before any pixel is decoded, so a decompression bomb is never opened.
+                        guard let width = metadata.width, let height = metadata.height else {
+                            throw VisionError.evaluationFailed("the picture does not state its size")
+                        }
+                        guard width.multipliedReportingOverflow(by: height).partialValue <= Self.maximumPixels,
+                            width <= 1 << 16, height <= 1 << 16
+                        else { throw VisionError.evaluationFailed("\(width)×\(height) pixels is more than Haven decodes") }
+                        let text = try await engine.describe(
+                            image: bytes, projector: projectorPath, instruction: Self.describeInstruction)
+                        try catalog.saveImageDescription(
+                            ImageDescription(content: content, model: job.base, text: text, createdAt: Date()))
+                        await indexer.enqueue(path)
+                        note(photo, ["description": text])
+                    }
+                    described += 1
+                } catch {
+                    left.append(photo.path + " (\(error))")
+                    note(photo, ["error": "\(error)"])
+                }
+                job.step += 1
+                save(job)
+            }
+            let summary = "described \(described) of \(photos.count) photos with \(job.base)"
+            finish(&job, .done, message: left.isEmpty ? summary : summary + "; left: " + left.prefix(5).joined(separator: ", "))
         } catch {
             finish(&job, .failed, message: "\(error)")
         }

@@ -53,15 +53,25 @@ struct ModelCommand: AsyncParsableCommand {
         @OptionGroup var client: ClientOptions
         @Argument(help: "The .gguf file.") var file: String
         @Option(help: "Name in the APIs (default: from the file name).") var name: String?
+        @Option(
+            help: ArgumentHelp(
+                "A vision model's multimodal projector (the mmproj .gguf published with it): the model can then describe photos.",
+                valueName: "file"))
+        var mmproj: String?
 
         func run() async throws {
             let path = URL(fileURLWithPath: file).standardizedFileURL.path
             guard FileManager.default.isReadableFile(atPath: path) else {
                 throw ValidationError("cannot read \(path)")
             }
+            let projector = mmproj.map { URL(fileURLWithPath: $0).standardizedFileURL.path }
+            if let projector, !FileManager.default.isReadableFile(atPath: projector) {
+                throw ValidationError("cannot read \(projector)")
+            }
             let info: ModelInfo = try await client.makeClient()
-                .post("/haven/models", body: AddModelRequest(path: path, name: name))
-            StandardError.write("Installed \(info.name) (\(ByteFormatter.format(info.sizeBytes))).")
+                .post("/haven/models", body: AddModelRequest(path: path, name: name, mmproj: projector))
+            let vision = info.projector.map { " with its \($0.projectorType) projector: it can describe photos" } ?? ""
+            StandardError.write("Installed \(info.name) (\(ByteFormatter.format(info.sizeBytes)))\(vision).")
             print(info.name)
         }
     }

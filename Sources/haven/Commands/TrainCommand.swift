@@ -64,7 +64,7 @@ struct TrainCommand: AsyncParsableCommand {
 /// `haven job`: training jobs: list, show, logs, cancel.
 struct JobCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "job", abstract: "List, inspect and cancel training jobs.",
+        commandName: "job", abstract: "List, inspect and cancel jobs (training, describing photos).",
         subcommands: [List.self, Show.self, Logs.self, Cancel.self])
 
     static func progress(_ job: TrainingJob) -> String {
@@ -74,15 +74,18 @@ struct JobCommand: AsyncParsableCommand {
     }
 
     struct List: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List training jobs (yours; the owner sees all).")
+        static let configuration = CommandConfiguration(abstract: "List jobs (yours; the owner sees all).")
         @OptionGroup var client: ClientOptions
 
         func run() async throws {
             let list: TrainingJobList = try await client.makeClient().get("/haven/jobs")
             let rows = list.jobs.map { job in
-                [job.id, job.name, job.base, job.state.rawValue, "\(job.step)/\(job.steps)", job.installed ? "installed" : ""]
+                [
+                    job.id, job.type.rawValue, job.name, job.base, job.state.rawValue, "\(job.step)/\(job.steps)",
+                    job.installed ? "installed" : "",
+                ]
             }
-            print(TokenCommand.List.table(header: ["ID", "NAME", "BASE", "STATE", "STEP", "RESULT"], rows: rows))
+            print(TokenCommand.List.table(header: ["ID", "TYPE", "NAME", "MODEL", "STATE", "STEP", "RESULT"], rows: rows))
         }
     }
 
