@@ -1,0 +1,131 @@
+"""The default embedding model's GGUF (all-MiniLM-L6-v2, converted by
+scripts/convert_embedding_model.py in `scripts/setup`), checked against llama.cpp itself
+(llama-server from the same pinned source, `--embedding --pooling mean`), independently of Haven:
+its layout and the hyperparameters llama.cpp reports when loading it, and the sentence vectors it
+computes against the reference ones in tests/data/all-minilm-l6-v2-reference.json (transformers +
+mean pooling + L2 normalisation, as sentence-transformers computes them): every cosine >= 0.99.
+
+The model file: HAVEN_EMBEDDING_MODEL, else `scripts/path embedding-model`; llama-server:
+HAVEN_LLAMA_SERVER (scripts/e2e sets both)."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+
+from conftest import free_port
+from upstream_helpers import LLAMA_SERVER
+
+ROOT = Path(__file__).resolve().parents[2]
+REFERENCE = json.loads((ROOT / "tests/data/all-minilm-l6-v2-reference.json").read_text(encoding="utf-8"))
+MIN_COSINE = 0.99
+
+
+def embedding_model():
+    path = os.environ.get("HAVEN_EMBEDDING_MODEL") or subprocess.run(
+        [str(ROOT / "scripts/path"), "embedding-model"], check=True, capture_output=True, text=True).stdout.strip()
+    assert Path(path).is_file(), f"no embedding model at {path}; run scripts/setup run"
+    return path
+
+
+def cosine(a, b):
+    dot = sum(x * y for x, y in zip(a, b))
+    return dot / (math.sqrt(sum(x * x for x in a)) * math.sqrt(sum(y * y for y in b)))
+
+
+@pytest.fixture(scope="module")
+def llama_server(tmp_path_factory):
+    """llama-server serving the embedding model on a free loopback port; stopped afterwards."""
+    assert LLAMA_SERVER and Path(LLAMA_SERVER).is_file(), "set HAVEN_LLAMA_SERVER (scripts/e2e sets it)"
+    port = free_port()
+    log_path = tmp_path_factory.mktemp("embedding") / f"llama-server-{port}.log"
+    args = [LLAMA_SERVER, "-m", embedding_model(), "--host", "127.0.0.1", "--port", str(port),
+            "--embedding", "--pooling", "mean", "-c", "512", "-np", "1", "-t", "2", "-lv", "4"]
+    with open(log_path, "w") as log:
+        process = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            assert process.poll() is None, f"llama-server exited at load:\n{log_path.read_text()[-3000:]}"
+            try:
+                if requests.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
+                    break
+            except requests.ConnectionError:
+                pass
+            assert time.monotonic() < deadline, f"llama-server not ready in 120 s:\n{log_path.read_text()[-3000:]}"
+            time.sleep(0.1)
+        yield f"http://127.0.0.1:{port}", log_path
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=30)
+
+
+def test_layout():
+    import gguf
+
+    reader = gguf.GGUFReader(embedding_model())
+    field = lambda key: reader.fields[key].contents()  # noqa: E731
+    assert field("general.architecture") == "bert"
+    assert field("bert.embedding_length") == 384
+    assert field("bert.block_count") == 6
+    assert field("bert.context_length") == 512
+    assert field("bert.attention.causal") is False
+    assert field("bert.pooling_type") == gguf.PoolingType.MEAN
+    assert field("tokenizer.ggml.model") == "bert"
+    assert len(reader.fields["tokenizer.ggml.tokens"].data) == 30522
+    assert (field("tokenizer.ggml.bos_token_id"), field(gguf.Keys.Tokenizer.SEP_ID)) == (101, 102)
+    types = {t.name: t.tensor_type for t in reader.tensors}
+    assert types["blk.0.attn_q.weight"] == gguf.GGMLQuantizationType.F16
+    assert types["token_embd.weight"] == gguf.GGMLQuantizationType.F16
+    assert types["blk.5.layer_output_norm.weight"] == gguf.GGMLQuantizationType.F32
+    assert types["position_embd.weight"] == gguf.GGMLQuantizationType.F32
+    assert len(types) == 5 + 6 * 16
+
+
+def test_llama_cpp_loads_it_as_bert_with_mean_pooling(llama_server):
+    _, log_path = llama_server
+    log = log_path.read_text()
+    for line in ("arch                  = bert", "n_embd                = 384", "pooling type          = 1",
+                 "causal attn           = 0", "vocab type            = WPM", "n_vocab               = 30522",
+                 "BOS token             = 101 '[CLS]'", "SEP token             = 102 '[SEP]'"):
+        assert line in log, f"{line!r} missing from llama-server's load log:\n{log[-3000:]}"
+
+
+def test_vectors_match_the_reference(llama_server):
+    url, _ = llama_server
+    response = requests.post(f"{url}/v1/embeddings", json={"input": REFERENCE["sentences"]}, timeout=300)
+    response.raise_for_status()
+    body = response.json()
+    data = sorted(body["data"], key=lambda item: item["index"])
+    assert len(data) == len(REFERENCE["sentences"])
+    # Same tokenisation: [CLS] ... [SEP] with as many WordPieces as the reference tokenizer made.
+    assert body["usage"]["prompt_tokens"] == sum(REFERENCE["token_counts"])
+    cosines = []
+    for sentence, expected, item in zip(REFERENCE["sentences"], REFERENCE["vectors"], data):
+        vector = item["embedding"]
+        assert len(vector) == REFERENCE["dimensions"] == 384
+        assert abs(math.sqrt(sum(x * x for x in vector)) - 1) < 1e-3, "llama-server should L2-normalise"
+        cosines.append((cosine(vector, expected), sentence))
+    report = "\n".join(f"{value:.6f}  {sentence!r}" for value, sentence in cosines)
+    print(f"\ncosine to the reference, per sentence:\n{report}")
+    assert all(value >= MIN_COSINE for value, _ in cosines), report
+
+
+def test_converter_refuses_what_is_not_a_checkpoint(tmp_path):
+    script = str(ROOT / "scripts/convert_embedding_model.py")
+    missing = subprocess.run([sys.executable, script, str(tmp_path / "absent"), str(tmp_path / "out.gguf")],
+                             capture_output=True, text=True, timeout=120)
+    assert missing.returncode == 2 and "does not exist" in missing.stderr, missing.stderr
+    not_zip = tmp_path / "model.zip"
+    not_zip.write_text("not a zip")
+    odd = subprocess.run([sys.executable, script, str(not_zip), str(tmp_path / "out.gguf")],
+                         capture_output=True, text=True, timeout=120)
+    assert odd.returncode == 2 and "neither a directory nor a zip archive" in odd.stderr, odd.stderr
+    assert not list(tmp_path.glob("out.gguf*"))
