@@ -326,7 +326,8 @@ def convert(directory, out_path, outtype="f16", name=None):
 
         writer.add_token_type_count(hparams["n_token_types"])
         writer.add_tokenizer_model("bert")
-        # llama.cpp ignores the pre-tokenizer name for WordPiece vocabularies.
+        # llama.cpp ignores the pre-tokenizer name for WordPiece vocabularies (convert_hf_to_gguf.py
+        # writes whatever its tokenizer-hash table says: "jina-v2-en" for this uncased vocabulary).
         writer.add_tokenizer_pre("default")
         writer.add_token_list(tokens)
         writer.add_token_types(token_types)
