@@ -5,7 +5,7 @@ its layout and the hyperparameters llama.cpp reports when loading it, and the se
 computes against the reference ones in tests/data/all-minilm-l6-v2-reference.json (transformers +
 mean pooling + L2 normalisation, as sentence-transformers computes them): every cosine >= 0.99.
 
-The model file: HAVEN_EMBEDDING_MODEL, else `scripts/path embedding-model`; llama-server:
+The model file: HAVEN_EMBEDDING_MODEL_FILE, else `scripts/path embedding-model`; llama-server:
 HAVEN_LLAMA_SERVER (scripts/e2e sets both)."""
 
 import json
@@ -28,7 +28,7 @@ MIN_COSINE = 0.99
 
 
 def embedding_model():
-    path = os.environ.get("HAVEN_EMBEDDING_MODEL") or subprocess.run(
+    path = os.environ.get("HAVEN_EMBEDDING_MODEL_FILE") or subprocess.run(
         [str(ROOT / "scripts/path"), "embedding-model"], check=True, capture_output=True, text=True).stdout.strip()
     assert Path(path).is_file(), f"no embedding model at {path}; run scripts/setup run"
     return path
