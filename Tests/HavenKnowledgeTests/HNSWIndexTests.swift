@@ -225,8 +225,23 @@ private struct SplitMix {
         #expect(throws: HNSWError.unsupportedVersion(path: file.path, found: 9, supported: 1)) {
             try HNSWIndex.load(from: file.path, dimension: 16)
         }
+        // A file whose checksum matches but whose links lead nowhere (a writer bug, say).
+        var broken = good
+        let base = HNSWIndexFile.headerSize + 300 * (8 + 1 + 1 + 4 + 16 + 4 * 16)
+        broken[base] = 99
+        broken.replaceSubrange(broken.count - 4..<broken.count, with: withUnsafeBytes(
+            of: CRC32.checksum(Array(broken.prefix(broken.count - 4))).littleEndian, Array.init))
+        try broken.write(to: URL(fileURLWithPath: file.path))
+        #expect(throws: HNSWError.damagedFile(path: file.path, reason: "links out of range")) {
+            try HNSWIndex.load(from: file.path, dimension: 16)
+        }
         #expect(throws: HNSWError.self) { try HNSWIndex.load(from: file.path + ".missing", dimension: 16) }
         #expect(HNSWError.damagedFile(path: "/x", reason: "truncated").description.contains("rebuilt from the catalog"))
+    }
+
+    @Test func theChecksumIsStandardCRC32() {
+        #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
+        #expect(CRC32.checksum([]) == 0)
     }
 
     @Test func anEmptyIndexAndALargeKBehave() throws {

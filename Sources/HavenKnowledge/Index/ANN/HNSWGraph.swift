@@ -37,6 +37,7 @@ struct HNSWGraph: Sendable {
 
     private func capacity(_ level: Int) -> Int { level == 0 ? m0 : parameters.m }
 
+    @inline(__always)
     func links(_ slot: Int32, _ level: Int) -> ArraySlice<Int32> {
         if level == 0 {
             let row = Int(slot) * (m0 + 1)

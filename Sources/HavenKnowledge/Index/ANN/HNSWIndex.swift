@@ -49,6 +49,11 @@ public final class HNSWIndex: Sendable {
     public struct Match: Sendable, Equatable {
         public var id: Int64
         public var score: Float
+
+        public init(id: Int64, score: Float) {
+            self.id = id
+            self.score = score
+        }
     }
 
     private let state: ReadWriteLocked<HNSWGraph>

@@ -152,18 +152,28 @@ enum HNSWIndexFile {
         guard offset == upperLinks, count == 0 ? entry == -1 : (0..<Int32(count)).contains(entry) else {
             throw .damagedFile(path: path, reason: "inconsistent links")
         }
-        func linksValid(_ list: [Int32], stride: Int, capacity: Int) -> Bool {
+        guard count == 0 || Int(graph.levels[Int(entry)]) == topLevel else {
+            throw .damagedFile(path: path, reason: "entry point below the top layer")
+        }
+        // A link on layer l must lead to a node that has layer l, or a search would index
+        // past its lists.
+        func linksValid(_ list: [Int32], stride: Int, capacity: Int, firstLayer: Int) -> Bool {
             var row = 0
+            var layer = firstLayer
             while row < list.count {
                 let links = Int(list[row])
                 guard (0...capacity).contains(links) else { return false }
-                for index in row + 1..<row + 1 + links where !(0..<Int32(count)).contains(list[index]) { return false }
+                for index in row + 1..<row + 1 + links {
+                    let target = list[index]
+                    guard (0..<Int32(count)).contains(target), Int(graph.levels[Int(target)]) >= layer else { return false }
+                }
                 row += stride
+                if firstLayer > 0 { layer += 1 }
             }
             return true
         }
-        guard linksValid(graph.base, stride: m0 + 1, capacity: m0),
-              graph.upper.allSatisfy({ linksValid($0, stride: parameters.m + 1, capacity: parameters.m) })
+        guard linksValid(graph.base, stride: m0 + 1, capacity: m0, firstLayer: 0),
+              graph.upper.allSatisfy({ linksValid($0, stride: parameters.m + 1, capacity: parameters.m, firstLayer: 1) })
         else { throw .damagedFile(path: path, reason: "links out of range") }
         for slot in 0..<count where !graph.removed[slot] {
             guard graph.slots.updateValue(Int32(slot), forKey: graph.ids[slot]) == nil else {
