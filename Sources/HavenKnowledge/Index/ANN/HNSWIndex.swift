@@ -126,6 +126,7 @@ public final class HNSWIndex: Sendable {
 
     /// The `k` ids most similar to `query` among those `allows` admits, best first, with exact
     /// scores. `ef` (default ``Parameters/efSearch``, at least `k`) trades speed for recall.
+    /// `allows` runs under the index's shared lock: it must not call back into the index.
     public func search(
         _ query: [Float], k: Int, ef: Int? = nil, strategy: FilterStrategy = .automatic,
         allows: (Int64) -> Bool = { _ in true }
