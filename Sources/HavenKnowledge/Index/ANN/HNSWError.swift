@@ -31,7 +31,8 @@ extension HNSWError: CustomStringConvertible {
         case .damagedFile(let path, let reason):
             "vector index file \(path) is damaged (\(reason)); delete it and the index is rebuilt from the catalog"
         case .unsupportedVersion(let path, let found, let supported):
-            "vector index file \(path) has format version \(found), this build reads \(supported); it is rebuilt from the catalog"
+            "vector index file \(path) has format version \(found), this build reads \(supported);"
+                + " it is rebuilt from the catalog"
         case .wrongDimension(let path, let found, let expected):
             "vector index file \(path) holds \(found)-dimensional vectors but the model gives \(expected); it is rebuilt from the catalog"
         }

@@ -41,19 +41,3 @@ struct ScoredHeap {
         return first
     }
 }
-
-/// Which graph nodes a search has already scored: one bit per slot.
-struct VisitedSet {
-    private var words: [UInt64]
-
-    init(count: Int) { words = [UInt64](repeating: 0, count: (count + 63) / 64) }
-
-    /// Marks `slot`; true if it was not marked before.
-    mutating func insert(_ slot: Int32) -> Bool {
-        let index = Int(slot) >> 6
-        let bit = UInt64(1) << UInt64(slot & 63)
-        if words[index] & bit != 0 { return false }
-        words[index] |= bit
-        return true
-    }
-}
