@@ -143,15 +143,20 @@ import Testing
         for vector in vectors {
             #expect(abs(vector.reduce(0) { $0 + $1 * $1 } - 1) < 1e-3)
         }
-        let again = try await engine.embed([engine.tokenize(texts[0])])
-        #expect(again[0] == vectors[0])
+        // The same request gives the same vectors to the bit.
+        let again = try await engine.embed(texts.map { engine.tokenize($0) })
+        #expect(again == vectors)
         func cosine(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).reduce(0) { $0 + $1.0 * $1.1 } }
+        // Alone, a text gets the vector it got in a batch, up to the batch kernels' rounding.
+        let alone = try await engine.embed([engine.tokenize(texts[0])])
+        #expect(cosine(alone[0], vectors[0]) > 0.9999)
         // Related sentences are closer than unrelated ones.
         #expect(cosine(vectors[0], vectors[1]) > cosine(vectors[0], vectors[2]))
     }
 
     /// The soak found chats crawling at a decode step per indexed file: a background batch of
-    /// passages ran whole between two steps. Now each passage waits for its share of the engine.
+    /// passages ran whole between two steps. Now, while a generation runs, each passage waits
+    /// for its share of the engine (batches of passages run only when the engine is idle).
     @Test func aBackgroundBatchOfEmbeddingsDoesNotHoldUpARunningGeneration() async throws {
         let engine = try InferenceEngineTests.makeEngine()
         let stream = try await engine.generate(InferenceEngineTests.greedy(engine, "Count to twenty.", maxTokens: 24))
@@ -180,5 +185,21 @@ import Testing
         let (_, summary) = try await InferenceEngineTests.collect(stream)
         #expect(vector[0].count == engine.embeddingLength)
         #expect(summary.completionTokens > 0)
+    }
+}
+
+/// How embedding inputs are packed into decodes.
+@Suite struct EmbeddingBatchTests {
+    @Test func inputsArePackedInOrderWithinTheSequenceAndTokenLimits() {
+        let sequences = InferenceEngine.embeddingBatchSequences
+        let tokens = InferenceEngine.embeddingBatchTokens
+        #expect(InferenceEngine.embeddingBatches([]) == [])
+        #expect(InferenceEngine.embeddingBatches([5, 5, 5]) == [[0, 1, 2]])
+        let many = InferenceEngine.embeddingBatches(Array(repeating: 1, count: sequences + 1))
+        #expect(many.map(\.count) == [sequences, 1])
+        #expect(InferenceEngine.embeddingBatches([tokens - 10, 20, 5]) == [[0], [1, 2]])
+        // An input longer than a batch's tokens runs alone.
+        #expect(InferenceEngine.embeddingBatches([3, tokens + 100, 3]) == [[0], [1], [2]])
+        #expect(InferenceEngine.embeddingBatches([7, 8, 9, 10]).flatMap { $0 } == [0, 1, 2, 3])
     }
 }

@@ -138,9 +138,16 @@ public actor InferenceEngine {
 
     // MARK: Embeddings
 
-    /// Mean-pooled, L2-normalised embeddings of each input, in order. Runs between decode steps:
-    /// interactive inputs all at once; background ones one at a time, and while generations run
-    /// only within their share of the engine's time, so indexing never starves a chat.
+    /// Inputs packed into one embeddings decode: at most this many sequences…
+    static let embeddingBatchSequences = 32
+    /// …and this many tokens (an input longer than this runs alone).
+    static let embeddingBatchTokens = 2048
+
+    /// Pooled (as the model's GGUF says, mean otherwise), L2-normalised embeddings of each
+    /// input, in order. Inputs are packed many to a decode (``embeddingBatchSequences``,
+    /// ``embeddingBatchTokens``), each as its own sequence. Runs between decode steps:
+    /// interactive inputs all at once; background ones a batch at a time, and while generations
+    /// run only within their share of the engine's time, so indexing never starves a chat.
     public func embed(
         _ inputs: [[Int32]], priority: EmbeddingPriority = .interactive
     ) async throws(InferenceError) -> [[Float]] {
@@ -151,37 +158,80 @@ public actor InferenceEngine {
             }
         }
         guard priority == .background else {
-            return try inputs.map { input throws(InferenceError) in try embedding(of: input) }
+            var vectors: [[Float]] = []
+            vectors.reserveCapacity(inputs.count)
+            for batch in Self.embeddingBatches(inputs.map(\.count)) {
+                vectors += try embeddings(of: batch.map { inputs[$0] })
+            }
+            return vectors
         }
+        // Background work (the indexer's passages): a whole batch while no generation runs or
+        // waits; one input per turn while they do, each within their share of the engine.
         var vectors: [[Float]] = []
         vectors.reserveCapacity(inputs.count)
-        for input in inputs {
+        var next = 0
+        while next < inputs.count {
             await backgroundTurn()
+            let busy = !running.isEmpty || !waiting.isEmpty
+            let batch = busy ? [next] : Self.embeddingBatches(inputs[next...].map(\.count))[0].map { $0 + next }
             let started = ContinuousClock.now
-            vectors.append(try embedding(of: input))
-            if !running.isEmpty || !waiting.isEmpty {
-                share.ranBackground(.now - started)
-            }
+            vectors += try embeddings(of: batch.map { inputs[$0] })
+            if busy { share.ranBackground(.now - started) }
+            next += batch.count
         }
         return vectors
     }
 
-    /// One input's embedding, in one go (no suspension, so inputs never interleave).
-    private func embedding(of input: [Int32]) throws(InferenceError) -> [Float] {
-        if embeddingContext == nil {
+    /// Consecutive groups of input indices, each within the batch limits (pure).
+    static func embeddingBatches(_ lengths: [Int]) -> [[Int]] {
+        var batches: [[Int]] = []
+        var current: [Int] = []
+        var tokens = 0
+        for (index, length) in lengths.enumerated() {
+            if !current.isEmpty, current.count == embeddingBatchSequences || tokens + length > embeddingBatchTokens {
+                batches.append(current)
+                current = []
+                tokens = 0
+            }
+            current.append(index)
+            tokens += length
+        }
+        if !current.isEmpty { batches.append(current) }
+        return batches
+    }
+
+    /// One batch of inputs' embeddings, in one decode (no suspension, so batches never interleave).
+    private func embeddings(of inputs: [[Int32]]) throws(InferenceError) -> [[Float]] {
+        let tokens = inputs.reduce(0) { $0 + $1.count }
+        let needed = max(Self.embeddingBatchTokens, tokens)
+        if embeddingContext == nil || embeddingContext!.contextLength < needed {
+            embeddingContext = nil
             embeddingContext = try LlamaContext(
-                model: model, sequenceCount: 1, contextLength: configuration.contextPerSequence,
+                model: model, sequenceCount: Self.embeddingBatchSequences,
+                contextLength: max(needed, min(configuration.contextPerSequence, Self.embeddingBatchTokens)),
                 threads: configuration.threads, embeddings: true)
             if !context.adapters.isEmpty {
                 try embeddingContext!.setAdapters(context.adapters.map { ($0, adapter?.scale ?? 1) })
             }
         }
         let context = embeddingContext!
-        context.removeSequence(0)
-        try context.decode(input.enumerated().map { .init(token: $1, position: $0, sequence: 0, wantsLogits: true) })
-        guard let vector = context.pooledEmbedding(sequence: 0) else { throw .decodeFailed(status: -2) }
-        let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
-        return norm > 0 ? vector.map { $0 / norm } : vector
+        context.clearMemory()
+        var entries: [LlamaContext.Entry] = []
+        entries.reserveCapacity(tokens)
+        for (sequence, input) in inputs.enumerated() {
+            for (position, token) in input.enumerated() {
+                entries.append(.init(token: token, position: position, sequence: sequence, wantsLogits: true))
+            }
+        }
+        try context.decode(entries)
+        var vectors: [[Float]] = []
+        for sequence in inputs.indices {
+            guard let vector = context.pooledEmbedding(sequence: sequence) else { throw .decodeFailed(status: -2) }
+            let norm = vector.reduce(0) { $0 + $1 * $1 }.squareRoot()
+            vectors.append(norm > 0 ? vector.map { $0 / norm } : vector)
+        }
+        context.clearMemory()
+        return vectors
     }
 
     /// Returns when a background input may run: at once when no generation runs or waits,
@@ -345,6 +395,9 @@ public actor InferenceEngine {
 
     /// Checks a request before it is queued, and builds its sampler.
     private func admit(_ request: GenerationRequest) throws(InferenceError) -> LlamaSampler {
+        guard model.generatesText else {
+            throw .invalidParameter("'\(name)' is an embedding model: it has no decoder to generate text; use it for embeddings")
+        }
         guard !request.prompt.isEmpty else { throw .emptyPrompt }
         guard request.prompt.count < configuration.contextPerSequence else {
             throw .promptTooLong(tokens: request.prompt.count, limit: configuration.contextPerSequence)

@@ -27,17 +27,27 @@ final class LlamaContext: @unchecked Sendable {
         parameters.n_batch = embeddings || wholeBatch ? UInt32(contextLength) : 512
         parameters.n_ubatch = parameters.n_batch
         if embeddings {
+            // Pooled as the model says (a sentence-embedding model's GGUF names its pooling);
+            // a model that names none (a chat model used as embedder) is mean-pooled.
             parameters.embeddings = true
-            parameters.pooling_type = LLAMA_POOLING_TYPE_MEAN
+            parameters.pooling_type = LLAMA_POOLING_TYPE_UNSPECIFIED
         }
         parameters.n_seq_max = UInt32(sequenceCount)
         parameters.n_threads = Int32(threads)
         parameters.n_threads_batch = Int32(threads)
-        // A stream per sequence: a token attends only over its own sequence's cells, which keeps
-        // many unrelated streams fast. Sharing a prefix then means copying a stream (see below).
-        parameters.kv_unified = false
-        guard let context = llama_init_from_model(model.pointer, parameters) else {
+        // Generation: a stream per sequence, so a token attends only over its own sequence's
+        // cells, which keeps many unrelated streams fast (sharing a prefix then means copying a
+        // stream, see below). Embeddings: one unified cache that the sequences of a batch share
+        // (each still attends only to its own tokens), emptied after every batch.
+        parameters.kv_unified = embeddings
+        guard var context = llama_init_from_model(model.pointer, parameters) else {
             throw .contextCreationFailed
+        }
+        if embeddings, llama_pooling_type(context) == LLAMA_POOLING_TYPE_NONE {
+            llama_free(context)
+            parameters.pooling_type = LLAMA_POOLING_TYPE_MEAN
+            guard let pooled = llama_init_from_model(model.pointer, parameters) else { throw .contextCreationFailed }
+            context = pooled
         }
         self.model = model
         self.pointer = context
@@ -85,8 +95,14 @@ final class LlamaContext: @unchecked Sendable {
             batch.seq_id[index]![0] = Int32(entry.sequence)
             batch.logits[index] = entry.wantsLogits ? 1 : 0
         }
-        let status = llama_decode(pointer, batch)
+        // An encoder-only model (BERT) has no decoder: its batch is encoded.
+        let status = model.hasDecoder ? llama_decode(pointer, batch) : llama_encode(pointer, batch)
         guard status == 0 else { throw .decodeFailed(status: Int(status)) }
+    }
+
+    /// Forgets every sequence's cache (an embeddings context between batches).
+    func clearMemory() {
+        if let memory = llama_get_memory(pointer) { llama_memory_clear(memory, true) }
     }
 
     /// The logits of batch entry `batchIndex` of the last decode, one per vocabulary token;

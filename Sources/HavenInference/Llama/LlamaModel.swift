@@ -16,6 +16,11 @@ final class LlamaModel: @unchecked Sendable {
     let embeddingLength: Int
     /// The Jinja chat template stored in the GGUF, if any.
     let chatTemplate: String?
+    /// False for an encoder-only model (T5-style encoders).
+    let hasDecoder: Bool
+    /// False for a model with bidirectional attention (`ARCH.attention.causal = false`: BERT-family
+    /// sentence embedders): it embeds, it does not generate text.
+    let generatesText: Bool
 
     init(path: String, gpuLayers: Int32) throws(InferenceError) {
         LlamaRuntime.initialised
@@ -30,6 +35,14 @@ final class LlamaModel: @unchecked Sendable {
         trainedContextLength = Int(llama_model_n_ctx_train(model))
         embeddingLength = Int(llama_model_n_embd(model))
         chatTemplate = llama_model_chat_template(model, nil).map { String(cString: $0) }
+        hasDecoder = llama_model_has_decoder(model)
+        func metadata(_ key: String) -> String? {
+            var buffer = [CChar](repeating: 0, count: 128)
+            guard llama_model_meta_val_str(model, key, &buffer, buffer.count) >= 0 else { return nil }
+            return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        }
+        let architecture = metadata("general.architecture") ?? ""
+        generatesText = hasDecoder && metadata(architecture + ".attention.causal") != "false"
     }
 
     deinit {
