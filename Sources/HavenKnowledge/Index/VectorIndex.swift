@@ -1,117 +1,147 @@
+import Foundation
 import Synchronization
 
-/// The passages' embeddings in memory, for exact (brute-force) cosine search: vectors are unit
-/// length, so cosine is a dot product. They sit in one contiguous buffer, scanned in order.
-/// Loaded from the catalog at start and kept in step with it by the indexer.
+/// The passages' embeddings in memory, searched by an approximate nearest-neighbour index
+/// (``HNSWIndex``: an HNSW graph over int8-quantised vectors, re-ranked exactly): vectors are
+/// unit length, so cosine is a dot product. Loaded from the catalog at start (or from the index
+/// file that the last run left, when it holds exactly the catalog's passages) and kept in step
+/// with the catalog by the indexer.
+///
+/// The permission filter decides which passages can be results before anything is returned: a
+/// search scans the admitted passages when they are a small share (exact, so a principal who
+/// may read 1 % loses no recall), and walks the graph with the filter applied to results
+/// otherwise (see ``HNSWIndex/search(_:k:ef:strategy:allows:)``).
 public final class VectorIndex: Sendable {
-    private struct Storage {
-        /// `ids.count × dimension` floats, row by row.
-        var vectors: [Float] = []
-        var ids: [Int64] = []
-        var paths: [String] = []
-        var row: [Int64: Int] = [:]
+    /// Which path each passage belongs to, and each path's passages.
+    private struct Paths {
+        var pathOf: [Int64: String] = [:]
         var idsByPath: [String: [Int64]] = [:]
         var dimension = 0
+    }
 
-        mutating func insert(id: Int64, path: String, vector: [Float]) {
-            // Passages indexed without a model have no vector; they are found by full text.
-            guard !vector.isEmpty else { return }
-            if ids.isEmpty { dimension = vector.count }
-            guard vector.count == dimension else { return }
-            row[id] = ids.count
-            ids.append(id)
-            paths.append(path)
-            vectors.append(contentsOf: vector)
-            idsByPath[path, default: []].append(id)
-        }
+    private let paths = Mutex(Paths())
+    /// Created with the first vector (its dimension); replaced by ``removeAll()`` and loads.
+    private let graph = Mutex<HNSWIndex?>(nil)
+    /// Where the index is saved between runs (``save()``); `nil`: in memory only.
+    let file: String?
 
-        /// Removes a row by moving the last one into its place.
-        mutating func remove(id: Int64) {
-            guard let index = row.removeValue(forKey: id) else { return }
-            let last = ids.count - 1
-            if index != last {
-                ids[index] = ids[last]
-                paths[index] = paths[last]
-                row[ids[index]] = index
-                vectors.withUnsafeMutableBufferPointer { buffer in
-                    for component in 0..<dimension {
-                        buffer[index * dimension + component] = buffer[last * dimension + component]
-                    }
-                }
+    /// Removed passages beyond this share of the graph trigger a rebuild without them.
+    static let compactionShare = 0.25
+
+    public init(file: String? = nil) {
+        self.file = file
+    }
+
+    /// Number of vectors held.
+    public var count: Int { graph.withLock { $0 }?.count ?? 0 }
+
+    /// Replaces the vectors of `path`. Only the indexer writes, one file at a time.
+    public func replace(path: String, ids: [Int64], vectors: [[Float]]) {
+        // The path table is updated first and released before the graph is touched, so a search
+        // (which reads the table from inside the graph's shared lock) never waits on a writer
+        // that waits on the graph. Between the two steps a stale id has no path: not admitted.
+        let (removed, added) = paths.withLock { table -> ([Int64], [(Int64, [Float])]) in
+            let removed = table.idsByPath.removeValue(forKey: path) ?? []
+            for id in removed { table.pathOf[id] = nil }
+            var added: [(Int64, [Float])] = []
+            for (id, vector) in zip(ids, vectors) {
+                // Passages indexed without a model have no vector; they are found by full text.
+                guard !vector.isEmpty else { continue }
+                if table.dimension == 0 { table.dimension = vector.count }
+                guard vector.count == table.dimension else { continue }
+                table.pathOf[id] = path
+                table.idsByPath[path, default: []].append(id)
+                added.append((id, vector))
             }
-            ids.removeLast()
-            paths.removeLast()
-            vectors.removeLast(dimension)
+            return (removed, added)
+        }
+        guard let index = graph(dimension: added.first?.1.count) else { return }
+        for id in removed { index.remove(id: id) }
+        for (id, vector) in added { try? index.insert(id: id, vector: vector) }
+        if index.removedCount > 1000, Double(index.removedCount) > Self.compactionShare * Double(index.count) {
+            index.compact()
         }
     }
 
-    private let storage = Mutex(Storage())
-
-    public init() {}
-
-    /// Number of vectors held.
-    public var count: Int { storage.withLock { $0.ids.count } }
-
-    /// Replaces the vectors of `path`.
-    public func replace(path: String, ids: [Int64], vectors: [[Float]]) {
-        storage.withLock { storage in
-            for id in storage.idsByPath.removeValue(forKey: path) ?? [] { storage.remove(id: id) }
-            for (id, vector) in zip(ids, vectors) { storage.insert(id: id, path: path, vector: vector) }
+    /// The graph, made for `dimension` if there is none yet.
+    private func graph(dimension: Int?) -> HNSWIndex? {
+        graph.withLock { graph in
+            if graph == nil, let dimension, dimension > 0 { graph = try? HNSWIndex(dimension: dimension) }
+            return graph
         }
     }
 
     /// Forgets every vector.
     public func removeAll() {
-        storage.withLock { $0 = Storage() }
+        paths.withLock { $0 = Paths() }
+        graph.withLock { $0 = nil }
     }
 
-    /// Loads vectors read from the catalog.
+    /// Loads vectors read from the catalog: from the saved index file when it holds exactly
+    /// these passages (same ids, same dimension), otherwise by building the graph anew.
     func load(_ rows: [(id: Int64, path: String, vector: [Float])]) {
-        storage.withLock { storage in
-            storage = Storage()
-            for row in rows { storage.insert(id: row.id, path: row.path, vector: row.vector) }
+        var table = Paths()
+        var live: [(id: Int64, vector: [Float])] = []
+        live.reserveCapacity(rows.count)
+        for row in rows where !row.vector.isEmpty {
+            if table.dimension == 0 { table.dimension = row.vector.count }
+            guard row.vector.count == table.dimension else { continue }
+            table.pathOf[row.id] = row.path
+            table.idsByPath[row.path, default: []].append(row.id)
+            live.append((row.id, row.vector))
         }
+        var index: HNSWIndex?
+        if let file, table.dimension > 0, let saved = try? HNSWIndex.load(from: file, dimension: table.dimension),
+            saved.count == live.count, live.allSatisfy({ saved.contains(id: $0.id) })
+        {
+            index = saved
+        } else if table.dimension > 0 {
+            index = try? HNSWIndex(dimension: table.dimension)
+            for row in live { try? index?.insert(id: row.id, vector: row.vector) }
+        }
+        paths.withLock { $0 = table }
+        graph.withLock { $0 = index }
+        // The file describes the catalog as it was at the last clean shutdown only: once the
+        // index changes it would be stale (and a crash would leave it), so it goes now.
+        if let file { try? FileManager.default.removeItem(atPath: file) }
+    }
+
+    /// Writes the index to its file (atomically), so the next start need not rebuild it: at a
+    /// clean shutdown, after the indexer has stopped.
+    public func save() throws {
+        guard let file else { return }
+        guard let index = graph.withLock({ $0 }) else {
+            try? FileManager.default.removeItem(atPath: file)
+            return
+        }
+        if index.removedCount > 0 { index.compact() }
+        try FileManager.default.createDirectory(
+            atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
+        try index.write(to: file)
     }
 
     /// The `limit` ids most similar to `query` among those whose path `allows`, best first.
     public func nearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
-        guard limit > 0 else { return [] }
-        return storage.withLock { storage in
-            let dimension = storage.dimension
-            guard query.count == dimension, dimension > 0 else { return [] }
-            var best: [(id: Int64, score: Float)] = []
-            best.reserveCapacity(limit + 1)
-            // Paths repeat (a file has several passages): decide each once.
-            var admitted: [String: Bool] = [:]
-            storage.vectors.withUnsafeBufferPointer { vectors in
-                query.withUnsafeBufferPointer { query in
-                    for index in 0..<storage.ids.count {
-                        let path = storage.paths[index]
-                        let allowed = admitted[path] ?? {
-                            let decision = allows(path)
-                            admitted[path] = decision
-                            return decision
-                        }()
-                        guard allowed else { continue }
-                        let row = vectors.baseAddress! + index * dimension
-                        var score: Float = 0
-                        for component in 0..<dimension { score += row[component] * query[component] }
-                        if best.count < limit {
-                            best.append((storage.ids[index], score))
-                            if best.count == limit { best.sort { $0.score > $1.score } }
-                        } else if score > best[limit - 1].score {
-                            var position = limit - 1
-                            best[position] = (storage.ids[index], score)
-                            while position > 0, best[position].score > best[position - 1].score {
-                                best.swapAt(position, position - 1)
-                                position -= 1
-                            }
-                        }
-                    }
-                }
-            }
-            return best.count < limit ? best.sorted { $0.score > $1.score } : best
+        guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
+        // Paths repeat (a file has several passages): decide each once.
+        var admitted: [String: Bool] = [:]
+        let matches = try? index.search(query, k: limit) { id in
+            guard let path = paths.withLock({ $0.pathOf[id] }) else { return false }
+            if let decided = admitted[path] { return decided }
+            let decision = allows(path)
+            admitted[path] = decision
+            return decision
         }
+        return (matches ?? []).map { ($0.id, $0.score) }
+    }
+
+    /// Every vector admitted, best first: the exact answer ``nearest(to:limit:allows:)``
+    /// approximates (for measuring its recall).
+    public func exactNearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
+        guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
+        let candidates = paths.withLock { table in table.pathOf.filter { allows($0.value) }.map(\.key) }
+        return ((try? index.search(query, k: limit, among: candidates)) ?? []).map { ($0.id, $0.score) }
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

@@ -20,12 +20,12 @@ public struct PermittedSearch: Sendable {
     /// The `k` best passages for `query` that `principal` may see.
     public func search(
         _ query: String, k: Int, principal: Principal, capability: VerifiedCapability?, scopes: [String]?,
-        agent: String?, at now: Date = Date()
+        agent: String?, mode: SearchMode = .hybrid, at now: Date = Date()
     ) async throws -> [SearchHit] {
         let right: Right = agent == nil ? .read : .ai
         let grants = principal == .owner || capability != nil ? [] : try catalog.grants(for: principal)
         let filter = PathFilter.for(principal, right: right, grants: grants, capability: capability, scopes: scopes, at: now)
-        let hits = try await retriever.search(query, k: k, filter: filter)
+        let hits = try await retriever.search(query, k: k, filter: filter, mode: mode)
         var recorded: Set<DataPath> = []
         for hit in hits where recorded.insert(hit.path).inserted {
             let request = AccessRequest(principal: principal, right: right, resource: hit.path.string)

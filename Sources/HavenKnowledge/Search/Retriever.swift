@@ -16,17 +16,17 @@ public struct Retriever: Sendable {
         self.embedder = embedder
     }
 
-    /// The `k` best passages for `query` that `filter` admits.
-    public func search(_ query: String, k: Int, filter: PathFilter) async throws -> [SearchHit] {
+    /// The `k` best passages for `query` that `filter` admits, ranked as `mode` says.
+    public func search(_ query: String, k: Int, filter: PathFilter, mode: SearchMode = .hybrid) async throws -> [SearchHit] {
         let terms = Self.terms(of: query)
         guard k > 0, !filter.isEmpty, !terms.isEmpty else { return [] }
-        let indexed = try catalog.indexTerms(for: terms)
+        let indexed = mode == .vector ? [] : try catalog.indexTerms(for: terms)
         let fullText = indexed.isEmpty ? [] : try catalog.fullTextMatches(
             try rankingTerms(indexed).map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
         var semantic: [Int64] = []
         var queryVector: [Float]?
         do {
-            queryVector = try await embedder.embed([query]).first
+            if mode != .text { queryVector = try await embedder.embed([query]).first }
         } catch KnowledgeError.noEmbeddingModel {
             // Without a model to embed the query, full-text search answers alone.
         }

@@ -3,7 +3,8 @@ import HavenAccess
 import HavenKnowledge
 import Hummingbird
 
-/// `GET /haven/search?q=…&k=…`: hybrid search over the passages the caller may read;
+/// `GET /haven/search?q=…&k=…[&mode=hybrid|text|vector]`: search over the passages the caller
+/// may read (hybrid by default; one ranker alone to measure it);
 /// `GET /haven/index` (where indexing stands) and `POST /haven/index/rebuild` (owner).
 struct SearchController {
     let environment: ServerEnvironment
@@ -33,8 +34,14 @@ struct SearchController {
             }
             return k
         } ?? 5
+        let mode = try request.uri.queryParameters["mode"].map { text in
+            guard let mode = SearchMode(rawValue: String(text)) else {
+                throw APIError(.badRequest, code: "invalid_request", message: "mode takes hybrid, text or vector")
+            }
+            return mode
+        } ?? .hybrid
         let hits = try await environment.search.search(
-            query, k: k, principal: caller.principal, capability: caller.capability, scopes: nil, agent: nil)
+            query, k: k, principal: caller.principal, capability: caller.capability, scopes: nil, agent: nil, mode: mode)
         return SearchResponse(query: query, hits: hits)
     }
 }

@@ -81,6 +81,9 @@ public struct ServerEnvironment: Sendable {
                 ?? EngineEmbedder(
                     catalog: catalog, models: models, modelsDirectory: modelsDirectory,
                     modelName: configuration.embeddingModel, upstreams: upstreams),
+            // Saved between runs only in a plain home: the file would hold the passages' vectors
+            // unsealed, and an encrypted home seals them.
+            vectors: VectorIndex(file: catalog.dataKey == nil ? objectsDirectory + "/../cache/vectors.hnsw" : nil),
             logger: Logger(label: "haven.index"))
         self.agents = AgentRegistry(
             directory: agentsDirectory ?? objectsDirectory + "/../agents", knownTools: BuiltInTools.all.map(\.name))
