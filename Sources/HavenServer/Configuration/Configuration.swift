@@ -223,6 +223,13 @@ public struct Configuration: Sendable, Equatable {
         return configuration
     }
 
+    /// ``template`` with `knowledge.embedding_model` set to `embeddingModel` when one is given.
+    public static func template(embeddingModel: String?) -> String {
+        guard let embeddingModel else { return template }
+        let commented = "# embedding_model = \"smollm2-135m-instruct-q4_1\""
+        return template.replacingOccurrences(of: commented, with: "embedding_model = \"\(embeddingModel)\"")
+    }
+
     /// The text of a new `haven.toml`: every setting, commented out at its default.
     public static var template: String {
         let defaults = Configuration()
@@ -327,8 +334,9 @@ public struct Configuration: Sendable, Equatable {
             # cache_bytes = "1GiB"
 
             [knowledge]
-            # The installed model that embeds passages for search; default: the first installed
-            # model by name. (HAVEN_EMBEDDING_MODEL)
+            # The installed model that embeds passages for search: a sentence-embedding model
+            # ('make run' installs all-MiniLM-L6-v2), or a chat model; default: the first
+            # installed model by name. (HAVEN_EMBEDDING_MODEL)
             # embedding_model = "smollm2-135m-instruct-q4_1"
 
             """

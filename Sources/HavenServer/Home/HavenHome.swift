@@ -57,6 +57,8 @@ public struct HavenHome: Sendable, Equatable {
         public let ownerToken: APIToken
         /// The model registered as the default one, if a file was given.
         public let defaultModel: ModelRecord?
+        /// The sentence-embedding model that embeds passages for search, if a file was given.
+        public var embeddingModel: ModelRecord? = nil
         /// Whether the home was made encrypted.
         public let encrypted: Bool
     }
@@ -82,10 +84,13 @@ public struct HavenHome: Sendable, Equatable {
     /// - Parameters:
     ///   - defaultModel: a GGUF file to install as the first model; a file that is not a valid
     ///     model makes the whole init fail.
+    ///   - embeddingModel: a sentence-embedding GGUF to install and name as
+    ///     `knowledge.embedding_model` in `haven.toml` (what `make run` gives a new home).
     ///   - encryption: makes the home encrypted: a new data key, sealed in `keyring.json` under
     ///     the given secret, seals every chunk and sensitive column from the start.
     public static func initialise(
-        at path: String, defaultModel: String? = nil, encryption: Encryption? = nil, now: Date = Date()
+        at path: String, defaultModel: String? = nil, embeddingModel: String? = nil, encryption: Encryption? = nil,
+        now: Date = Date()
     ) throws(HomeError) -> Initialised {
         let home = HavenHome(path: path)
         try home.checkAvailable()
@@ -97,15 +102,18 @@ public struct HavenHome: Sendable, Equatable {
         }
         let staging = HavenHome(path: parent + "/.haven-init-" + UUID().uuidString)
         do throws(HomeError) {
-            let result = try staging.populate(defaultModel: defaultModel, encryption: encryption, now: now)
+            let result = try staging.populate(
+                defaultModel: defaultModel, embeddingModel: embeddingModel, encryption: encryption, now: now)
             guard rename(staging.path, home.path) == 0 else {
                 let code = errno
                 if code == ENOTEMPTY || code == EEXIST { throw HomeError.alreadyInitialised(path: home.path) }
                 throw HomeError.unreadable(path: home.path, reason: String(cString: strerror(code)))
             }
-            return Initialised(
+            var initialised = Initialised(
                 home: home, owner: result.owner, ownerToken: result.token, defaultModel: result.model,
                 encrypted: encryption != nil)
+            initialised.embeddingModel = result.embedder
+            return initialised
         } catch {
             try? FileManager.default.removeItem(atPath: staging.path)
             throw error
@@ -130,8 +138,8 @@ public struct HavenHome: Sendable, Equatable {
     }
 
     private func populate(
-        defaultModel: String?, encryption: Encryption?, now: Date
-    ) throws(HomeError) -> (owner: DID, token: APIToken, model: ModelRecord?) {
+        defaultModel: String?, embeddingModel: String?, encryption: Encryption?, now: Date
+    ) throws(HomeError) -> (owner: DID, token: APIToken, model: ModelRecord?, embedder: ModelRecord?) {
         do {
             try FileManager.default.createDirectory(
                 atPath: path, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o700])
@@ -147,7 +155,22 @@ public struct HavenHome: Sendable, Equatable {
         let token = APIToken.generate()
         try SecretFile.create(ownerKeyFile, contents: key.pemRepresentation)
         try SecretFile.create(ownerTokenFile, contents: token.stringValue + "\n")
-        try SecretFile.create(configurationFile, contents: Configuration.template)
+        let installer = { (catalog: Catalog, file: String) throws(HomeError) -> ModelRecord in
+            do {
+                return try ModelInstaller(directory: modelsDirectory, catalog: catalog).install(from: file, now: now)
+            } catch {
+                throw .defaultModelUnusable(reason: "\(error)")
+            }
+        }
+        var embedderName: String?
+        if let embeddingModel {
+            do {
+                embedderName = try ModelInstaller.name(forFile: embeddingModel)
+            } catch {
+                throw .defaultModelUnusable(reason: "\(error)")
+            }
+        }
+        try SecretFile.create(configurationFile, contents: Configuration.template(embeddingModel: embedderName))
         do {
             try Data(AgentDefinition.assistantTOML.utf8).write(to: URL(fileURLWithPath: agentsDirectory + "/assistant.toml"))
         } catch {
@@ -174,13 +197,9 @@ public struct HavenHome: Sendable, Equatable {
             throw .corrupt(path: catalogFile, reason: "\(error)")
         }
         defer { try? catalog.close() }
-        guard let defaultModel else { return (key.did, token, nil) }
-        do {
-            let model = try ModelInstaller(directory: modelsDirectory, catalog: catalog).install(from: defaultModel, now: now)
-            return (key.did, token, model)
-        } catch {
-            throw .defaultModelUnusable(reason: "\(error)")
-        }
+        let model = try defaultModel.map { file throws(HomeError) in try installer(catalog, file) }
+        let embedder = try embeddingModel.map { file throws(HomeError) in try installer(catalog, file) }
+        return (key.did, token, model, embedder)
     }
 
     /// Checks that this is an initialised home this process may read and write.

@@ -17,6 +17,11 @@ struct InitCommand: ParsableCommand {
         valueName: "file"))
     var model: String?
 
+    @Option(help: ArgumentHelp(
+        "A sentence-embedding GGUF to install and embed passages with (default: $HAVEN_EMBEDDING_MODEL_FILE, as 'make run' sets it).",
+        valueName: "file"))
+    var embeddingModel: String?
+
     @Flag(help: "Encrypt the home at rest under a passphrase (asked twice, or --passphrase-fd) or a key file (--key-file).")
     var encrypt = false
 
@@ -34,7 +39,9 @@ struct InitCommand: ParsableCommand {
                 secret: try unlock.secretToEncrypt(confirm: true),
                 scrypt: try UnlockOptions.scryptParameters(environment: home.environment))
         }
-        let result = try HavenHome.initialise(at: home.resolve().path, defaultModel: model, encryption: encryption)
+        let embedder = embeddingModel ?? home.environment["HAVEN_EMBEDDING_MODEL_FILE"].flatMap { $0.isEmpty ? nil : $0 }
+        let result = try HavenHome.initialise(
+            at: home.resolve().path, defaultModel: model, embeddingModel: embedder, encryption: encryption)
         StandardError.write("Created a\(result.encrypted ? "n encrypted" : "") Haven home at \(result.home.path)")
         if result.encrypted {
             StandardError.write("Its data key is in keyring.json, sealed under your \(encryption?.secret.kind == .keyFile ? "key file" : "passphrase"); without it the data cannot be read")
@@ -44,6 +51,9 @@ struct InitCommand: ParsableCommand {
             StandardError.write("Model: \(installed.name)")
         } else {
             StandardError.write("No model installed yet: add one with 'haven model add FILE.gguf'")
+        }
+        if let embedder = result.embeddingModel {
+            StandardError.write("Embedding model: \(embedder.name) (embeds passages for search)")
         }
         StandardError.write("Owner API token (saved in \(result.home.ownerTokenFile); keep it secret):")
         print(result.ownerToken.stringValue)
