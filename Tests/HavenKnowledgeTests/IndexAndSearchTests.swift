@@ -147,6 +147,67 @@ struct NoModelEmbedder: Embedder {
         index.replace(path: "/b", ids: [], vectors: [])
         #expect(index.nearest(to: [1, 0, 0], limit: 5, allows: { _ in true }).map(\.id).sorted() == [4, 5])
     }
+
+    /// Seeded unit vectors of dimension 16 around a few centres, for the index tests.
+    static func rows(count: Int, seed: UInt64) -> [(id: Int64, path: String, vector: [Float])] {
+        var state = seed
+        func uniform() -> Float {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Float(state >> 40) / Float(1 << 24) - 0.5
+        }
+        let centres = (0..<8).map { _ in (0..<16).map { _ in uniform() } }
+        return (0..<count).map { index in
+            let centre = centres[index % centres.count]
+            return (Int64(index + 1), "/f\(index % 50).md", VectorIndex.normalised(centre.map { $0 + 0.3 * uniform() }))
+        }
+    }
+
+    @Test func aFilteredSearchNeverReturnsAPassageOutsideTheFilterAndMatchesExactSearch() {
+        let rows = Self.rows(count: 2_000, seed: 3)
+        let index = VectorIndex()
+        index.load(rows)
+        // One file in fifty: the 2 % a principal may read.
+        let allows: (String) -> Bool = { $0 == "/f7.md" }
+        for query in rows.prefix(20) {
+            let found = index.nearest(to: query.vector, limit: 10, allows: allows)
+            let exact = index.exactNearest(to: query.vector, limit: 10, allows: allows)
+            #expect(found.count == 10)
+            #expect(found.allSatisfy { rows[Int($0.id) - 1].path == "/f7.md" })
+            #expect(Set(found.map(\.id)) == Set(exact.map(\.id)))
+        }
+    }
+
+    @Test func theIndexIsSavedAtShutdownAndReusedOnlyIfItHoldsExactlyTheCatalogsPassages() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vectors-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let file = directory.path + "/cache/vectors.hnsw"
+        let rows = Self.rows(count: 500, seed: 9)
+        let first = VectorIndex(file: file)
+        first.load(rows)
+        let before = first.nearest(to: rows[0].vector, limit: 10, allows: { _ in true }).map(\.id)
+        try first.save()
+        #expect(FileManager.default.fileExists(atPath: file))
+
+        let second = VectorIndex(file: file)
+        second.load(rows)
+        #expect(second.nearest(to: rows[0].vector, limit: 10, allows: { _ in true }).map(\.id) == before)
+        // Loaded, the file is gone: once the index changes it would be stale.
+        #expect(!FileManager.default.fileExists(atPath: file))
+
+        // A file that does not hold the catalog's passages is not used: the index is rebuilt.
+        try second.save()
+        let fewer = Array(rows.dropLast(100))
+        let third = VectorIndex(file: file)
+        third.load(fewer)
+        #expect(third.count == 400)
+        #expect(third.nearest(to: rows[499].vector, limit: 10, allows: { _ in true }).allSatisfy { $0.id <= 400 })
+        // A damaged file is refused the same way.
+        try third.save()
+        try Data("not an index".utf8).write(to: URL(fileURLWithPath: file))
+        let fourth = VectorIndex(file: file)
+        fourth.load(fewer)
+        #expect(fourth.count == 400)
+    }
 }
 
 @Suite struct CommonTermTests {
