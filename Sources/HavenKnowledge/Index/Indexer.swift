@@ -20,7 +20,8 @@ public actor Indexer {
 
     private var queue: [DataPath] = []
     private var queued: Set<DataPath> = []
-    private var inProgress: DataPath?
+    /// The files being indexed now (one group).
+    private var inProgress: [DataPath] = []
     private var worker: Task<Void, Never>?
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     /// Set by ``stop()``: nothing is queued or started any more.
@@ -100,20 +101,30 @@ public actor Indexer {
     public func progress() throws -> IndexProgress {
         let files = try store.catalog.indexedFiles().values
         return IndexProgress(
-            pending: queue.count + (inProgress == nil ? 0 : 1), indexed: files.filter { $0.status == .indexed }.count,
+            pending: queue.count + inProgress.count, indexed: files.filter { $0.status == .indexed }.count,
             skipped: files.filter { $0.status == .skipped }.count, failed: files.filter { $0.status == .failed }.count,
             passages: try store.catalog.passageCount())
     }
 
+    /// Files indexed together: their passages are embedded in the same batches, so many small
+    /// files fill a batch as one large file does.
+    static let groupFiles = 8
+    /// Passages embedded per call (the engine packs them many to a decode).
+    static let embeddingChunk = 64
+
     private func drain() async {
         while !queue.isEmpty {
-            // Taken off the queue first, so a write that lands while this file is being
-            // indexed queues it again.
-            let path = queue.removeFirst()
-            queued.remove(path)
-            inProgress = path
-            await index(path)
-            inProgress = nil
+            // Taken off the queue first, so a write that lands while a file is being indexed
+            // queues it again.
+            var group: [DataPath] = []
+            while !queue.isEmpty, group.count < Self.groupFiles {
+                let path = queue.removeFirst()
+                queued.remove(path)
+                group.append(path)
+            }
+            inProgress = group
+            await index(group)
+            inProgress = []
         }
         worker = nil
         let waiters = idleWaiters
@@ -121,57 +132,107 @@ public actor Indexer {
         for waiter in waiters { waiter.resume() }
     }
 
-    private func index(_ path: DataPath) async {
+    /// What reading one file gave: passages to embed, or what to record instead.
+    private enum Prepared {
+        case passages(DataPath, version: Int, [Passage])
+        case gone(DataPath)
+        case skipped(DataPath, version: Int, reason: String)
+        case failed(DataPath, any Error)
+    }
+
+    /// Reads, extracts and splits each file, embeds all their passages together, then records
+    /// each file in its own transaction.
+    private func index(_ paths: [DataPath]) async {
         let now = Date()
-        do {
-            guard let version = try store.version(of: path) else {
-                try store.catalog.clearPassages(of: path.string, version: nil, status: nil, detail: nil, at: now)
-                vectors.replace(path: path.string, ids: [], vectors: [])
-                return
-            }
-            guard let kind = DocumentKind.detect(mediaType: version.mediaType, name: path.name) else {
-                try skip(path, version: version.version, because: "not a document type the indexer reads", at: now)
-                return
-            }
-            guard version.size <= maximumFileSize else {
-                try skip(path, version: version.version, because: "larger than \(maximumFileSize) bytes", at: now)
-                return
-            }
-            let extracted = try await TextExtractor.extract(try await store.contents(of: version), kind: kind, pdftotext: pdftotext)
-            // A photo is found by its metadata and, once a vision model has described it, by that.
-            var text = extracted.text
-            if kind == .image, let content = version.id, let description = try store.catalog.imageDescription(of: content) {
-                text += (text.isEmpty ? "" : "\n") + "Description: " + description.text
-            }
-            let passages = splitter.split(text, title: extracted.title)
-            var embeddings: [[Float]] = []
+        var prepared: [Prepared] = []
+        for path in paths {
             do {
-                for batch in stride(from: 0, to: passages.count, by: 16) {
-                    try Task.checkCancellation()
-                    let texts = passages[batch..<min(batch + 16, passages.count)].map(\.text)
-                    embeddings += try await embedder.embedInBackground(texts).map(VectorIndex.normalised)
-                }
-            } catch KnowledgeError.noEmbeddingModel {
-                // Without a model the passages are still found by full-text search.
-                logger.notice("no model to embed passages; indexing \(path) for full-text search only")
-                embeddings = passages.map { _ in [] }
+                prepared.append(try await prepare(path))
+            } catch is CancellationError {
+                logger.debug("indexing abandoned", metadata: ["index.path": "\(path)"])
+                return
+            } catch {
+                prepared.append(.failed(path, error))
             }
-            try Task.checkCancellation()
-            // The file may have changed while it was being read; the newer write queued it again.
-            let ids = try store.catalog.replacePassages(
-                of: path.string, version: version.version,
-                passages: zip(passages, embeddings).map { ($0.text, $1) }, at: now)
-            vectors.replace(path: path.string, ids: ids, vectors: embeddings)
-            logger.debug("indexed", metadata: ["index.path": "\(path)", "index.passages": "\(ids.count)"])
-        } catch is CancellationError {
-            // Stopped mid-file: nothing is recorded, so the file is still due at the next start.
-            logger.debug("indexing abandoned", metadata: ["index.path": "\(path)"])
-        } catch {
-            logger.warning("indexing failed", metadata: ["index.path": "\(path)", "error": "\(error)"])
-            let version = (try? store.version(of: path))?.version ?? 0
-            try? store.catalog.clearPassages(of: path.string, version: version, status: .failed, detail: "\(error)", at: now)
-            vectors.replace(path: path.string, ids: [], vectors: [])
         }
+        let texts = prepared.flatMap { item -> [String] in
+            if case .passages(_, _, let passages) = item { return passages.map(\.text) }
+            return []
+        }
+        var embeddings: [[Float]] = []
+        var embeddingError: (any Error)?
+        do {
+            for start in stride(from: 0, to: texts.count, by: Self.embeddingChunk) {
+                try Task.checkCancellation()
+                embeddings += try await embedder.embedInBackground(Array(texts[start..<min(start + Self.embeddingChunk, texts.count)]))
+                    .map(VectorIndex.normalised)
+            }
+        } catch is CancellationError {
+            // Stopped mid-group: nothing is recorded, so the files are still due at the next start.
+            logger.debug("indexing abandoned", metadata: ["index.paths": "\(paths.count)"])
+            return
+        } catch KnowledgeError.noEmbeddingModel {
+            // Without a model the passages are still found by full-text search.
+            logger.notice("no model to embed passages; indexing \(paths.count) file(s) for full-text search only")
+            embeddings = texts.map { _ in [] }
+        } catch {
+            embeddingError = error
+        }
+        if Task.isCancelled { return }
+        var offset = 0
+        for item in prepared {
+            do {
+                switch item {
+                case .gone(let path):
+                    try store.catalog.clearPassages(of: path.string, version: nil, status: nil, detail: nil, at: now)
+                    vectors.replace(path: path.string, ids: [], vectors: [])
+                case .skipped(let path, let version, let reason):
+                    try skip(path, version: version, because: reason, at: now)
+                case .failed(let path, let error):
+                    record(failure: error, of: path, at: now)
+                case .passages(let path, let version, let passages):
+                    defer { offset += passages.count }
+                    if let embeddingError {
+                        record(failure: embeddingError, of: path, at: now)
+                        continue
+                    }
+                    let vectorsOfFile = Array(embeddings[offset..<offset + passages.count])
+                    // The file may have changed while it was being read; the newer write queued it again.
+                    let ids = try store.catalog.replacePassages(
+                        of: path.string, version: version, passages: zip(passages, vectorsOfFile).map { ($0.text, $1) }, at: now)
+                    vectors.replace(path: path.string, ids: ids, vectors: vectorsOfFile)
+                    logger.debug("indexed", metadata: ["index.path": "\(path)", "index.passages": "\(ids.count)"])
+                }
+            } catch {
+                if case .passages(let path, _, _) = item { record(failure: error, of: path, at: now) }
+            }
+        }
+    }
+
+    /// One file's version, kind and passages (extraction and splitting), or why it is not indexed.
+    private func prepare(_ path: DataPath) async throws -> Prepared {
+        guard let version = try store.version(of: path) else { return .gone(path) }
+        guard let kind = DocumentKind.detect(mediaType: version.mediaType, name: path.name) else {
+            return .skipped(path, version: version.version, reason: "not a document type the indexer reads")
+        }
+        guard version.size <= maximumFileSize else {
+            return .skipped(path, version: version.version, reason: "larger than \(maximumFileSize) bytes")
+        }
+        try Task.checkCancellation()
+        let extracted = try await TextExtractor.extract(try await store.contents(of: version), kind: kind, pdftotext: pdftotext)
+        var text = extracted.text
+        // A photo is found by its metadata and, once a vision model has described it, by that.
+        if kind == .image, let content = version.id, let description = try store.catalog.imageDescription(of: content) {
+            text += (text.isEmpty ? "" : "\n") + "Description: " + description.text
+        }
+        return .passages(path, version: version.version, splitter.split(text, title: extracted.title))
+    }
+
+    private func record(failure error: any Error, of path: DataPath, at date: Date) {
+        logger.warning("indexing failed", metadata: ["index.path": "\(path)", "error": "\(error)"])
+        let version = (try? store.version(of: path))?.version ?? 0
+        try? store.catalog.clearPassages(of: path.string, version: version, status: .failed, detail: "\(error)", at: date)
+        vectors.replace(path: path.string, ids: [], vectors: [])
     }
 
     private func skip(_ path: DataPath, version: Int, because reason: String, at date: Date) throws {
