@@ -133,6 +133,7 @@ extension HavenBench {
                     ("owner", PathFilter(allowed: nil, scopes: nil)), ("1% principal", PathFilter(allowed: ["/scale/g7/"], scopes: nil)),
                 ] {
                     var samples: [Double] = []
+                    var vectorSamples: [Double] = []
                     var recall = 0.0
                     for query in 0..<queries {
                         let words = Self.text(words: 4, seed: 1_000_000 + query)
@@ -141,16 +142,21 @@ extension HavenBench {
                         samples.append((ContinuousClock.now - began).seconds * 1000)
                         // Recall of the vector index against an exact search, same query and filter.
                         let vector = clusters.query(seed: query)
-                        let approximate = Set(vectors.nearest(to: vector, limit: 10, allows: filter.allows).map(\.id))
+                        let vectorBegan = ContinuousClock.now
+                        let approximate = Set(vectors.nearest(to: vector, limit: 50, filter: filter).prefix(10).map(\.id))
+                        vectorSamples.append((ContinuousClock.now - vectorBegan).seconds * 1000)
                         let exact = vectors.exactNearest(to: vector, limit: 10, allows: filter.allows).map(\.id)
                         recall += exact.isEmpty ? 1 : Double(exact.filter(approximate.contains).count) / Double(exact.count)
                     }
                     samples.sort()
+                    vectorSamples.sort()
                     let p50 = samples[samples.count / 2]
                     let p99 = samples[min(samples.count - 1, samples.count * 99 / 100)]
                     lines.append(
                         "(e) search over \(scale) passages, \(label) (hybrid, k = 10): "
-                            + String(format: "p50 %.1f ms, p99 %.1f ms; ANN recall@10 vs exact %.3f", p50, p99, recall / Double(queries)))
+                            + String(format: "p50 %.1f ms, p99 %.1f ms; of which the vector index (50 candidates) p50 %.1f ms, p99 %.1f ms; ANN recall@10 vs exact %.3f",
+                                p50, p99, vectorSamples[vectorSamples.count / 2],
+                                vectorSamples[min(vectorSamples.count - 1, vectorSamples.count * 99 / 100)], recall / Double(queries)))
                 }
                 lines.append(
                     "(f) \(scale) passages: catalog + index built in "

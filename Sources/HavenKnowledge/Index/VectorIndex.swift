@@ -123,16 +123,38 @@ public final class VectorIndex: Sendable {
 
     /// The `limit` ids most similar to `query` among those whose path `allows`, best first.
     public func nearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
+        nearest(to: query, limit: limit, allowsEverything: false, allows: allows)
+    }
+
+    /// The `limit` ids most similar to `query` among those `filter` admits, best first. The
+    /// owner's search walks the graph unfiltered; a principal who may read a small share has
+    /// the passages of their paths scanned exactly (each path decided once).
+    public func nearest(to query: [Float], limit: Int, filter: PathFilter) -> [(id: Int64, score: Float)] {
+        nearest(to: query, limit: limit, allowsEverything: filter.allowed == nil && filter.scopes == nil, allows: filter.allows)
+    }
+
+    /// Below this share of admitted passages a filtered search scans them instead of walking.
+    static let scanShare = 0.05
+
+    private func nearest(
+        to query: [Float], limit: Int, allowsEverything: Bool, allows: (String) -> Bool
+    ) -> [(id: Int64, score: Float)] {
         guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
-        // Paths repeat (a file has several passages): decide each once.
-        var admitted: [String: Bool] = [:]
-        let matches = try? index.search(query, k: limit) { id in
-            guard let path = paths.withLock({ $0.pathOf[id] }) else { return false }
-            if let decided = admitted[path] { return decided }
-            let decision = allows(path)
-            admitted[path] = decision
-            return decision
+        if allowsEverything {
+            return ((try? index.search(query, k: limit)) ?? []).map { ($0.id, $0.score) }
         }
+        // Each path decided once; the passages of the admitted ones, if they are few, are
+        // scanned exactly (a principal who may read 1 % loses no recall and waits no longer).
+        let (admitted, total) = paths.withLock { table -> ([Int64], Int) in
+            var admitted: [Int64] = []
+            for (path, ids) in table.idsByPath where allows(path) { admitted += ids }
+            return (admitted, table.pathOf.count)
+        }
+        if Double(admitted.count) <= Self.scanShare * Double(total) {
+            return ((try? index.search(query, k: limit, among: admitted)) ?? []).map { ($0.id, $0.score) }
+        }
+        let allowed = Set(admitted)
+        let matches = try? index.search(query, k: limit, strategy: .graph) { allowed.contains($0) }
         return (matches ?? []).map { ($0.id, $0.score) }
     }
 

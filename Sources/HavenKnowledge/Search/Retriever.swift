@@ -31,7 +31,7 @@ public struct Retriever: Sendable {
             // Without a model to embed the query, full-text search answers alone.
         }
         if let vector = queryVector, !vector.isEmpty {
-            semantic = vectors.nearest(to: VectorIndex.normalised(vector), limit: Self.candidates, allows: filter.allows)
+            semantic = vectors.nearest(to: VectorIndex.normalised(vector), limit: Self.candidates, filter: filter)
                 .map(\.id)
         }
         let fused = RankFusion.fuse([fullText, semantic])
