@@ -16,8 +16,9 @@ Each question names the path of the one document that answers it, and a kind:
   lexical      shares a rare word (a made-up name) with its answer
   paraphrased  describes two facts in other words: no word of it that is in fewer than
                PARAPHRASE_MIN_DF documents appears in its answer (checked here)
-  multi_fact   states two or three facts in the document's own words, but no name; each fact
-               alone is shared by other documents, only their combination is unique (checked)
+  multi_fact   states two or three facts but no name, all but the last in the document's own
+               words, the last in other words; each fact alone, and the literal ones together,
+               fit other documents too, only the combination is unique (checked)
 """
 
 import argparse
@@ -489,14 +490,18 @@ def make_questions(rng, documents, tables):
         for size in (2, 3):
             for start in range(len(attributes) - size + 1):
                 subset = attributes[start:start + size]
-                if len(same(document, subset)) == 1 and all(len(same(document, [s])) > 1 for s in subset):
+                if (len(same(document, subset)) == 1 and all(len(same(document, [s])) > 1 for s in subset)
+                        and len(same(document, subset[:-1])) > 1):
                     chosen = subset
                     break
             if chosen:
                 break
         if not chosen:
             continue
-        facts = [table[attribute][document["facts"][attribute]][0] for attribute in chosen]
+        # All facts but the last in the document's words, the last in other words: the literal
+        # ones alone fit several documents, so full text alone cannot single out the answer.
+        facts = [table[attribute][document["facts"][attribute]][0] for attribute in chosen[:-1]]
+        facts.append(table[chosen[-1]][document["facts"][chosen[-1]]][1])
         noun = NOUNS[document["kind"]][0]
         question = rng.choice([f"Which {noun} has these facts: {'; '.join(facts)}?",
                                f"Name the {noun}: {', '.join(facts)}.",
