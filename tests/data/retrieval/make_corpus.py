@@ -112,9 +112,9 @@ RECIPE = {
                  ("made for the midsummer feast", "prepared for the longest day's banquet")],
     "flavour": [("with juniper and black pepper", "seasoned with gin berries and spicy corns"),
                 ("with honey and thyme", "sweetened by bees and scented with a garden herb"),
-                ("with sour cream and dill", "with tangy dairy and a feathery herb"),
-                ("with garlic and walnuts", "with pungent cloves and crinkly kernels"),
-                ("with mustard seeds", "with hot yellow grains")],
+                ("with sour cream and dill", "dressed in tangy dairy and a feathery herb"),
+                ("with garlic and walnuts", "flavoured by pungent cloves and crinkly kernels"),
+                ("with mustard seeds", "spiced by hot yellow grains")],
 }
 MACHINE = {
     "purpose": [("pumps water out of flooded mines", "drains underground pits"),
