@@ -129,6 +129,17 @@ def make_home(path):
     return Home(path=path, token=result.stdout.strip())
 
 
+def wait_indexed(server, timeout=300):
+    """Returns `GET /haven/index` once nothing waits to be indexed (bounded by `timeout`)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        progress = requests.get(server.url + "/haven/index", headers=bearer(server.home.token), timeout=30).json()
+        if progress["pending"] == 0:
+            return progress
+        assert time.monotonic() < deadline, f"indexing did not finish: {progress}"
+        time.sleep(0.1)
+
+
 def stop_server(server, sig=signal.SIGTERM):
     """Stops a server if it still runs; kills it if it does not stop in 30 s."""
     if server.process.poll() is None:

@@ -22,7 +22,7 @@ import requests
 from PIL import Image
 
 from conftest import (MODEL, MODEL_FILE, assert_json_error, assert_one_line_error, bearer, create_app_token, make_home,
-                      run_haven, start_server, stop_server)
+                      run_haven, start_server, stop_server, wait_indexed)
 from vision_projector import make_projector
 
 VISION = "eyes"
@@ -75,16 +75,6 @@ def wait_job(server, job_id, timeout=600):
             return job
         assert time.monotonic() < deadline, f"the describe job did not finish: {job}"
         time.sleep(0.2)
-
-
-def wait_indexed(server, timeout=300):
-    deadline = time.monotonic() + timeout
-    while True:
-        progress = requests.get(server.url + "/haven/index", headers=bearer(server.home.token), timeout=30).json()
-        if progress["pending"] == 0:
-            return progress
-        assert time.monotonic() < deadline, f"indexing did not finish: {progress}"
-        time.sleep(0.1)
 
 
 def search(server, query, token=None):

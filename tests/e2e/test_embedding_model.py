@@ -9,7 +9,6 @@ import json
 import math
 import os
 import subprocess
-import time
 from pathlib import Path
 
 import openai
@@ -17,7 +16,7 @@ import pytest
 import requests
 
 from conftest import (MODEL, MODEL_FILE, assert_json_error, bearer, create_app_token, run_haven, start_server,
-                      stop_server, Home)
+                      stop_server, wait_indexed, Home)
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = json.loads((ROOT / "tests/data/all-minilm-l6-v2-reference.json").read_text())
@@ -50,16 +49,6 @@ def world(tmp_path_factory):
 def embed(server, texts, token=None):
     client = openai.OpenAI(base_url=server.url + "/v1", api_key=token or server.home.token, timeout=300)
     return [item.embedding for item in client.embeddings.create(model=EMBEDDER, input=texts).data]
-
-
-def wait_indexed(server, timeout=300):
-    deadline = time.monotonic() + timeout
-    while True:
-        progress = requests.get(server.url + "/haven/index", headers=bearer(server.home.token), timeout=30).json()
-        if progress["pending"] == 0:
-            return progress
-        assert time.monotonic() < deadline, f"indexing did not finish: {progress}"
-        time.sleep(0.1)
 
 
 def search(server, query, mode="hybrid", token=None):

@@ -14,7 +14,7 @@ import time
 import requests
 
 from conftest import (HAVEN_BIN, MODEL_FILE, Home, assert_one_line_error, bearer, create_app_token, make_home, run_haven,
-                      start_server, stop_server)
+                      start_server, stop_server, wait_indexed)
 
 MiB = 1 << 20
 PASSPHRASE = "a long passphrase for the tests"
@@ -90,13 +90,6 @@ def talk(server):
                              headers=bearer(server.home.token), timeout=30)
     assert appended.status_code == 204, appended.text
     return conversation
-
-
-def wait_indexed(server, timeout=300):
-    deadline = time.monotonic() + timeout
-    while requests.get(server.url + "/haven/index", headers=bearer(server.home.token), timeout=30).json()["pending"]:
-        assert time.monotonic() < deadline, "indexing did not finish"
-        time.sleep(0.1)
 
 
 def assert_search_works(server):

@@ -4,13 +4,12 @@ caller's rights."""
 
 import json
 from pathlib import Path
-import time
 
 import pytest
 import requests
 
 from conftest import (MODEL, assert_json_error, bearer, create_app_token, make_home, run_haven, start_server,
-                      stop_server)
+                      stop_server, wait_indexed)
 
 
 def minimal_pdf(text):
@@ -78,16 +77,6 @@ def put(server, path, body, media_type, token=None):
         **bearer(token or server.home.token), "Content-Type": media_type}, timeout=60)
     assert response.status_code == 201, response.text
     return response.json()
-
-
-def wait_indexed(server, timeout=300):
-    deadline = time.monotonic() + timeout
-    while True:
-        progress = requests.get(server.url + "/haven/index", headers=bearer(server.home.token), timeout=30).json()
-        if progress["pending"] == 0:
-            return progress
-        assert time.monotonic() < deadline, f"indexing did not finish: {progress}"
-        time.sleep(0.1)
 
 
 def search(server, query, token=None, k=10):
