@@ -42,6 +42,7 @@ class Net:
 def net(tmp_path_factory):
     base = tmp_path_factory.mktemp("ledger-network")
     started = []
+    net = None
     try:
         for name in ("alice", "bob", "carol"):
             started.append(start_server(make_home(base / name), base))
@@ -57,7 +58,8 @@ def net(tmp_path_factory):
         net = Net(a=a, b=b, c=c, did=did, key=key, base=base)
         yield net
     finally:
-        for server in started:
+        # A test restarts alice (net.a is then a new process): stop whoever runs now, too.
+        for server in started + ([net.a, net.b, net.c] if net else []):
             stop_server(server)
 
 
