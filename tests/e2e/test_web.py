@@ -616,6 +616,9 @@ def test_a_denied_request_shows_in_the_audit_view_and_the_chain_verifies(owner_p
     row = tid(page, "audit-row").filter(has_text="app:snoop").filter(has_text="/private/diary.txt")
     expect(row.first).to_be_visible()
     expect(row.first).to_contain_text("denied")
+    # The unfiltered list (with the same denied row in it) may still be on the page until the
+    # filtered one replaces it: wait for the allowed rows to go before reading the flags.
+    expect(page.locator("[data-testid=audit-row][data-allowed=true]")).to_have_count(0)
     flags = page.locator("[data-testid=audit-row]").evaluate_all("rows => rows.map(r => r.dataset.allowed)")
     assert flags and set(flags) == {"false"}, flags
 
