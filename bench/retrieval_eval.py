@@ -12,7 +12,8 @@ recall@10 is the share of questions whose answer is in the top 10; MRR@10 is the
 1/rank, 0 when the answer is not in the top 10.
 
     # start a Haven of its own (haven init + haven serve on 127.0.0.1), then stop it:
-    python3 bench/retrieval_eval.py --haven .build/release/haven --model MODEL.gguf [--json out.json]
+    python3 bench/retrieval_eval.py --haven .build/release/haven --model MODEL.gguf \
+        [--embedding-model EMBEDDER.gguf] [--json out.json]
     # or against a running one (loopback only), which must not hold /corpus/ already:
     python3 bench/retrieval_eval.py --url http://127.0.0.1:8420 --token "$(cat ~/.haven/owner.token)"
 
@@ -208,12 +209,13 @@ def free_port():
 class OwnHaven:
     """`haven init` into a fresh home and `haven serve` on 127.0.0.1 until stop()."""
 
-    def __init__(self, haven, model, directory, env=None):
+    def __init__(self, haven, model, directory, env=None, embedding_model=None):
         self.env = {k: v for k, v in os.environ.items() if not k.startswith("HAVEN_")}
         self.env.update(env or {})
         home = os.path.join(directory, "home")
         try:
-            result = subprocess.run([haven, "init", "--home", home, "--model", model], capture_output=True,
+            embedder = ["--embedding-model", embedding_model] if embedding_model else []
+            result = subprocess.run([haven, "init", "--home", home, "--model", model, *embedder], capture_output=True,
                                     text=True, timeout=300, env=self.env)
         except (OSError, subprocess.TimeoutExpired) as error:
             raise EvalError(f"haven init failed: {error}") from error
@@ -278,7 +280,9 @@ def main():
     target.add_argument("--url", help="a running Haven on loopback, e.g. http://127.0.0.1:8420")
     target.add_argument("--token", help="the owner token of that Haven")
     target.add_argument("--haven", help="a haven binary: start a fresh Haven with it (init + serve)")
-    target.add_argument("--model", help="the GGUF to `haven init --model` (the default chat model embeds too)")
+    target.add_argument("--model", help="the GGUF to `haven init --model` (it embeds too, unless --embedding-model)")
+    target.add_argument("--embedding-model", help="a sentence-embedding GGUF to `haven init --embedding-model` "
+                        "(what `make run` gives a home: scripts/path embedding-model)")
     parser.add_argument("--data", default=DATA, help="directory with corpus.jsonl and questions.jsonl")
     parser.add_argument("--documents", type=int, help="a seeded subset of this many documents")
     parser.add_argument("--questions", type=int, help="with --documents: this many questions in the subset")
@@ -309,7 +313,7 @@ def main():
         if options.haven:
             directory = tempfile.mkdtemp(prefix="haven-retrieval-")
             print(f"starting haven in {directory}", flush=True)
-            own = OwnHaven(options.haven, options.model, directory)
+            own = OwnHaven(options.haven, options.model, directory, embedding_model=options.embedding_model)
             client = Client(own.url, own.token)
         else:
             client = Client(options.url, options.token)
