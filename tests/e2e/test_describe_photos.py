@@ -185,6 +185,25 @@ def test_photos_are_described_and_found_by_what_the_model_saw(world):
     assert kept["kept"] == "described before" and kept["description"] == harbour
 
 
+def test_haven_describe_lists_then_describes_and_follows_the_job(world):
+    listed = run_haven("describe", "/photos/", "--model", VISION, "--dry-run", env=env(world), timeout=120)
+    assert listed.returncode == 0, listed.stderr
+    assert listed.stdout.splitlines() == [f"Would describe 3 photo(s) with {VISION}:", "  /photos/broken.png",
+                                          "  /photos/garden.png", "  /photos/harbour.jpg"]
+    followed = run_haven("describe", "/photos/garden.png", "--model", VISION, env=env(world), timeout=600)
+    assert followed.returncode == 0, followed.stderr
+    assert followed.stdout.strip() == f"described 1 of 1 photos with {VISION}"
+    assert f"describing 1 photo(s) with {VISION}" in followed.stderr
+    detached = run_haven("describe", "/photos/harbour.jpg", "--model", VISION, "--detach", env=env(world), timeout=120)
+    assert detached.returncode == 0, detached.stderr
+    job = wait_job(world, detached.stdout.strip())
+    assert job["type"] == "describe" and job["state"] == "done"
+    listing = run_haven("job", "list", env=env(world), check=True)
+    assert any(line.split()[:2] == [job["id"], "describe"] for line in listing.stdout.splitlines()), listing.stdout
+    refused = run_haven("describe", "/photos/", "--model", MODEL, env=env(world), timeout=120)
+    assert_one_line_error(refused, "vision model")
+
+
 def test_describing_needs_read_on_the_photos_and_infer_on_the_model(world):
     token = create_app_token(world, "album")
     assert_json_error(start_job(world, ["/photos/harbour.jpg"], token=token, dry_run=True), 403, "infer_not_granted")

@@ -34,23 +34,8 @@ struct DescribeCommand: AsyncParsableCommand {
             for photo in plan.photos { print("  " + photo) }
             return
         }
-        var job: TrainingJob = try await client.post("/haven/jobs", body: request)
+        let job: TrainingJob = try await client.post("/haven/jobs", body: request)
         StandardError.write("Job \(job.id): describing \(job.steps) photo(s) with \(job.base).")
-        if detach {
-            print(job.id)
-            return
-        }
-        var shown = ""
-        while !job.state.isFinished {
-            try await Task.sleep(for: .seconds(1))
-            job = try await client.get("/haven/jobs/\(job.id)")
-            let line = "\(job.id) \(job.state.rawValue) photo \(job.step)/\(job.steps)"
-            if line != shown {
-                StandardError.write(line)
-                shown = line
-            }
-        }
-        print(job.message ?? job.state.rawValue)
-        if job.state != .done { throw ExitCode(1) }
+        try await JobCommand.follow(job, client: client, detach: detach)
     }
 }

@@ -40,24 +40,9 @@ struct TrainCommand: AsyncParsableCommand {
             if !plan.trainerInstalled { StandardError.write("Training is not installed here: run 'scripts/setup training'.") }
             return
         }
-        var job: TrainingJob = try await client.post("/haven/jobs", body: request)
+        let job: TrainingJob = try await client.post("/haven/jobs", body: request)
         StandardError.write("Job \(job.id): training \(job.name) on \(job.base) (\(job.trainPassages) passages, \(job.heldOutPassages) held out).")
-        if detach {
-            print(job.id)
-            return
-        }
-        var shown = ""
-        while !job.state.isFinished {
-            try await Task.sleep(for: .seconds(1))
-            job = try await client.get("/haven/jobs/\(job.id)")
-            let line = JobCommand.progress(job)
-            if line != shown {
-                StandardError.write(line)
-                shown = line
-            }
-        }
-        print(job.message ?? job.state.rawValue)
-        if job.state != .done { throw ExitCode(1) }
+        try await JobCommand.follow(job, client: client, detach: detach)
     }
 }
 
@@ -68,9 +53,31 @@ struct JobCommand: AsyncParsableCommand {
         subcommands: [List.self, Show.self, Logs.self, Cancel.self])
 
     static func progress(_ job: TrainingJob) -> String {
-        var line = "\(job.id) \(job.state.rawValue) step \(job.step)/\(job.steps)"
+        var line = "\(job.id) \(job.state.rawValue) \(job.type == .describe ? "photo" : "step") \(job.step)/\(job.steps)"
         if let loss = job.loss { line += String(format: " loss %.3f", loss) }
         return line
+    }
+
+    /// Prints the job's id and returns when `detach`; otherwise shows its progress on standard
+    /// error as it changes until the job ends, prints its outcome, and fails unless it is done.
+    static func follow(_ started: TrainingJob, client: HavenClient, detach: Bool) async throws {
+        if detach {
+            print(started.id)
+            return
+        }
+        var job = started
+        var shown = ""
+        while !job.state.isFinished {
+            try await Task.sleep(for: .seconds(1))
+            job = try await client.get("/haven/jobs/\(job.id)")
+            let line = progress(job)
+            if line != shown {
+                StandardError.write(line)
+                shown = line
+            }
+        }
+        print(job.message ?? job.state.rawValue)
+        if job.state != .done { throw ExitCode(1) }
     }
 
     struct List: AsyncParsableCommand {
