@@ -40,6 +40,7 @@ const state = {
   session: null,
   cleanup: null,
   renderToken: 0,
+  rendering: 0,
 };
 
 // --- Announcements ---------------------------------------------------------------------------
@@ -197,13 +198,34 @@ async function route() {
     showAlert,
     clearAlert,
     signOut: () => showSignIn('You signed out.'),
+    // Whether this view is still the one navigated to: false from the moment the address
+    // changes, even while the next view is still loading.
+    current: () => token === state.renderToken && state.session !== null,
   };
+  let cleanup = null;
+  // Renders still loading, this one and any a navigation left behind: while one runs, the view
+  // is busy (for assistive technology), and `data-renders` says how many (for tests).
+  state.rendering += 1;
+  main.dataset.renders = String(state.rendering);
+  main.setAttribute('aria-busy', 'true');
   try {
-    state.cleanup = (await module.render(container, ctx)) || null;
+    cleanup = (await module.render(container, ctx)) || null;
   } catch (error) {
-    if (error instanceof api.ApiError && error.status === 401) return;
-    showAlert(error.message);
+    if (!(error instanceof api.ApiError && error.status === 401) && token === state.renderToken) showAlert(error.message);
+  } finally {
+    state.rendering -= 1;
+    main.dataset.renders = String(state.rendering);
+    if (state.rendering === 0) main.removeAttribute('aria-busy');
   }
+  if (token !== state.renderToken) {
+    // Navigated elsewhere while this view was still loading: it ends now, and never
+    // replaces the cleanup of the view that is shown.
+    if (cleanup) {
+      try { cleanup(); } catch { /* as in teardownView */ }
+    }
+    return;
+  }
+  state.cleanup = cleanup;
 }
 
 window.addEventListener('hashchange', () => {

@@ -809,6 +809,33 @@ def test_the_market_page_restores_a_backup_with_progress_and_shows_data_sales(ow
 # --- Sessions ending --------------------------------------------------------------------------------
 
 
+def test_leaving_a_view_while_it_loads_leaves_the_address_and_the_next_view_alone(owner_page, server):
+    """A view left before it has loaded (its first request still out) must not take the address
+    bar back, load more, or replace the next view's clean-up when its answer comes in."""
+    page = owner_page
+    go(page, server, "files")
+    held = []
+    page.route("**/v1/models", lambda route: held.append(route))
+    page.goto(server.url + "/#/chat")
+    # Polled through the page, so Playwright delivers the request to the route meanwhile.
+    wait_until(lambda: held or page.evaluate("0"), what="the chat view to ask for its models")
+    later = []
+    page.on("request", lambda request: later.append(request.url))
+    go(page, server, "market")
+    main = tid(page, "main")
+    expect(main).to_have_attribute("data-renders", "1")  # the chat view, still waiting
+    held[0].fulfill(json={"object": "list", "data": [{"id": "m", "object": "model"}]})
+    expect(main).to_have_attribute("data-renders", "0")
+    assert page.url == server.url + "/#/market", page.url
+    expect(tid(page, "view-market")).to_be_visible()
+    assert not [url for url in later if "/haven/conversations" in url], later
+    page.unroute("**/v1/models")
+    # The chat view, visited again, loads as usual.
+    go(page, server, "chat")
+    expect(tid(page, "conversation-list")).to_be_visible()
+    assert page.url.startswith(server.url + "/#/chat"), page.url
+
+
 def test_signing_out_ends_the_session(browser, server):
     context, page = signed_in_page(browser, server)
     assert page.evaluate("() => fetch('/haven/whoami').then(r => r.status)") == 200

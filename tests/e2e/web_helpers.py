@@ -50,6 +50,8 @@ def sign_in_with_token(page, server, token, principal):
     tid(page, "token-input").fill(token)
     tid(page, "signin-button").click()
     expect(tid(page, "principal")).to_have_text(principal)
+    # The first view has rendered: a test's own routes and navigation do not race its loading.
+    expect(page.locator("main > [data-testid^='view-']:not([data-testid='view-signin'])")).to_be_visible()
 
 
 def signed_in_page(browser, server, token=None, principal="owner", viewport=None):

@@ -50,7 +50,9 @@ export async function render(container, ctx) {
     history: [], // model chats: [{role, content}]
     controller: null,
     stick: true,
-    destroyed: false,
+    ended: false,
+    // Gone once torn down, or once a navigation left the view while it was still loading.
+    get destroyed() { return this.ended || !ctx.current(); },
   };
 
   // --- Layout --------------------------------------------------------------------------------
@@ -269,12 +271,20 @@ export async function render(container, ctx) {
     follow();
   }
 
+  /** Puts `hash` in the address bar without a navigation, only while this view is shown and the
+   *  address is still one of its own: a navigation elsewhere — even one whose `hashchange` has
+   *  not been handled yet — is never undone. */
+  function showInAddressBar(hash) {
+    if (chat.destroyed || !location.hash.startsWith('#/chat')) return;
+    if (location.hash !== hash) history.replaceState(null, '', hash);
+  }
+
   function startNew() {
     chat.conversation = null;
     chat.history = [];
     clear(transcript);
     transcript.appendChild(h('p', { class: 'empty-chat muted', testid: 'empty-chat' }, 'Ask anything. Answers stream in as they are written.'));
-    if (location.hash !== '#/chat') history.replaceState(null, '', '#/chat');
+    showInAddressBar('#/chat');
     loadConversations();
   }
 
@@ -330,7 +340,7 @@ export async function render(container, ctx) {
             } else if (event.conversation_id !== undefined) {
               if (!chat.conversation) {
                 chat.conversation = { id: event.conversation_id, agent };
-                history.replaceState(null, '', '#/chat/' + encodeURIComponent(event.conversation_id));
+                showInAddressBar('#/chat/' + encodeURIComponent(event.conversation_id));
               }
               gotText(event.answer || '');
             }
@@ -392,7 +402,7 @@ export async function render(container, ctx) {
         const title = text.replace(/\s+/g, ' ').trim().slice(0, 60);
         const created = await api.post('/haven/conversations', { model, title });
         chat.conversation = created;
-        if (!chat.destroyed) history.replaceState(null, '', '#/chat/' + encodeURIComponent(created.id));
+        showInAddressBar('#/chat/' + encodeURIComponent(created.id));
       }
       const id = chat.conversation.id;
       await api.post('/haven/conversations/' + encodeURIComponent(id) + '/messages',
@@ -431,6 +441,7 @@ export async function render(container, ctx) {
 
   // --- Start ----------------------------------------------------------------------------------
   await loadPicker();
+  if (chat.destroyed) return null;
   if (conversationID) {
     await openConversation(conversationID);
     loadConversations();
@@ -440,7 +451,7 @@ export async function render(container, ctx) {
   input.focus();
 
   return () => {
-    chat.destroyed = true;
+    chat.ended = true;
     if (chat.controller) chat.controller.abort();
   };
 }
