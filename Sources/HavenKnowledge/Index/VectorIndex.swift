@@ -16,6 +16,8 @@ public final class VectorIndex: Sendable {
     private struct Paths {
         var pathOf: [Int64: String] = [:]
         var idsByPath: [String: [Int64]] = [:]
+        /// The keys of `idsByPath` in byte order, for resolving a filter's prefixes.
+        var sorted = SortedPaths()
         var dimension = 0
     }
 
@@ -43,6 +45,7 @@ public final class VectorIndex: Sendable {
         let (removed, added) = paths.withLock { table -> ([Int64], [(Int64, [Float])]) in
             let removed = table.idsByPath.removeValue(forKey: path) ?? []
             for id in removed { table.pathOf[id] = nil }
+            table.sorted.remove(path)
             var added: [(Int64, [Float])] = []
             for (id, vector) in zip(ids, vectors) {
                 // Passages indexed without a model have no vector; they are found by full text.
@@ -53,6 +56,7 @@ public final class VectorIndex: Sendable {
                 table.idsByPath[path, default: []].append(id)
                 added.append((id, vector))
             }
+            if !added.isEmpty { table.sorted.insert(path) }
             return (removed, added)
         }
         guard let index = graph(dimension: added.first?.1.count) else { return }
@@ -90,6 +94,7 @@ public final class VectorIndex: Sendable {
             table.idsByPath[row.path, default: []].append(row.id)
             live.append((row.id, row.vector))
         }
+        table.sorted = SortedPaths(table.idsByPath.keys)
         var index: HNSWIndex?
         if let file, table.dimension > 0, let saved = try? HNSWIndex.load(from: file, dimension: table.dimension),
             saved.count == live.count, live.allSatisfy({ saved.contains(id: $0.id) })
@@ -123,33 +128,43 @@ public final class VectorIndex: Sendable {
 
     /// The `limit` ids most similar to `query` among those whose path `allows`, best first.
     public func nearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
-        nearest(to: query, limit: limit, allowsEverything: false, allows: allows)
+        nearest(to: query, limit: limit) { table in
+            var admitted: [Int64] = []
+            for (path, ids) in table.idsByPath where allows(path) { admitted += ids }
+            return admitted
+        }
     }
 
     /// The `limit` ids most similar to `query` among those `filter` admits, best first. The
-    /// owner's search walks the graph unfiltered; a principal who may read a small share has
-    /// the passages of their paths scanned exactly (each path decided once).
+    /// owner's search walks the graph unfiltered; for anyone else the filter's prefixes are
+    /// resolved to their paths by binary search over the sorted paths (each candidate path
+    /// decided once by the filter itself), and their passages, if they are a small share, are
+    /// scanned exactly.
     public func nearest(to query: [Float], limit: Int, filter: PathFilter) -> [(id: Int64, score: Float)] {
-        nearest(to: query, limit: limit, allowsEverything: filter.allowed == nil && filter.scopes == nil, allows: filter.allows)
+        guard let prefixes = filter.allowed ?? filter.scopes else {
+            guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
+            return ((try? index.search(query, k: limit)) ?? []).map { ($0.id, $0.score) }
+        }
+        return nearest(to: query, limit: limit) { table in
+            var admitted: [Int64] = []
+            for path in table.sorted.starting(with: prefixes) where filter.allows(path) {
+                admitted += table.idsByPath[path] ?? []
+            }
+            return admitted
+        }
     }
 
     /// Below this share of admitted passages a filtered search scans them instead of walking.
     static let scanShare = 0.05
 
     private func nearest(
-        to query: [Float], limit: Int, allowsEverything: Bool, allows: (String) -> Bool
+        to query: [Float], limit: Int, admitted select: (Paths) -> [Int64]
     ) -> [(id: Int64, score: Float)] {
         guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
-        if allowsEverything {
-            return ((try? index.search(query, k: limit)) ?? []).map { ($0.id, $0.score) }
-        }
-        // Each path decided once; the passages of the admitted ones, if they are few, are
-        // scanned exactly (a principal who may read 1 % loses no recall and waits no longer).
-        let (admitted, total) = paths.withLock { table -> ([Int64], Int) in
-            var admitted: [Int64] = []
-            for (path, ids) in table.idsByPath where allows(path) { admitted += ids }
-            return (admitted, table.pathOf.count)
-        }
+        // The passages of the admitted paths, if they are few, are scanned exactly (a principal
+        // who may read 1 % loses no recall and waits no longer); otherwise the graph is walked
+        // with the admitted set as the filter.
+        let (admitted, total) = paths.withLock { table in (select(table), table.pathOf.count) }
         if Double(admitted.count) <= Self.scanShare * Double(total) {
             return ((try? index.search(query, k: limit, among: admitted)) ?? []).map { ($0.id, $0.score) }
         }
