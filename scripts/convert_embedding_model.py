@@ -117,6 +117,21 @@ def bert_hparams(config):
     return hparams
 
 
+MAX_SEQ_LENGTH_KEY = "sentence_transformers.max_seq_length"
+
+
+def max_seq_length(directory, n_ctx):
+    """The input length sentence-transformers truncates to (sentence_bert_config.json), which
+    can be shorter than the position table (n_ctx); None when the checkpoint does not say."""
+    config = read_json(directory, "sentence_bert_config.json", required=False) or {}
+    value = config.get("max_seq_length")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 < value <= n_ctx:
+        raise ConversionError(f"max_seq_length {value!r} in sentence_bert_config.json is not between 1 and {n_ctx}")
+    return value
+
+
 def pooling_type(directory, gguf):
     """The pooling that the checkpoint's sentence-transformers Pooling module performs."""
     modules = read_json(directory, "modules.json", required=False) or []
@@ -291,6 +306,7 @@ def convert(directory, out_path, outtype="f16", name=None):
     config = read_json(directory, "config.json")
     hparams = bert_hparams(config)
     pooling = pooling_type(directory, gguf)
+    truncation = max_seq_length(directory, hparams["n_ctx"])
     tokenizer = read_json(directory, "tokenizer.json")
     weights_path = directory / "model.safetensors"
     if not weights_path.is_file():
@@ -323,6 +339,9 @@ def convert(directory, out_path, outtype="f16", name=None):
         writer.add_layer_norm_eps(hparams["eps"])
         writer.add_causal_attention(False)
         writer.add_pooling_type(pooling)
+        if truncation is not None:
+            # Not a llama.cpp key: Haven truncates embedding inputs to it, as the reference does.
+            writer.add_uint32(MAX_SEQ_LENGTH_KEY, truncation)
 
         writer.add_token_type_count(hparams["n_token_types"])
         writer.add_tokenizer_model("bert")
@@ -363,7 +382,8 @@ def convert(directory, out_path, outtype="f16", name=None):
         Path(part).unlink(missing_ok=True)
         raise
     return {"tensors": len(plan), "types": counts, "vocab": len(tokens), "n_embd": hparams["n_embd"],
-            "n_layer": hparams["n_layer"], "pooling": pooling.name, "bytes": out_path.stat().st_size}
+            "n_layer": hparams["n_layer"], "pooling": pooling.name, "max_seq_length": truncation,
+            "bytes": out_path.stat().st_size}
 
 
 def checkpoint_directory(source, workdir):
@@ -409,7 +429,8 @@ def main(argv=None):
         return 2
     print(f"wrote {args.output}: {summary['tensors']} tensors ({summary['types']['F16']} F16, "
           f"{summary['types']['F32']} F32), vocabulary {summary['vocab']}, n_embd {summary['n_embd']}, "
-          f"{summary['n_layer']} layers, pooling {summary['pooling']}, {summary['bytes']} bytes")
+          f"{summary['n_layer']} layers, pooling {summary['pooling']}, inputs up to {summary['max_seq_length']} tokens, "
+          f"{summary['bytes']} bytes")
     return 0
 
 

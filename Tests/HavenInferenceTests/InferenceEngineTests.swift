@@ -191,15 +191,19 @@ import Testing
 /// How embedding inputs are packed into decodes.
 @Suite struct EmbeddingBatchTests {
     @Test func inputsArePackedInOrderWithinTheSequenceAndTokenLimits() {
-        let sequences = InferenceEngine.embeddingBatchSequences
-        let tokens = InferenceEngine.embeddingBatchTokens
-        #expect(InferenceEngine.embeddingBatches([]) == [])
-        #expect(InferenceEngine.embeddingBatches([5, 5, 5]) == [[0, 1, 2]])
-        let many = InferenceEngine.embeddingBatches(Array(repeating: 1, count: sequences + 1))
+        let sequences = 32
+        let tokens = 512
+        func batches(_ lengths: [Int]) -> [[Int]] {
+            InferenceEngine.embeddingBatches(lengths, sequences: sequences, tokens: tokens)
+        }
+        #expect(batches([]) == [])
+        #expect(batches([5, 5, 5]) == [[0, 1, 2]])
+        let many = batches(Array(repeating: 1, count: sequences + 1))
         #expect(many.map(\.count) == [sequences, 1])
-        #expect(InferenceEngine.embeddingBatches([tokens - 10, 20, 5]) == [[0], [1, 2]])
+        #expect(batches([tokens - 10, 20, 5]) == [[0], [1, 2]])
         // An input longer than a batch's tokens runs alone.
-        #expect(InferenceEngine.embeddingBatches([3, tokens + 100, 3]) == [[0], [1], [2]])
-        #expect(InferenceEngine.embeddingBatches([7, 8, 9, 10]).flatMap { $0 } == [0, 1, 2, 3])
+        #expect(batches([3, tokens + 100, 3]) == [[0], [1], [2]])
+        #expect(batches([7, 8, 9, 10]).flatMap { $0 } == [0, 1, 2, 3])
+        #expect(batches([200, 200, 200]) == [[0, 1], [2]])
     }
 }

@@ -112,3 +112,15 @@ def test_search_finds_a_passage_by_meaning_within_the_callers_rights(world):
     bad = requests.get(world.url + "/haven/search", params={"q": "x", "mode": "magic"},
                        headers=bearer(world.home.token), timeout=30)
     assert_json_error(bad, 400, "invalid_request")
+
+
+def test_an_input_longer_than_the_models_positions_is_refused_and_one_within_them_embeds(world):
+    # all-MiniLM-L6-v2 has 512 positions: 500 words (+ [CLS] and [SEP]) fit, 600 do not.
+    within = embed(world, ["word " * 500])
+    assert len(within[0]) == 384
+    response = requests.post(world.url + "/v1/embeddings", headers=bearer(world.home.token), timeout=60,
+                             json={"model": EMBEDDER, "input": "word " * 600})
+    message = assert_json_error(response, 400, "context_length_exceeded")["message"]
+    assert "602" in message and "512" in message, message
+    # The server is unharmed: the next request embeds as before.
+    assert cosine(embed(world, [REFERENCE["sentences"][0]])[0], REFERENCE["vectors"][0]) >= 0.99

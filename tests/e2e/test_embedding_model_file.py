@@ -78,6 +78,8 @@ def test_layout():
     assert field("bert.context_length") == 512
     assert field("bert.attention.causal") is False
     assert field("bert.pooling_type") == gguf.PoolingType.MEAN
+    # What sentence-transformers truncates to (its sentence_bert_config.json), for Haven.
+    assert field("sentence_transformers.max_seq_length") == 256
     assert field("tokenizer.ggml.model") == "bert"
     assert len(reader.fields["tokenizer.ggml.tokens"].data) == 30522
     assert (field("tokenizer.ggml.bos_token_id"), field(gguf.Keys.Tokenizer.SEP_ID)) == (101, 102)

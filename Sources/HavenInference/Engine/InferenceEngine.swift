@@ -122,6 +122,9 @@ public actor InferenceEngine {
 
     public nonisolated var trainedContextLength: Int { model.trainedContextLength }
     public nonisolated var embeddingLength: Int { model.embeddingLength }
+    /// The tokens of an input that its embedding is computed over; callers truncate to it (as
+    /// sentence-transformers does: 256 for all-MiniLM-L6-v2), bounded by ``EngineConfiguration/contextPerSequence``.
+    public nonisolated var embeddingInputLimit: Int { min(model.embeddingInputLimit, configuration.contextPerSequence) }
 
     /// Generations currently holding a sequence, and those waiting for one.
     public var load: (running: Int, waiting: Int) { (running.count, waiting.count) }
@@ -138,29 +141,24 @@ public actor InferenceEngine {
 
     // MARK: Embeddings
 
-    /// Inputs packed into one embeddings decode: at most this many sequences…
-    static let embeddingBatchSequences = 32
-    /// …and this many tokens (an input longer than this runs alone).
-    static let embeddingBatchTokens = 2048
-
     /// Pooled (as the model's GGUF says, mean otherwise), L2-normalised embeddings of each
-    /// input, in order. Inputs are packed many to a decode (``embeddingBatchSequences``,
-    /// ``embeddingBatchTokens``), each as its own sequence. Runs between decode steps:
+    /// input, in order. Inputs are packed many to a decode (``EngineConfiguration/embeddingBatchSequences``,
+    /// ``EngineConfiguration/embeddingBatchTokens``), each as its own sequence. Runs between decode steps:
     /// interactive inputs all at once; background ones a batch at a time, and while generations
     /// run only within their share of the engine's time, so indexing never starves a chat.
     public func embed(
         _ inputs: [[Int32]], priority: EmbeddingPriority = .interactive
     ) async throws(InferenceError) -> [[Float]] {
+        // Past its trained context a model has no positions left (BERT's table ends at 512).
+        let limit = min(configuration.contextPerSequence, max(1, model.trainedContextLength))
         for input in inputs {
             guard !input.isEmpty else { throw .emptyPrompt }
-            guard input.count <= configuration.contextPerSequence else {
-                throw .promptTooLong(tokens: input.count, limit: configuration.contextPerSequence)
-            }
+            guard input.count <= limit else { throw .promptTooLong(tokens: input.count, limit: limit) }
         }
         guard priority == .background else {
             var vectors: [[Float]] = []
             vectors.reserveCapacity(inputs.count)
-            for batch in Self.embeddingBatches(inputs.map(\.count)) {
+            for batch in Self.embeddingBatches(inputs.map(\.count), sequences: configuration.embeddingBatchSequences, tokens: configuration.embeddingBatchTokens) {
                 vectors += try embeddings(of: batch.map { inputs[$0] })
             }
             return vectors
@@ -173,7 +171,9 @@ public actor InferenceEngine {
         while next < inputs.count {
             await backgroundTurn()
             let busy = !running.isEmpty || !waiting.isEmpty
-            let batch = busy ? [next] : Self.embeddingBatches(inputs[next...].map(\.count))[0].map { $0 + next }
+            let batch = busy ? [next] : Self.embeddingBatches(
+                inputs[next...].map(\.count), sequences: configuration.embeddingBatchSequences,
+                tokens: configuration.embeddingBatchTokens)[0].map { $0 + next }
             let started = ContinuousClock.now
             vectors += try embeddings(of: batch.map { inputs[$0] })
             if busy { share.ranBackground(.now - started) }
@@ -183,12 +183,12 @@ public actor InferenceEngine {
     }
 
     /// Consecutive groups of input indices, each within the batch limits (pure).
-    static func embeddingBatches(_ lengths: [Int]) -> [[Int]] {
+    static func embeddingBatches(_ lengths: [Int], sequences: Int, tokens limit: Int) -> [[Int]] {
         var batches: [[Int]] = []
         var current: [Int] = []
         var tokens = 0
         for (index, length) in lengths.enumerated() {
-            if !current.isEmpty, current.count == embeddingBatchSequences || tokens + length > embeddingBatchTokens {
+            if !current.isEmpty, current.count == sequences || tokens + length > limit {
                 batches.append(current)
                 current = []
                 tokens = 0
@@ -203,12 +203,12 @@ public actor InferenceEngine {
     /// One batch of inputs' embeddings, in one decode (no suspension, so batches never interleave).
     private func embeddings(of inputs: [[Int32]]) throws(InferenceError) -> [[Float]] {
         let tokens = inputs.reduce(0) { $0 + $1.count }
-        let needed = max(Self.embeddingBatchTokens, tokens)
+        let needed = max(configuration.embeddingBatchTokens, tokens)
         if embeddingContext == nil || embeddingContext!.contextLength < needed {
             embeddingContext = nil
             embeddingContext = try LlamaContext(
-                model: model, sequenceCount: Self.embeddingBatchSequences,
-                contextLength: max(needed, min(configuration.contextPerSequence, Self.embeddingBatchTokens)),
+                model: model, sequenceCount: configuration.embeddingBatchSequences,
+                contextLength: max(needed, min(configuration.contextPerSequence, configuration.embeddingBatchTokens)),
                 threads: configuration.threads, embeddings: true)
             if !context.adapters.isEmpty {
                 try embeddingContext!.setAdapters(context.adapters.map { ($0, adapter?.scale ?? 1) })

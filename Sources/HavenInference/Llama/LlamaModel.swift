@@ -21,6 +21,10 @@ final class LlamaModel: @unchecked Sendable {
     /// False for a model with bidirectional attention (`ARCH.attention.causal = false`: BERT-family
     /// sentence embedders): it embeds, it does not generate text.
     let generatesText: Bool
+    /// The longest input its embeddings are computed over: what the reference implementation
+    /// truncates to (`sentence_transformers.max_seq_length`, written by Haven's converter from
+    /// the checkpoint's `sentence_bert_config.json`), else the trained context.
+    let embeddingInputLimit: Int
 
     init(path: String, gpuLayers: Int32) throws(InferenceError) {
         LlamaRuntime.initialised
@@ -43,6 +47,8 @@ final class LlamaModel: @unchecked Sendable {
         }
         let architecture = metadata("general.architecture") ?? ""
         generatesText = hasDecoder && metadata(architecture + ".attention.causal") != "false"
+        let stated = metadata("sentence_transformers.max_seq_length").flatMap(Int.init) ?? 0
+        embeddingInputLimit = stated > 0 ? min(stated, max(1, trainedContextLength)) : max(1, trainedContextLength)
     }
 
     deinit {

@@ -40,7 +40,7 @@ struct EngineEmbedder: Embedder {
             record = first
         }
         let engine = try await models.engine(name: record.name, path: modelsDirectory + "/" + record.file)
-        let limit = engine.configuration.contextPerSequence
+        let limit = engine.embeddingInputLimit
         let inputs = texts.map { text in
             let tokens = engine.tokenize(text)
             return tokens.isEmpty ? engine.tokenize(" ") : Array(tokens.prefix(limit))
