@@ -12,7 +12,7 @@ struct BenchEmbedder: Embedder {
     let engine: InferenceEngine
 
     func embed(_ texts: [String]) async throws -> [[Float]] {
-        try await engine.embed(texts.map { Array(engine.tokenize($0).prefix(engine.configuration.contextPerSequence)) })
+        try await engine.embed(texts.map { Array(engine.tokenize($0).prefix(engine.embeddingInputLimit)) })
     }
 }
 
@@ -83,7 +83,12 @@ extension HavenBench {
         func run() async throws {
             var logger = Logger(label: "bench")
             logger.logLevel = .error
-            let engine = try InferenceEngine(name: "bench", path: model, configuration: EngineConfiguration(), logger: logger)
+            var configuration = EngineConfiguration()
+            let environment = ProcessInfo.processInfo.environment
+            if let value = environment["BENCH_EMBED_BATCH_TOKENS"].flatMap(Int.init) { configuration.embeddingBatchTokens = value }
+            if let value = environment["BENCH_EMBED_BATCH_SEQUENCES"].flatMap(Int.init) { configuration.embeddingBatchSequences = value }
+            if let value = environment["BENCH_EMBED_TRUNCATE"].flatMap(Int.init) { configuration.contextPerSequence = value }
+            let engine = try InferenceEngine(name: "bench", path: model, configuration: configuration, logger: logger)
             let embedder = BenchEmbedder(engine: engine)
             let dimension = try await embedder.embed(["probe"]).first?.count ?? 0
 
@@ -128,7 +133,9 @@ extension HavenBench {
                 }
                 let buildSeconds = (ContinuousClock.now - built).seconds
                 let queryEmbedder = ClusteredQueryEmbedder(clusters: clusters)
-                let retriever = Retriever(catalog: store.catalog, vectors: vectors, embedder: queryEmbedder)
+                // As the server's: term counts remembered between searches while the index is unchanged.
+                let retriever = Retriever(
+                    catalog: store.catalog, vectors: vectors, embedder: queryEmbedder, statistics: TermStatistics())
                 for (label, filter) in [
                     ("owner", PathFilter(allowed: nil, scopes: nil)), ("1% principal", PathFilter(allowed: ["/scale/g7/"], scopes: nil)),
                 ] {

@@ -177,6 +177,59 @@ struct NoModelEmbedder: Embedder {
         }
     }
 
+    @Test func aPathFilterSearchAdmitsExactlyWhatTheFilterAllowsAtEveryBoundary() {
+        // Paths beside each other in byte order: /f1.md, /f10.md … and folders whose names extend
+        // one another (/g1/, /g1x/, /g10/), so a prefix run must still be decided path by path.
+        var rows = Self.rows(count: 2_000, seed: 5)
+        for index in rows.indices {
+            let folder = ["/g1/", "/g1x/", "/g10/", "/g1", "/h/"][index % 5]
+            rows[index].path = folder == "/g1" ? "/g1" : folder + "\(index % 40).md"
+        }
+        let index = VectorIndex()
+        index.load(rows)
+        let filters = [
+            PathFilter(allowed: ["/g1"], scopes: nil),  // the file /g1 and what is under /g1/
+            PathFilter(allowed: ["/g1/"], scopes: nil),
+            PathFilter(allowed: ["/g1/3.md", "/g10/"], scopes: nil),
+            PathFilter(allowed: ["/"], scopes: ["/h/"]),
+            PathFilter(allowed: nil, scopes: ["/g1x/"]),
+            PathFilter(allowed: ["/g1/", "/g1/8.md", "/g1"], scopes: ["/g1/"]),  // overlapping prefixes
+            PathFilter(allowed: ["/nothing/"], scopes: nil),
+        ]
+        var found = 0
+        var expected = 0
+        for filter in filters {
+            let share = Double(rows.filter { filter.allows($0.path) }.count) / Double(rows.count)
+            for query in rows.prefix(5) {
+                let approximate = index.nearest(to: query.vector, limit: 10, filter: filter)
+                let exact = index.exactNearest(to: query.vector, limit: 10, allows: filter.allows)
+                #expect(approximate.allSatisfy { filter.allows(rows[Int($0.id) - 1].path) }, "\(filter)")
+                // A small share is scanned exactly; a large one walks the graph (approximate).
+                if share <= VectorIndex.scanShare { #expect(approximate.map(\.id) == exact.map(\.id), "\(filter)") }
+                found += Set(approximate.map(\.id)).intersection(exact.map(\.id)).count
+                expected += exact.count
+            }
+        }
+        #expect(Double(found) >= 0.95 * Double(expected))
+        // The owner's search is unfiltered and finds the query's own vector first.
+        #expect(index.nearest(to: rows[9].vector, limit: 1, filter: PathFilter(allowed: nil, scopes: nil)).first?.id == 10)
+    }
+
+    @Test func sortedPathsFindTheRunsUnderPrefixesAndStayInByteOrder() {
+        var paths = SortedPaths(["/b/2", "/a", "/b/1", "/a", "/ab", "/é", "/z"])
+        #expect(paths.paths == ["/a", "/ab", "/b/1", "/b/2", "/z", "/é"])
+        #expect(paths.starting(with: ["/a"]) == ["/a", "/ab"])
+        #expect(paths.starting(with: ["/b/", "/b/2", "/q"]) == ["/b/1", "/b/2"])
+        #expect(paths.starting(with: ["/"]) == paths.paths)
+        #expect(paths.starting(with: []) == [])
+        paths.insert("/b/0")
+        paths.insert("/b/0")
+        paths.remove("/ab")
+        paths.remove("/missing")
+        #expect(paths.paths == ["/a", "/b/0", "/b/1", "/b/2", "/z", "/é"])
+        #expect(paths.count == 6)
+    }
+
     @Test func theIndexIsSavedAtShutdownAndReusedOnlyIfItHoldsExactlyTheCatalogsPassages() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("vectors-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -228,5 +281,67 @@ struct NoModelEmbedder: Embedder {
         #expect(try retriever.rankingTerms(["the", "harbour"]).count == 1)
         let hits = try await retriever.search("the harbour albatross", k: 1, filter: PathFilter(allowed: nil, scopes: nil))
         #expect(hits.first?.path.string == "/log/7.md")
+    }
+
+    @Test func theRarestTermsAreKeptWithinThePostingBudgetInQueryOrder() {
+        let budget = Retriever.postingBudget
+        let total = 1_000_000
+        func kept(_ terms: [String], _ frequencies: [String: Int]) -> [String] {
+            Retriever.rankingTerms(terms, frequencies: frequencies, total: total)
+        }
+        // Rarest first until the budget is spent; the result keeps the query's order.
+        #expect(kept(["a", "b", "c"], ["a": budget / 2, "b": 10, "c": budget / 2]) == ["a", "b"])
+        #expect(kept(["a", "b"], ["a": budget - 10, "b": 10]) == ["a", "b"])
+        // Words the index does not hold, and repeats, are left out.
+        #expect(kept(["x", "b", "b"], ["b": 3]) == ["b"])
+        #expect(kept(["x"], [:]) == [])
+        // No term fits with another: the rarest alone if it fits; none if even it does not.
+        #expect(kept(["a", "b"], ["a": budget, "b": budget]) == ["a"])
+        #expect(kept(["a", "b"], ["a": budget + 1, "b": budget + 2]) == [])
+        // In a small index a term in more than a fifth of the passages is common: left out
+        // unless it is the rarest there is.
+        #expect(Retriever.rankingTerms(["the", "gull"], frequencies: ["the": 500, "gull": 30], total: 1_000) == ["gull"])
+        #expect(Retriever.rankingTerms(["the", "log"], frequencies: ["the": 500, "log": 300], total: 1_000) == ["log"])
+    }
+
+    @Test func termCountsAreRememberedUntilTheIndexChanges() throws {
+        let statistics = TermStatistics()
+        var lookups: [[String]] = []
+        func look(_ terms: [String]) -> [String: Int] {
+            lookups.append(terms)
+            return Dictionary(uniqueKeysWithValues: terms.map { ($0, $0.count) })
+        }
+        #expect(statistics.frequencies(of: ["ab", "c"], look) == ["ab": 2, "c": 1])
+        #expect(statistics.frequencies(of: ["c", "def"], look) == ["c": 1, "def": 3])
+        #expect(lookups == [["ab", "c"], ["def"]])
+        var counted = 0
+        #expect(statistics.total { counted += 1; return 7 } == 7)
+        #expect(statistics.total { counted += 1; return 8 } == 7)
+        statistics.invalidate()
+        #expect(statistics.total { counted += 1; return 9 } == 9)
+        #expect(statistics.frequencies(of: ["c"], look) == ["c": 1])
+        #expect(lookups.last == ["c"])
+        #expect(counted == 2)
+    }
+
+    @Test func aSearchAfterAnEditRanksByTheNewCounts() async throws {
+        let fixture = try KnowledgeFixture()
+        defer { fixture.remove() }
+        for index in 0..<120 {
+            try await fixture.store.put(
+                Array("ledger entry \(index) about a gull".utf8), at: try DataPath(parsing: "/log/\(index).md"),
+                mediaType: "text/markdown", author: "owner")
+        }
+        try await fixture.indexer.reconcile()
+        await fixture.indexer.idle()
+        let retriever = fixture.indexer.retriever()
+        let owner = PathFilter(allowed: nil, scopes: nil)
+        #expect(try await retriever.search("petrel", k: 1, filter: owner, mode: .text).isEmpty)
+        try await fixture.store.put(
+            Array("ledger entry about a petrel".utf8), at: try DataPath(parsing: "/log/5.md"), mediaType: "text/markdown",
+            author: "owner")
+        await fixture.indexer.enqueue(try DataPath(parsing: "/log/5.md"))
+        await fixture.indexer.idle()
+        #expect(try await retriever.search("petrel", k: 1, filter: owner, mode: .text).first?.path.string == "/log/5.md")
     }
 }

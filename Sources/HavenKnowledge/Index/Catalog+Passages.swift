@@ -206,6 +206,14 @@ extension Catalog {
 
     /// Passage ids matching `query` (an FTS5 expression), best BM25 first, within `filter`.
     func fullTextMatches(_ query: String, filter: PathFilter, limit: Int) throws -> [Int64] {
+        if filter.allowed == nil, filter.scopes == nil {
+            // Every path: the full-text index alone answers (no passage row read per match).
+            return try read { db in
+                try Int64.fetchAll(
+                    db, sql: "SELECT rowid FROM passage_fts WHERE passage_fts MATCH ? ORDER BY rank LIMIT ?",
+                    arguments: [query, limit])
+            }
+        }
         let (clause, arguments) = filter.sql(column: "p.path")
         return try read { db in
             try Int64.fetchAll(

@@ -12,6 +12,8 @@ public actor Indexer {
     let store: DataStore
     let embedder: any Embedder
     public nonisolated let vectors: VectorIndex
+    /// Term counts remembered for full-text ranking; forgotten at every write of passages.
+    public nonisolated let statistics = TermStatistics()
     let splitter: PassageSplitter
     let logger: Logger
     /// Files larger than this are not indexed (their text would not fit a useful index).
@@ -43,7 +45,7 @@ public actor Indexer {
 
     /// A retriever over this index.
     public nonisolated func retriever() -> Retriever {
-        Retriever(catalog: store.catalog, vectors: vectors, embedder: embedder)
+        Retriever(catalog: store.catalog, vectors: vectors, embedder: embedder, statistics: statistics)
     }
 
     /// Loads the vectors and queues every file whose indexed version differs from its current
@@ -66,6 +68,7 @@ public actor Indexer {
     public func rebuild() throws {
         try store.catalog.clearIndex()
         vectors.removeAll()
+        statistics.invalidate()
         for file in try store.currentFiles() { enqueue(file.path) }
     }
 
@@ -186,6 +189,7 @@ public actor Indexer {
                 case .gone(let path):
                     try store.catalog.clearPassages(of: path.string, version: nil, status: nil, detail: nil, at: now)
                     vectors.replace(path: path.string, ids: [], vectors: [])
+                    statistics.invalidate()
                 case .skipped(let path, let version, let reason):
                     try skip(path, version: version, because: reason, at: now)
                 case .failed(let path, let error):
@@ -201,6 +205,7 @@ public actor Indexer {
                     let ids = try store.catalog.replacePassages(
                         of: path.string, version: version, passages: zip(passages, vectorsOfFile).map { ($0.text, $1) }, at: now)
                     vectors.replace(path: path.string, ids: ids, vectors: vectorsOfFile)
+                    statistics.invalidate()
                     logger.debug("indexed", metadata: ["index.path": "\(path)", "index.passages": "\(ids.count)"])
                 }
             } catch {
@@ -233,10 +238,12 @@ public actor Indexer {
         let version = (try? store.version(of: path))?.version ?? 0
         try? store.catalog.clearPassages(of: path.string, version: version, status: .failed, detail: "\(error)", at: date)
         vectors.replace(path: path.string, ids: [], vectors: [])
+        statistics.invalidate()
     }
 
     private func skip(_ path: DataPath, version: Int, because reason: String, at date: Date) throws {
         try store.catalog.clearPassages(of: path.string, version: version, status: .skipped, detail: reason, at: date)
         vectors.replace(path: path.string, ids: [], vectors: [])
+        statistics.invalidate()
     }
 }

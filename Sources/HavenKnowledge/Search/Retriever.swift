@@ -7,13 +7,15 @@ public struct Retriever: Sendable {
     let catalog: Catalog
     let vectors: VectorIndex
     let embedder: any Embedder
+    let statistics: TermStatistics
     /// Candidates each ranker contributes before fusion.
     static let candidates = 50
 
-    public init(catalog: Catalog, vectors: VectorIndex, embedder: any Embedder) {
+    public init(catalog: Catalog, vectors: VectorIndex, embedder: any Embedder, statistics: TermStatistics = TermStatistics()) {
         self.catalog = catalog
         self.vectors = vectors
         self.embedder = embedder
+        self.statistics = statistics
     }
 
     /// The `k` best passages for `query` that `filter` admits, ranked as `mode` says.
@@ -21,8 +23,9 @@ public struct Retriever: Sendable {
         let terms = Self.terms(of: query)
         guard k > 0, !filter.isEmpty, !terms.isEmpty else { return [] }
         let indexed = mode == .vector ? [] : try catalog.indexTerms(for: terms)
-        let fullText = indexed.isEmpty ? [] : try catalog.fullTextMatches(
-            try rankingTerms(indexed).map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
+        let ranked = indexed.isEmpty ? [] : try rankingTerms(indexed)
+        let fullText = ranked.isEmpty ? [] : try catalog.fullTextMatches(
+            ranked.map { "\"\($0)\"" }.joined(separator: " OR "), filter: filter, limit: Self.candidates)
         var semantic: [Int64] = []
         var queryVector: [Float]?
         do {
@@ -53,16 +56,39 @@ public struct Retriever: Sendable {
     /// Terms in more than this share of passages carry almost no BM25 weight but make SQLite
     /// score nearly every passage, so they are left out of the full-text query.
     static let commonShare = 0.2
+    /// Postings SQLite may score for one query. BM25 in FTS5 scores every passage that matches
+    /// (about 1.6 µs each on this 2-core box), so the rarest terms are kept up to this many
+    /// passages between them and the commoner ones, which weigh least, are left to the vectors.
+    static let postingBudget = 20_000
 
-    /// The query terms worth ranking by: those not in more than ``commonShare`` of the
-    /// passages, or, if every term is that common, the rarest one.
+    /// The query terms worth ranking by (see ``rankingTerms(_:frequencies:total:)``).
     func rankingTerms(_ terms: [String]) throws -> [String] {
-        let total = try catalog.passageCount()
+        let total = try statistics.total { try catalog.passageCount() }
         guard total >= 100 else { return terms }
-        let frequencies = try catalog.documentFrequencies(of: terms)
-        let kept = terms.filter { Double(frequencies[$0] ?? 0) <= Self.commonShare * Double(total) }
-        if !kept.isEmpty { return kept }
-        return [terms.min { (frequencies[$0] ?? 0) < (frequencies[$1] ?? 0) }!]
+        let frequencies = try statistics.frequencies(of: terms) { try catalog.documentFrequencies(of: $0) }
+        return Self.rankingTerms(terms, frequencies: frequencies, total: total)
+    }
+
+    /// The terms to rank by, in query order (pure): those in the index, rarest first, while
+    /// each is in at most ``commonShare`` of the `total` passages and they fit the
+    /// ``postingBudget`` together; if none is that rare, the rarest alone when it fits the budget;
+    /// otherwise none (every word is too common here to rank by; the vectors answer).
+    static func rankingTerms(_ terms: [String], frequencies: [String: Int], total: Int) -> [String] {
+        var seen = Set<String>()
+        let present = terms.filter { (frequencies[$0] ?? 0) > 0 && seen.insert($0).inserted }
+        let rarestFirst = present.enumerated().sorted {
+            (frequencies[$0.element]!, $0.offset) < (frequencies[$1.element]!, $1.offset)
+        }.map(\.element)
+        var kept = Set<String>()
+        var postings = 0
+        for term in rarestFirst {
+            let count = frequencies[term]!
+            guard Double(count) <= commonShare * Double(total), postings + count <= postingBudget else { break }
+            kept.insert(term)
+            postings += count
+        }
+        if kept.isEmpty, let rarest = rarestFirst.first, frequencies[rarest]! <= postingBudget { kept.insert(rarest) }
+        return present.filter(kept.contains)
     }
 
     /// The words of a query, lower-cased, as FTS5 tokens (letters and digits).
