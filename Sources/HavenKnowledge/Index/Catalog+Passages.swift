@@ -104,6 +104,14 @@ struct PassageRow: Sendable {
     let text: String
 }
 
+/// What the indexer writes for one file (see ``Catalog/record(_:at:)``).
+package enum IndexRecord: Sendable {
+    /// The file's passages, replacing any it had, and the file marked indexed at `version`.
+    case passages(path: String, version: Int, passages: [(text: String, embedding: [Float])])
+    /// No passages; the file recorded with `status` and `detail`, or forgotten when `status` is nil.
+    case cleared(path: String, version: Int?, status: IndexedFile.Status?, detail: String?)
+}
+
 /// What the index holds for one file.
 public struct IndexedFile: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable { case indexed, skipped, failed }
@@ -121,53 +129,89 @@ extension Catalog {
     package func replacePassages(
         of path: String, version: Int, passages: [(text: String, embedding: [Float])], at date: Date
     ) throws -> [Int64] {
-        try write { db in
-            try db.execute(sql: "DELETE FROM passage WHERE path = ?", arguments: [path])
-            var ids: [Int64] = []
-            if let termHasher {
-                // An encrypted home: sealed text and vector, keyed terms for the index.
-                let tokenizer = try Self.indexTokenizer(db)
-                let insert = try db.cachedStatement(
-                    sql: "INSERT INTO passage (path, version, seq, text, embedding, terms) VALUES (?, ?, ?, ?, ?, ?)")
-                for (seq, passage) in passages.enumerated() {
-                    let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
-                    try insert.execute(arguments: [
-                        path, version, seq, stored(passage.text, in: .passageText), stored(blob, in: .passageEmbedding),
-                        try Self.terms(of: passage.text, tokenizer: tokenizer, hasher: termHasher),
-                    ])
-                    ids.append(db.lastInsertedRowID)
-                }
-            } else {
-                let insert = try db.cachedStatement(
-                    sql: "INSERT INTO passage (path, version, seq, text, embedding) VALUES (?, ?, ?, ?, ?)")
-                for (seq, passage) in passages.enumerated() {
-                    let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
-                    try insert.execute(arguments: [path, version, seq, passage.text, blob])
-                    ids.append(db.lastInsertedRowID)
-                }
-            }
-            try db.execute(
-                sql: """
-                    INSERT OR REPLACE INTO indexed_file (path, version, passages, status, detail, indexed_at)
-                    VALUES (?, ?, ?, 'indexed', NULL, ?)
-                    """, arguments: [path, version, passages.count, date])
-            return ids
-        }
+        try write { db in try insertPassages(db, of: path, version: version, passages: passages, at: date) }
     }
 
     /// Drops the passages of `path` and records why (or forgets the file when `status` is nil).
     func clearPassages(of path: String, version: Int?, status: IndexedFile.Status?, detail: String?, at date: Date) throws {
+        try write { db in try Self.clear(db, path: path, version: version, status: status, detail: detail, at: date) }
+    }
+
+    /// Records several files in one transaction (one commit, one flush of the full-text index:
+    /// many small files cost far less than a transaction each), each file in a savepoint of its
+    /// own, so a file that cannot be written is rolled back alone and its error is returned in
+    /// its place. Returns each passages record's row ids (empty for a cleared one).
+    package func record(_ records: [IndexRecord], at date: Date) throws -> [Result<[Int64], any Error>] {
         try write { db in
-            try db.execute(sql: "DELETE FROM passage WHERE path = ?", arguments: [path])
-            if let status, let version {
-                try db.execute(
-                    sql: """
-                        INSERT OR REPLACE INTO indexed_file (path, version, passages, status, detail, indexed_at)
-                        VALUES (?, ?, 0, ?, ?, ?)
-                        """, arguments: [path, version, status.rawValue, detail, date])
-            } else {
-                try db.execute(sql: "DELETE FROM indexed_file WHERE path = ?", arguments: [path])
+            var results: [Result<[Int64], any Error>] = []
+            for record in records {
+                var ids: [Int64] = []
+                do {
+                    try db.inSavepoint {
+                        switch record {
+                        case .passages(let path, let version, let passages):
+                            ids = try insertPassages(db, of: path, version: version, passages: passages, at: date)
+                        case .cleared(let path, let version, let status, let detail):
+                            try Self.clear(db, path: path, version: version, status: status, detail: detail, at: date)
+                        }
+                        return .commit
+                    }
+                    results.append(.success(ids))
+                } catch {
+                    results.append(.failure(error))
+                }
             }
+            return results
+        }
+    }
+
+    private func insertPassages(
+        _ db: Database, of path: String, version: Int, passages: [(text: String, embedding: [Float])], at date: Date
+    ) throws -> [Int64] {
+        try db.execute(sql: "DELETE FROM passage WHERE path = ?", arguments: [path])
+        var ids: [Int64] = []
+        if let termHasher {
+            // An encrypted home: sealed text and vector, keyed terms for the index.
+            let tokenizer = try Self.indexTokenizer(db)
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO passage (path, version, seq, text, embedding, terms) VALUES (?, ?, ?, ?, ?, ?)")
+            for (seq, passage) in passages.enumerated() {
+                let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
+                try insert.execute(arguments: [
+                    path, version, seq, stored(passage.text, in: .passageText), stored(blob, in: .passageEmbedding),
+                    try Self.terms(of: passage.text, tokenizer: tokenizer, hasher: termHasher),
+                ])
+                ids.append(db.lastInsertedRowID)
+            }
+        } else {
+            let insert = try db.cachedStatement(
+                sql: "INSERT INTO passage (path, version, seq, text, embedding) VALUES (?, ?, ?, ?, ?)")
+            for (seq, passage) in passages.enumerated() {
+                let blob = passage.embedding.withUnsafeBufferPointer { Data(buffer: $0) }
+                try insert.execute(arguments: [path, version, seq, passage.text, blob])
+                ids.append(db.lastInsertedRowID)
+            }
+        }
+        try db.execute(
+            sql: """
+                INSERT OR REPLACE INTO indexed_file (path, version, passages, status, detail, indexed_at)
+                VALUES (?, ?, ?, 'indexed', NULL, ?)
+                """, arguments: [path, version, passages.count, date])
+        return ids
+    }
+
+    private static func clear(
+        _ db: Database, path: String, version: Int?, status: IndexedFile.Status?, detail: String?, at date: Date
+    ) throws {
+        try db.execute(sql: "DELETE FROM passage WHERE path = ?", arguments: [path])
+        if let status, let version {
+            try db.execute(
+                sql: """
+                    INSERT OR REPLACE INTO indexed_file (path, version, passages, status, detail, indexed_at)
+                    VALUES (?, ?, 0, ?, ?, ?)
+                    """, arguments: [path, version, status.rawValue, detail, date])
+        } else {
+            try db.execute(sql: "DELETE FROM indexed_file WHERE path = ?", arguments: [path])
         }
     }
 
@@ -182,6 +226,18 @@ extension Catalog {
                 files[file.path] = file
             }
             return files
+        }
+    }
+
+    /// How many files the index records with each status (counted in SQL: progress is asked
+    /// often while a large folder is indexed).
+    func indexedFileCounts() throws -> [IndexedFile.Status: Int] {
+        try read { db in
+            var counts: [IndexedFile.Status: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM indexed_file GROUP BY status") {
+                counts[IndexedFile.Status(rawValue: row["status"]) ?? .failed, default: 0] += row["n"] as Int
+            }
+            return counts
         }
     }
 

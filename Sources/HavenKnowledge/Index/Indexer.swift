@@ -102,16 +102,15 @@ public actor Indexer {
 
     /// Files waiting and what the index holds.
     public func progress() throws -> IndexProgress {
-        let files = try store.catalog.indexedFiles().values
+        let counts = try store.catalog.indexedFileCounts()
         return IndexProgress(
-            pending: queue.count + inProgress.count, indexed: files.filter { $0.status == .indexed }.count,
-            skipped: files.filter { $0.status == .skipped }.count, failed: files.filter { $0.status == .failed }.count,
-            passages: try store.catalog.passageCount())
+            pending: queue.count + inProgress.count, indexed: counts[.indexed] ?? 0, skipped: counts[.skipped] ?? 0,
+            failed: counts[.failed] ?? 0, passages: try statistics.total { try store.catalog.passageCount() })
     }
 
     /// Files indexed together: their passages are embedded in the same batches, so many small
     /// files fill a batch as one large file does.
-    static let groupFiles = 8
+    static let groupFiles = 32
     /// Passages embedded per call (the engine packs them many to a decode).
     static let embeddingChunk = 64
 
@@ -144,7 +143,7 @@ public actor Indexer {
     }
 
     /// Reads, extracts and splits each file, embeds all their passages together, then records
-    /// each file in its own transaction.
+    /// the group in one transaction (each file in a savepoint of its own).
     private func index(_ paths: [DataPath]) async {
         let now = Date()
         var prepared: [Prepared] = []
@@ -182,36 +181,54 @@ public actor Indexer {
             embeddingError = error
         }
         if Task.isCancelled { return }
+        // The group is written in one transaction, a savepoint per file (see Catalog.record).
+        var records: [IndexRecord] = []
+        var written: [(path: DataPath, vectors: [[Float]])] = []
         var offset = 0
         for item in prepared {
-            do {
-                switch item {
-                case .gone(let path):
-                    try store.catalog.clearPassages(of: path.string, version: nil, status: nil, detail: nil, at: now)
-                    vectors.replace(path: path.string, ids: [], vectors: [])
-                    statistics.invalidate()
-                case .skipped(let path, let version, let reason):
-                    try skip(path, version: version, because: reason, at: now)
-                case .failed(let path, let error):
-                    record(failure: error, of: path, at: now)
-                case .passages(let path, let version, let passages):
-                    defer { offset += passages.count }
-                    if let embeddingError {
-                        record(failure: embeddingError, of: path, at: now)
-                        continue
-                    }
-                    let vectorsOfFile = Array(embeddings[offset..<offset + passages.count])
-                    // The file may have changed while it was being read; the newer write queued it again.
-                    let ids = try store.catalog.replacePassages(
-                        of: path.string, version: version, passages: zip(passages, vectorsOfFile).map { ($0.text, $1) }, at: now)
-                    vectors.replace(path: path.string, ids: ids, vectors: vectorsOfFile)
-                    statistics.invalidate()
-                    logger.debug("indexed", metadata: ["index.path": "\(path)", "index.passages": "\(ids.count)"])
+            switch item {
+            case .gone(let path):
+                records.append(.cleared(path: path.string, version: nil, status: nil, detail: nil))
+                written.append((path, []))
+            case .skipped(let path, let version, let reason):
+                records.append(.cleared(path: path.string, version: version, status: .skipped, detail: reason))
+                written.append((path, []))
+            case .failed(let path, let error):
+                record(failure: error, of: path, at: now)
+            case .passages(let path, let version, let passages):
+                defer { offset += passages.count }
+                if let embeddingError {
+                    record(failure: embeddingError, of: path, at: now)
+                    continue
                 }
-            } catch {
-                if case .passages(let path, _, _) = item { record(failure: error, of: path, at: now) }
+                let vectorsOfFile = Array(embeddings[offset..<offset + passages.count])
+                // The file may have changed while it was being read; the newer write queued it again.
+                records.append(.passages(
+                    path: path.string, version: version, passages: zip(passages, vectorsOfFile).map { ($0.text, $1) }))
+                written.append((path, vectorsOfFile))
             }
         }
+        guard !records.isEmpty else { return }
+        let results: [Result<[Int64], any Error>]
+        do {
+            results = try store.catalog.record(records, at: now)
+        } catch {
+            // The transaction itself failed (the disk is full, the database is locked): each file is
+            // recorded as failed, so it shows, and is tried again when it next changes or at a rebuild.
+            results = records.map { _ in .failure(error) }
+        }
+        for ((path, vectorsOfFile), result) in zip(written, results) {
+            switch result {
+            case .success(let ids):
+                vectors.replace(path: path.string, ids: ids, vectors: vectorsOfFile)
+                if !ids.isEmpty {
+                    logger.debug("indexed", metadata: ["index.path": "\(path)", "index.passages": "\(ids.count)"])
+                }
+            case .failure(let error):
+                record(failure: error, of: path, at: now)
+            }
+        }
+        statistics.invalidate()
     }
 
     /// One file's version, kind and passages (extraction and splitting), or why it is not indexed.
@@ -237,12 +254,6 @@ public actor Indexer {
         logger.warning("indexing failed", metadata: ["index.path": "\(path)", "error": "\(error)"])
         let version = (try? store.version(of: path))?.version ?? 0
         try? store.catalog.clearPassages(of: path.string, version: version, status: .failed, detail: "\(error)", at: date)
-        vectors.replace(path: path.string, ids: [], vectors: [])
-        statistics.invalidate()
-    }
-
-    private func skip(_ path: DataPath, version: Int, because reason: String, at date: Date) throws {
-        try store.catalog.clearPassages(of: path.string, version: version, status: .skipped, detail: reason, at: date)
         vectors.replace(path: path.string, ids: [], vectors: [])
         statistics.invalidate()
     }

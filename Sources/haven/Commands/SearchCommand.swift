@@ -37,9 +37,22 @@ struct IndexCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Files indexed, skipped, failed and waiting.")
         @OptionGroup var client: ClientOptions
+        @Flag(help: "Show progress until nothing waits to be indexed (a folder just stored, a restart), then the counts.")
+        var wait = false
 
         func run() async throws {
-            let progress: IndexProgressView = try await client.makeClient().get("/haven/index")
+            let client = try client.makeClient()
+            var progress: IndexProgressView = try await client.get("/haven/index")
+            if wait, progress.pending > 0 {
+                // Files keep arriving while a folder is stored: the total is what is done plus what waits.
+                let meter = ProgressMeter(total: Int64(progress.indexed + progress.pending), label: "indexing", unit: .items)
+                while progress.pending > 0 {
+                    meter.update(Int64(progress.indexed), total: Int64(progress.indexed + progress.pending))
+                    try await Task.sleep(for: .milliseconds(250))
+                    progress = try await client.get("/haven/index")
+                }
+                meter.finish()
+            }
             print("\(progress.indexed) files indexed (\(progress.passages) passages), \(progress.skipped) skipped, "
                 + "\(progress.failed) failed, \(progress.pending) waiting")
         }
