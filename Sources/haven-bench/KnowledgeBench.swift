@@ -6,13 +6,22 @@ import HavenInference
 import HavenKnowledge
 import HavenStore
 import Logging
+import Synchronization
 
 /// An embedder on the inference engine, for the indexing measurement.
-struct BenchEmbedder: Embedder {
+final class BenchEmbedder: Embedder {
     let engine: InferenceEngine
+    /// Tokens embedded so far (after truncation), to report tokens/s beside passages/s.
+    let tokens = Mutex(0)
+
+    init(engine: InferenceEngine) {
+        self.engine = engine
+    }
 
     func embed(_ texts: [String]) async throws -> [[Float]] {
-        try await engine.embed(texts.map { Array(engine.tokenize($0).prefix(engine.embeddingInputLimit)) })
+        let inputs = texts.map { Array(engine.tokenize($0).prefix(engine.embeddingInputLimit)) }
+        tokens.withLock { $0 += inputs.reduce(0) { $0 + $1.count } }
+        return try await engine.embed(inputs)
     }
 }
 
@@ -102,6 +111,7 @@ extension HavenBench {
                     Array(Self.text(words: 900, seed: index, from: Self.english).utf8), at: path, mediaType: "text/markdown",
                     author: "owner")
             }
+            let tokensBefore = embedder.tokens.withLock { $0 }
             let start = ContinuousClock.now
             try await indexer.reconcile()
             await indexer.idle()
@@ -172,7 +182,9 @@ extension HavenBench {
             }
             print(
                 "(d) indexing with the embedding model: \(passages) passages in "
-                    + String(format: "%.1f s = %.1f passages/s", seconds, Double(passages) / seconds)
+                    + String(
+                        format: "%.1f s = %.1f passages/s, %.0f tokens/s", seconds, Double(passages) / seconds,
+                        Double(embedder.tokens.withLock { $0 } - tokensBefore) / seconds)
                     + " (embedding dimension \(dimension))")
             for line in lines { print(line) }
         }
