@@ -199,7 +199,7 @@ extension HavenBench {
 
         func makeStore(_ path: String) throws -> DataStore {
             try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            let catalog = try Catalog.open(at: path + "/catalog.sqlite", schema: CatalogSchema([.files, .changes, .knowledge, .knowledgeVocabulary]))
+            let catalog = try Catalog.open(at: path + "/catalog.sqlite", schema: CatalogSchema([.files, .changes, .knowledge, .knowledgeVocabulary, .passagePaths]))
             return try DataStore(catalog: catalog, objectsDirectory: path + "/objects")
         }
 

@@ -44,7 +44,7 @@ struct NoEmbedder: Embedder {
         directory = try TemporaryDirectory()
         catalog = try Catalog.open(
             at: directory.path + "/catalog.sqlite",
-            schema: CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .agents, .knowledgeVocabulary]))
+            schema: CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .agents, .knowledgeVocabulary, .passagePaths]))
         store = try DataStore(catalog: catalog, objectsDirectory: directory.path + "/objects")
         audit = AuditLog(catalog: catalog)
         let indexer = Indexer(store: store, embedder: NoEmbedder())

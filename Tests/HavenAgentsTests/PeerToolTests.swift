@@ -40,7 +40,7 @@ final class RecordingMessenger: PeerMessenger {
         directory = try TemporaryDirectory()
         let catalog = try Catalog.open(
             at: directory.path + "/catalog.sqlite",
-            schema: CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .agents, .knowledgeVocabulary]))
+            schema: CatalogSchema([.grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .agents, .knowledgeVocabulary, .passagePaths]))
         let store = try DataStore(catalog: catalog, objectsDirectory: directory.path + "/objects")
         audit = AuditLog(catalog: catalog)
         let indexer = Indexer(store: store, embedder: NoEmbedder())

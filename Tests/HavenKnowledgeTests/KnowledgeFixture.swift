@@ -30,6 +30,7 @@ struct KnowledgeFixture {
 
     static let schema = CatalogSchema([
         .grants, .files, .changes, .grantNotBefore, .audit, .shares, .licences, .knowledge, .knowledgeVocabulary, .passageTerms,
+        .passagePaths,
     ])
 
     /// With a `dataKey`, the store is an encrypted home's.

@@ -11,7 +11,7 @@ extension CatalogSchema {
     public static let haven = CatalogSchema([
         .apiTokens, .models, .grants, .files, .grantNotBefore, .audit, .shares, .knowledge, .agents, .knowledgeVocabulary,
         .changes, .exchange, .webSessions, .modelConversations, .ledgerRecords, .licences, .ledgerLicences, .witnessing, .marketOffers, .marketContracts, .marketSales,
-        .modelProfiles, .passageTerms, .modelAdapters, .trainingJobs, .modelProjectors, .imageDescriptions,
+        .modelProfiles, .passageTerms, .modelAdapters, .trainingJobs, .modelProjectors, .imageDescriptions, .passagePaths,
     ])
 }
 
