@@ -53,6 +53,7 @@ let package = Package(
             ]
         ),
         .target(name: "CHavenSystem"),
+        .target(name: "CVectorKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "HavenS3",
             dependencies: [
@@ -85,6 +86,7 @@ let package = Package(
         .target(
             name: "HavenKnowledge",
             dependencies: [
+                "CVectorKernels",
                 "HavenAccess",
                 "HavenIdentity",
                 "HavenInference",

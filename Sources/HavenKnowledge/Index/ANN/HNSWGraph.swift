@@ -194,7 +194,11 @@ struct HNSWGraph: Sendable {
         }
         while let candidate = candidates.pop() {
             if results.count >= ef, candidate.score < -results.top!.score { break }
-            for neighbour in links(candidate.slot, level) where visited.insert(neighbour) {
+            let neighbours = links(candidate.slot, level)
+            // Ask for every neighbour's codes first, so their cache misses overlap instead of
+            // each stalling the dot product that needs it.
+            for neighbour in neighbours where !visited.contains(neighbour) { vectors.prefetch(neighbour) }
+            for neighbour in neighbours where visited.insert(neighbour) {
                 let score = vectors.score(query, neighbour)
                 guard results.count < ef || score > -results.top!.score else { continue }
                 candidates.push(score, neighbour)
@@ -253,6 +257,10 @@ struct VisitedSet {
     private var words: [UInt64]
 
     init(count: Int) { words = [UInt64](repeating: 0, count: (count + 63) / 64) }
+
+    func contains(_ slot: Int32) -> Bool {
+        words[Int(slot) >> 6] & (UInt64(1) << UInt64(slot & 63)) != 0
+    }
 
     /// Marks `slot`; true if it was not marked before.
     mutating func insert(_ slot: Int32) -> Bool {
