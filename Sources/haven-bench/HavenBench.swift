@@ -13,7 +13,7 @@ struct HavenBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "haven-bench",
         abstract: "Measure data-store ingest, small puts and grant decisions.",
-        subcommands: [Ingest.self, Puts.self, Decisions.self, Knowledge.self, Ledger.self, Market.self]
+        subcommands: [Ingest.self, Puts.self, Decisions.self, Knowledge.self, ANN.self, Ledger.self, Market.self]
     )
 
     /// Ingest a file into a fresh store in this process: chunking, hashing, durable chunk
