@@ -239,6 +239,34 @@ private struct SplitMix {
         #expect(HNSWError.damagedFile(path: "/x", reason: "truncated").description.contains("rebuilt from the catalog"))
     }
 
+    @Test func theInt8KernelAgreesWithTheScalarSumAtEveryLength() {
+        var random = SplitMix(state: 31)
+        for count in Array(0...130) + [383, 384, 385, 1_024, 4_099] {
+            let a = (0..<count).map { _ in Int8(truncatingIfNeeded: random.next()) }
+            let b = (0..<count).map { _ in Int8(truncatingIfNeeded: random.next()) }
+            let expected = zip(a, b).reduce(Int32(0)) { $0 + Int32($1.0) * Int32($1.1) }
+            #expect(QuantizedVectors.dot(a, b, count) == expected, "length \(count)")
+        }
+        // The extremes, where a narrower accumulator would overflow.
+        let low = [Int8](repeating: -128, count: 4_099), high = [Int8](repeating: 127, count: 4_099)
+        #expect(QuantizedVectors.dot(low, low, 4_099) == 4_099 * 128 * 128)
+        #expect(QuantizedVectors.dot(low, high, 4_099) == -4_099 * 128 * 127)
+    }
+
+    @Test func theSearchWidthGrowsWithTheIndexFromEfSearch() {
+        #expect(HNSWIndex.searchWidth(count: 0, efSearch: 128) == 128)
+        #expect(HNSWIndex.searchWidth(count: 125_000, efSearch: 128) == 128)
+        #expect(HNSWIndex.searchWidth(count: 125_001, efSearch: 128) == 128)
+        #expect(HNSWIndex.searchWidth(count: 1_000_000, efSearch: 128) == 512)
+        #expect(HNSWIndex.searchWidth(count: 1_000_000, efSearch: 64) == 256)
+        var previous = 0
+        for count in stride(from: 0, through: 20_000_000, by: 50_000) {
+            let width = HNSWIndex.searchWidth(count: count, efSearch: 128)
+            #expect(width >= previous && width <= 1_200)
+            previous = width
+        }
+    }
+
     @Test func theChecksumIsStandardCRC32() {
         #expect(CRC32.checksum(Array("123456789".utf8)) == 0xCBF4_3926)
         #expect(CRC32.checksum([]) == 0)

@@ -178,7 +178,7 @@ public final class VectorIndex: Sendable {
     public func exactNearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
         guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
         let candidates = paths.withLock { table in table.pathOf.filter { allows($0.value) }.map(\.key) }
-        return ((try? index.search(query, k: limit, among: candidates)) ?? []).map { ($0.id, $0.score) }
+        return ((try? index.exactSearch(query, k: limit, among: candidates)) ?? []).map { ($0.id, $0.score) }
     }
 
     static func dot(_ a: [Float], _ b: [Float]) -> Float {

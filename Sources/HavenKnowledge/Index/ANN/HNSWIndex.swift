@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 
 /// Approximate nearest-neighbour search over passage embeddings that scales to millions of
@@ -22,7 +23,8 @@ public final class HNSWIndex: Sendable {
         public var m: Int
         /// Candidate list length while inserting: higher builds a better graph, more slowly.
         public var efConstruction: Int
-        /// Default candidate list length while searching: higher is slower and finds more.
+        /// Candidate list length while searching an index of up to 125,000 nodes; a larger index
+        /// searches wider (``searchWidth(count:efSearch:)``). Higher is slower and finds more.
         public var efSearch: Int
         /// Seed of the level generator: the same inserts in the same order build the same graph.
         public var seed: UInt64
@@ -135,7 +137,7 @@ public final class HNSWIndex: Sendable {
             let dimension = graph.vectors.dimension
             guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, found: query.count) }
             guard k > 0, graph.liveCount > 0 else { return [] }
-            let width = max(ef ?? graph.parameters.efSearch, k)
+            let width = max(ef ?? Self.searchWidth(count: graph.count, efSearch: graph.parameters.efSearch), k)
             let prepared = QuantizedVectors.query(query)
             let admits: (Int32) -> Bool = { slot in !graph.removed[Int(slot)] && allows(graph.ids[Int(slot)]) }
             let candidates: [(score: Float, slot: Int32)]
@@ -147,6 +149,17 @@ public final class HNSWIndex: Sendable {
             }
             return graph.rerank(prepared, candidates, k: k).map { Match(id: $0.id, score: $0.score) }
         }
+    }
+
+    /// The candidate list length of a search over `count` nodes: `efSearch` up to 125,000
+    /// nodes, `efSearch` × log₂(`count` / 62,500) past that (the two meet there). With a fixed width, recall falls as the graph grows:
+    /// on the knowledge bench's clustered 384-dimensional vectors at 1,000,000 nodes, recall@10
+    /// is 0.83 at width 128, 0.93 at 256, 0.96 at 384 and 0.97 at 512 (1.6 ms median), while
+    /// at 100,000 it is 1.00 from width 64. So 128 up to 125,000 nodes, 512 at a million, 935
+    /// at ten million.
+    public static func searchWidth(count: Int, efSearch: Int) -> Int {
+        guard count > 125_000 else { return efSearch }
+        return Int((Double(efSearch) * log2(Double(count) / 62_500)).rounded())
     }
 
     /// The `k` ids of `candidates` (e.g. the passages a principal may read, from the catalog)
@@ -163,6 +176,25 @@ public final class HNSWIndex: Sendable {
             let slots = Set(candidates.lazy.compactMap { graph.slots[$0] })
             let found = graph.scan(prepared, slots: slots, limit: max(k, graph.parameters.efSearch), admits: { _ in true })
             return graph.rerank(prepared, found, k: k).map { Match(id: $0.id, score: $0.score) }
+        }
+    }
+
+    /// The true `k` nearest of `candidates` by their float vectors, best first: a full float
+    /// scan with no quantisation anywhere, the ground truth recall is measured against.
+    public func exactSearch(_ query: [Float], k: Int, among candidates: some Sequence<Int64>) throws(HNSWError) -> [Match] {
+        try state.read { graph throws(HNSWError) in
+            let dimension = graph.vectors.dimension
+            guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, found: query.count) }
+            guard k > 0 else { return [] }
+            let prepared = QuantizedVectors.query(query)
+            var best = ScoredHeap(capacity: k + 1)  // negated scores: top is the worst kept
+            for slot in Set(candidates.lazy.compactMap { graph.slots[$0] }) {
+                let score = graph.vectors.exactScore(prepared, slot)
+                guard best.count < k || score > -best.top!.score else { continue }
+                best.push(-score, slot)
+                if best.count > k { best.pop() }
+            }
+            return graph.rerank(prepared, best.items.map { (-$0.score, $0.slot) }, k: k).map { Match(id: $0.id, score: $0.score) }
         }
     }
 
