@@ -281,6 +281,29 @@ struct NoModelEmbedder: Embedder {
         #expect(try retriever.rankingTerms(["the", "harbour"]).count == 1)
         let hits = try await retriever.search("the harbour albatross", k: 1, filter: PathFilter(allowed: nil, scopes: nil))
         #expect(hits.first?.path.string == "/log/7.md")
+        // Counts stop at the limit asked for; below it they are exact.
+        let terms = try fixture.catalog.indexTerms(for: ["gull", "albatross", "the", "heron"])
+        #expect(try fixture.catalog.documentFrequencies(of: terms, countingAtMost: 50) == [
+            terms[0]: 50, terms[1]: 1, terms[2]: 50, terms[3]: 0,
+        ])
+        #expect(try fixture.catalog.documentFrequencies(of: terms, countingAtMost: 1_000) == [
+            terms[0]: 119, terms[1]: 1, terms[2]: 120, terms[3]: 0,
+        ])
+    }
+
+    @Test func countsCappedPastTheBudgetRankTheSameTermsAsFullCounts() {
+        // The retriever counts each term up to one past the budget; the terms it ranks by must be
+        // those the full counts would give, whatever the counts.
+        var generator = SystemRandomNumberGenerator()
+        let budget = Retriever.postingBudget
+        for _ in 0..<2_000 {
+            let total = Int.random(in: 100...2_000_000, using: &generator)
+            let terms = (0..<Int.random(in: 1...6, using: &generator)).map { "t\($0)" }
+            let full = Dictionary(uniqueKeysWithValues: terms.map { ($0, Int.random(in: 0...min(total, budget * 3), using: &generator)) })
+            let capped = full.mapValues { min($0, budget + 1) }
+            #expect(Retriever.rankingTerms(terms, frequencies: capped, total: total)
+                == Retriever.rankingTerms(terms, frequencies: full, total: total))
+        }
     }
 
     @Test func theRarestTermsAreKeptWithinThePostingBudgetInQueryOrder() {

@@ -65,7 +65,10 @@ public struct Retriever: Sendable {
     func rankingTerms(_ terms: [String]) throws -> [String] {
         let total = try statistics.total { try catalog.passageCount() }
         guard total >= 100 else { return terms }
-        let frequencies = try statistics.frequencies(of: terms) { try catalog.documentFrequencies(of: $0) }
+        // Counted up to one past the budget: a term beyond it is never ranked by, whatever its count.
+        let frequencies = try statistics.frequencies(of: terms) {
+            try catalog.documentFrequencies(of: $0, countingAtMost: Self.postingBudget + 1)
+        }
         return Self.rankingTerms(terms, frequencies: frequencies, total: total)
     }
 
