@@ -1,4 +1,4 @@
-"""A whole folder indexed (issue 17): files stored in one go (2,000 here; `scripts/bench folder` runs
+"""A whole folder indexed (issue 17): files stored in one go (1,000 here; `scripts/bench folder` runs
 the same with 10,000 on the release build) are indexed by the default
 embedding model with progress a client can follow (`GET /haven/index`, `haven index status`),
 the server is killed half-way (SIGKILL: no clean shutdown) and, restarted, goes on from where it
@@ -19,7 +19,7 @@ import requests
 from conftest import MODEL, MODEL_FILE, Home, bearer, run_haven, start_server, stop_server
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = int(os.environ.get("HAVEN_FOLDER_FILES", "2000"))
+FILES = int(os.environ.get("HAVEN_FOLDER_FILES", "1000"))
 ANIMALS = ["otter", "heron", "badger", "lynx", "marten", "osprey", "vole", "stoat", "curlew", "plover"]
 PLACES = ["harbour", "orchard", "ferry", "lighthouse", "meadow", "quarry", "mill", "chapel", "bridge", "market"]
 
