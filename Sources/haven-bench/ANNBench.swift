@@ -14,6 +14,8 @@ extension HavenBench {
         @Option(help: "Dimension of the vectors (all-MiniLM-L6-v2: 384).") var dimension = 384
         @Option(parsing: .upToNextOption, help: "Search widths to measure.") var ef: [Int] = [64, 128, 256, 512]
         @Option(help: "Queries per width.") var queries = 200
+        @Flag(help: "Insert one vector at a time (as the indexer does), not in parallel batches (as a rebuild does).")
+        var sequential = false
         @Option(help: "An index file: loaded if it holds `count` vectors, otherwise built and written there.") var file: String?
 
         func run() async throws {
@@ -25,10 +27,17 @@ extension HavenBench {
             } else {
                 index = try HNSWIndex(dimension: dimension)
                 let began = ContinuousClock.now
-                for id in 0..<count { try index.insert(id: Int64(id), vector: clusters.vector(seed: id)) }
+                if sequential {
+                    for id in 0..<count { try index.insert(id: Int64(id), vector: clusters.vector(seed: id)) }
+                } else {
+                    for start in stride(from: 0, to: count, by: 100_000) {
+                        try index.insert(contentsOf: (start..<min(count, start + 100_000)).map { (Int64($0), clusters.vector(seed: $0)) })
+                    }
+                }
                 let seconds = (ContinuousClock.now - began).seconds
-                print(String(format: "built %d vectors in %.1f s (%.0f inserts/s); resident memory %.0f MiB",
-                             count, seconds, Double(count) / seconds, Knowledge.residentMiB()))
+                print(String(format: "built %d vectors %@ in %.1f s (%.0f inserts/s); resident memory %.0f MiB",
+                             count, sequential ? "one by one" : "in parallel batches", seconds, Double(count) / seconds,
+                             Knowledge.residentMiB()))
                 if let file { try index.write(to: file) }
             }
             let probes = (0..<queries).map { clusters.query(seed: $0) }

@@ -239,6 +239,41 @@ private struct SplitMix {
         #expect(HNSWError.damagedFile(path: "/x", reason: "truncated").description.contains("rebuilt from the catalog"))
     }
 
+    @Test func aParallelBulkBuildFindsWhatOneByOneInsertsFindAndIsTheSameOnAnyThreads() throws {
+        let data = ClusteredVectors(count: 4_000, dimension: 16, queries: 60, seed: 41)
+        let rows = data.vectors.enumerated().map { (id: Int64($0.offset), vector: $0.element) }
+        let one = try HNSWIndex(dimension: 16)
+        try one.insert(contentsOf: rows, threads: 1)
+        let two = try HNSWIndex(dimension: 16)
+        try two.insert(contentsOf: Array(rows[..<2_300]), threads: 2)
+        try two.insert(contentsOf: Array(rows[2_300...]), threads: 2)
+        let sequential = try data.index()
+        #expect(one.count == 4_000 && two.count == 4_000)
+        let recalls = try [one, two, sequential].map { try data.recall($0, strategy: .graph) }
+        #expect(recalls[0] >= 0.95 && recalls[2] >= 0.95, "recall: batches \(recalls[0]), one by one \(recalls[2])")
+        #expect(recalls[0] >= recalls[2] - 0.02 && recalls[1] >= recalls[2] - 0.02, "recall: \(recalls)")
+        // Batches are cut the same way and linked in order: the threads change nothing.
+        let once = try HNSWIndex(dimension: 16)
+        try once.insert(contentsOf: rows, threads: 2)
+        for query in data.queries {
+            #expect(try one.search(query, k: 10, strategy: .graph) == once.search(query, k: 10, strategy: .graph))
+        }
+    }
+
+    @Test func aBulkInsertKeepsEachIdsLastVectorAndRefusesBadRowsWhole() throws {
+        let index = try HNSWIndex(dimension: 2)
+        try index.insert(id: 1, vector: [1, 0])
+        try index.insert(contentsOf: [(1, [0, 1]), (2, [1, 0]), (2, ClusteredVectors.unit([1, 1]))], threads: 2)
+        #expect(index.count == 2 && index.removedCount == 1)
+        #expect(try index.search([0, 1], k: 2).map(\.id) == [1, 2])
+        #expect(try index.search([0, 1], k: 1).first?.score == 1)
+        #expect(throws: HNSWError.dimensionMismatch(expected: 2, found: 3)) {
+            try index.insert(contentsOf: [(7, [1, 0]), (8, [1, 0, 0])])
+        }
+        #expect(throws: HNSWError.nonFiniteVector(id: 9)) { try index.insert(contentsOf: [(7, [1, 0]), (9, [.infinity, 0])]) }
+        #expect(index.count == 2 && !index.contains(id: 7))
+    }
+
     @Test func theInt8KernelAgreesWithTheScalarSumAtEveryLength() {
         var random = SplitMix(state: 31)
         for count in Array(0...130) + [383, 384, 385, 1_024, 4_099] {

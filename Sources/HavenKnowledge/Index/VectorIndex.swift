@@ -89,7 +89,7 @@ public final class VectorIndex: Sendable {
         live.reserveCapacity(rows.count)
         for row in rows where !row.vector.isEmpty {
             if table.dimension == 0 { table.dimension = row.vector.count }
-            guard row.vector.count == table.dimension else { continue }
+            guard row.vector.count == table.dimension, row.vector.allSatisfy(\.isFinite) else { continue }
             table.pathOf[row.id] = row.path
             table.idsByPath[row.path, default: []].append(row.id)
             live.append((row.id, row.vector))
@@ -102,7 +102,7 @@ public final class VectorIndex: Sendable {
             index = saved
         } else if table.dimension > 0 {
             index = try? HNSWIndex(dimension: table.dimension)
-            for row in live { try? index?.insert(id: row.id, vector: row.vector) }
+            try? index?.insert(contentsOf: live)
         }
         paths.withLock { $0 = table }
         graph.withLock { $0 = index }

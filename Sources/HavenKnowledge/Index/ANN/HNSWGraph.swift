@@ -110,6 +110,95 @@ struct HNSWGraph: Sendable {
         }
     }
 
+    /// Adds `rows` (ids not in the graph, vectors checked) as ``insert(id:vector:)`` would, on
+    /// `threads` threads: in batches whose searches for neighbours run in parallel on the graph
+    /// as it was before the batch, after which each node is linked in order, also to the nodes
+    /// of its own batch linked before it (which the searches could not see). The same rows give
+    /// the same graph whatever the number of threads.
+    mutating func insert(batch rows: [(id: Int64, vector: [Float])], threads: Int) {
+        var next = 0
+        // A small graph is built one by one: a batch must be small beside what it searches.
+        while next < rows.count, count < Self.sequentialStart {
+            insert(id: rows[next].id, vector: rows[next].vector)
+            next += 1
+        }
+        while next < rows.count {
+            let end = min(rows.count, next + min(Self.batchLimit, count / 64))
+            var added: [(slot: Int32, level: Int)] = []
+            for (id, vector) in rows[next..<end] {
+                let slot = Int32(count)
+                let level = randomLevel()
+                ids.append(id)
+                slots[id] = slot
+                levels.append(UInt8(level))
+                removed.append(false)
+                vectors.append(vector)
+                base.append(contentsOf: repeatElement(0, count: m0 + 1))
+                upper.append(level == 0 ? [] : [Int32](repeating: 0, count: level * (parameters.m + 1)))
+                added.append((slot, level))
+            }
+            let found = candidates(for: added, threads: threads)
+            for (number, node) in added.enumerated() {
+                for (layer, layerFound) in found[number].enumerated() {
+                    var pool = layerFound
+                    for earlier in added[..<number] where earlier.level >= layer {
+                        pool.append((vectors.score(node.slot, earlier.slot), earlier.slot))
+                    }
+                    pool.sort { $0.score > $1.score }
+                    let chosen = selectNeighbours(pool, limit: parameters.m)
+                    setLinks(node.slot, layer, chosen.map(\.slot))
+                    for neighbour in chosen { link(neighbour.slot, to: node.slot, score: neighbour.score, level: layer) }
+                }
+                if node.level > topLevel {
+                    entry = node.slot
+                    topLevel = node.level
+                }
+            }
+            next = end
+        }
+    }
+
+    /// Graphs smaller than this are built one insert at a time.
+    static let sequentialStart = 2_048
+    /// Nodes per parallel batch at most (and at most 1/64 of the graph).
+    static let batchLimit = 512
+
+    /// For each new node (not yet linked, so no search can reach it), what ``insert(id:vector:)``
+    /// would have found on each of its layers, from 0 up to the graph's top: searched in parallel.
+    private func candidates(for nodes: [(slot: Int32, level: Int)], threads: Int) -> [[[(score: Float, slot: Int32)]]] {
+        let results = UnsafeMutableBufferPointer<[[(score: Float, slot: Int32)]]>.allocate(capacity: nodes.count)
+        results.initialize(repeating: [])
+        defer {
+            _ = results.deinitialize()
+            results.deallocate()
+        }
+        let shared = SharedResults(buffer: results)
+        let workers = max(1, min(threads, nodes.count))
+        DispatchQueue.concurrentPerform(iterations: workers) { worker in
+            for number in stride(from: worker, to: nodes.count, by: workers) {
+                shared.buffer[number] = neighbourSearch(nodes[number].slot, level: nodes[number].level)
+            }
+        }
+        return Array(results)
+    }
+
+    /// The searches of ``insert(id:vector:)`` for the node at `slot`, without linking it: the
+    /// candidates found on each layer from min(`level`, top) down to 0, indexed by layer.
+    private func neighbourSearch(_ slot: Int32, level: Int) -> [[(score: Float, slot: Int32)]] {
+        let query = vectors.query(slot: Int(slot))
+        var nearest = (score: vectors.score(query, entry), slot: entry)
+        if topLevel > level {
+            for layer in stride(from: topLevel, to: level, by: -1) { nearest = greedy(query, from: nearest, level: layer) }
+        }
+        var found = [[(score: Float, slot: Int32)]](repeating: [], count: min(level, topLevel) + 1)
+        var entries = [nearest]
+        for layer in stride(from: min(level, topLevel), through: 0, by: -1) {
+            found[layer] = searchLayer(query, entries: entries, ef: parameters.efConstruction, level: layer, admits: { _ in true })
+            entries = found[layer]
+        }
+        return found
+    }
+
     /// Adds the reverse link `from → to`; a full list is pruned with the same heuristic.
     private mutating func link(_ from: Int32, to: Int32, score: Float, level: Int) {
         var current = Array(links(from, level))
@@ -250,6 +339,11 @@ struct HNSWGraph: Sendable {
         scored.sort { left, right in left.score > right.score || (left.score == right.score && left.id < right.id) }
         return Array(scored.prefix(k))
     }
+}
+
+/// Results written by the threads of a parallel search, each to its own elements.
+private struct SharedResults: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<[[(score: Float, slot: Int32)]]>
 }
 
 /// Which graph nodes a search has already scored: one bit per slot.

@@ -105,6 +105,28 @@ public final class HNSWIndex: Sendable {
         }
     }
 
+    /// Adds many vectors at once (unit length; an id seen before, or twice here, keeps its last
+    /// vector) on `threads` threads: the searches for each batch's neighbours run in parallel,
+    /// for a bulk build (a rebuild at start, ``compact()``). Searches wait until it is done.
+    public func insert(contentsOf rows: [(id: Int64, vector: [Float])], threads: Int = ProcessInfo.processInfo.activeProcessorCount)
+        throws(HNSWError)
+    {
+        let dimension = dimension
+        var last: [Int64: Int] = [:]
+        for (index, row) in rows.enumerated() {
+            guard row.vector.count == dimension else { throw .dimensionMismatch(expected: dimension, found: row.vector.count) }
+            guard row.vector.allSatisfy(\.isFinite) else { throw .nonFiniteVector(id: row.id) }
+            last[row.id] = index
+        }
+        let unique = rows.enumerated().filter { last[$0.element.id] == $0.offset }.map(\.element)
+        writer.withLock { _ in
+            state.write { graph in
+                for row in unique { _ = graph.remove(id: row.id) }
+                graph.insert(batch: unique, threads: threads)
+            }
+        }
+    }
+
     /// Removes the vector of `id`; false if there was none.
     @discardableResult
     public func remove(id: Int64) -> Bool {
@@ -118,10 +140,10 @@ public final class HNSWIndex: Sendable {
             let old = state.read { $0 }
             var fresh = HNSWGraph(dimension: old.vectors.dimension, parameters: old.parameters)
             let dimension = old.vectors.dimension
-            for slot in 0..<old.count where !old.removed[slot] {
-                let start = slot * dimension
-                fresh.insert(id: old.ids[slot], vector: Array(old.vectors.floats[start..<start + dimension]))
+            let live = (0..<old.count).filter { !old.removed[$0] }.map { slot in
+                (id: old.ids[slot], vector: Array(old.vectors.floats[slot * dimension..<(slot + 1) * dimension]))
             }
+            fresh.insert(batch: live, threads: ProcessInfo.processInfo.activeProcessorCount)
             state.write { $0 = fresh }
         }
     }
