@@ -75,39 +75,13 @@ struct HNSWGraph: Sendable {
 
     /// Adds `vector` under `id`; a live node with the same id must have been removed first.
     mutating func insert(id: Int64, vector: [Float]) {
-        let slot = Int32(count)
-        let level = randomLevel()
-        ids.append(id)
-        slots[id] = slot
-        levels.append(UInt8(level))
-        removed.append(false)
-        vectors.append(vector)
-        base.append(contentsOf: repeatElement(0, count: m0 + 1))
-        upper.append(level == 0 ? [] : [Int32](repeating: 0, count: level * (parameters.m + 1)))
+        let node = append(id: id, vector: vector)
         guard entry >= 0 else {
-            entry = slot
-            topLevel = level
+            entry = node.slot
+            topLevel = node.level
             return
         }
-        let query = vectors.query(slot: Int(slot))
-        var nearest = (score: vectors.score(query, entry), slot: entry)
-        if topLevel > level {
-            for layer in stride(from: topLevel, to: level, by: -1) {
-                nearest = greedy(query, from: nearest, level: layer)
-            }
-        }
-        var entries = [nearest]
-        for layer in stride(from: min(level, topLevel), through: 0, by: -1) {
-            let found = searchLayer(query, entries: entries, ef: parameters.efConstruction, level: layer, admits: { _ in true })
-            let chosen = selectNeighbours(found, limit: parameters.m)
-            setLinks(slot, layer, chosen.map(\.slot))
-            for neighbour in chosen { link(neighbour.slot, to: slot, score: neighbour.score, level: layer) }
-            entries = found
-        }
-        if level > topLevel {
-            entry = slot
-            topLevel = level
-        }
+        connect(node, found: neighbourSearch(node.slot, level: node.level), batch: [])
     }
 
     /// Adds `rows` (ids not in the graph, vectors checked) as ``insert(id:vector:)`` would, on
@@ -124,36 +98,9 @@ struct HNSWGraph: Sendable {
         }
         while next < rows.count {
             let end = min(rows.count, next + min(Self.batchLimit, count / 64))
-            var added: [(slot: Int32, level: Int)] = []
-            for (id, vector) in rows[next..<end] {
-                let slot = Int32(count)
-                let level = randomLevel()
-                ids.append(id)
-                slots[id] = slot
-                levels.append(UInt8(level))
-                removed.append(false)
-                vectors.append(vector)
-                base.append(contentsOf: repeatElement(0, count: m0 + 1))
-                upper.append(level == 0 ? [] : [Int32](repeating: 0, count: level * (parameters.m + 1)))
-                added.append((slot, level))
-            }
+            let added = rows[next..<end].map { append(id: $0.id, vector: $0.vector) }
             let found = candidates(for: added, threads: threads)
-            for (number, node) in added.enumerated() {
-                for (layer, layerFound) in found[number].enumerated() {
-                    var pool = layerFound
-                    for earlier in added[..<number] where earlier.level >= layer {
-                        pool.append((vectors.score(node.slot, earlier.slot), earlier.slot))
-                    }
-                    pool.sort { $0.score > $1.score }
-                    let chosen = selectNeighbours(pool, limit: parameters.m)
-                    setLinks(node.slot, layer, chosen.map(\.slot))
-                    for neighbour in chosen { link(neighbour.slot, to: node.slot, score: neighbour.score, level: layer) }
-                }
-                if node.level > topLevel {
-                    entry = node.slot
-                    topLevel = node.level
-                }
-            }
+            for (number, node) in added.enumerated() { connect(node, found: found[number], batch: added[..<number]) }
             next = end
         }
     }
@@ -162,6 +109,43 @@ struct HNSWGraph: Sendable {
     static let sequentialStart = 2_048
     /// Nodes per parallel batch at most (and at most 1/64 of the graph).
     static let batchLimit = 512
+
+    /// A new node with its level drawn and no links yet: nothing can reach it.
+    private mutating func append(id: Int64, vector: [Float]) -> (slot: Int32, level: Int) {
+        let slot = Int32(count)
+        let level = randomLevel()
+        ids.append(id)
+        slots[id] = slot
+        levels.append(UInt8(level))
+        removed.append(false)
+        vectors.append(vector)
+        base.append(contentsOf: repeatElement(0, count: m0 + 1))
+        upper.append(level == 0 ? [] : [Int32](repeating: 0, count: level * (parameters.m + 1)))
+        return (slot, level)
+    }
+
+    /// Links `node` on each layer to the best-spread of what its search `found` there and of
+    /// the `batch` nodes added with it (linked already, but unseen by its search), and those
+    /// nodes back to it; it becomes the entry point if it is the highest.
+    private mutating func connect(
+        _ node: (slot: Int32, level: Int), found: [[(score: Float, slot: Int32)]], batch: ArraySlice<(slot: Int32, level: Int)>
+    ) {
+        for (layer, layerFound) in found.enumerated() {
+            var pool = layerFound
+            let mates = batch.filter { $0.level >= layer }
+            if !mates.isEmpty {
+                for mate in mates { pool.append((vectors.score(node.slot, mate.slot), mate.slot)) }
+                pool.sort { $0.score > $1.score }
+            }
+            let chosen = selectNeighbours(pool, limit: parameters.m)
+            setLinks(node.slot, layer, chosen.map(\.slot))
+            for neighbour in chosen { link(neighbour.slot, to: node.slot, score: neighbour.score, level: layer) }
+        }
+        if node.level > topLevel {
+            entry = node.slot
+            topLevel = node.level
+        }
+    }
 
     /// For each new node (not yet linked, so no search can reach it), what ``insert(id:vector:)``
     /// would have found on each of its layers, from 0 up to the graph's top: searched in parallel.
@@ -182,8 +166,8 @@ struct HNSWGraph: Sendable {
         return Array(results)
     }
 
-    /// The searches of ``insert(id:vector:)`` for the node at `slot`, without linking it: the
-    /// candidates found on each layer from min(`level`, top) down to 0, indexed by layer.
+    /// The searches of an insert for the node at `slot`, without linking it: the candidates
+    /// found on each layer from min(`level`, top) down to 0, indexed by layer.
     private func neighbourSearch(_ slot: Int32, level: Int) -> [[(score: Float, slot: Int32)]] {
         let query = vectors.query(slot: Int(slot))
         var nearest = (score: vectors.score(query, entry), slot: entry)

@@ -189,34 +189,39 @@ public final class HNSWIndex: Sendable {
     /// size of the set and its recall does not depend on the graph. Unknown and removed ids
     /// are skipped.
     public func search(_ query: [Float], k: Int, among candidates: some Sequence<Int64>) throws(HNSWError) -> [Match] {
-        try state.read { graph throws(HNSWError) in
-            let dimension = graph.vectors.dimension
-            guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, found: query.count) }
-            guard k > 0 else { return [] }
-            let prepared = QuantizedVectors.query(query)
-            // A set, so an id listed twice is not returned twice.
-            let slots = Set(candidates.lazy.compactMap { graph.slots[$0] })
-            let found = graph.scan(prepared, slots: slots, limit: max(k, graph.parameters.efSearch), admits: { _ in true })
-            return graph.rerank(prepared, found, k: k).map { Match(id: $0.id, score: $0.score) }
+        try search(query, k: k, among: candidates) { graph, prepared, slots in
+            graph.scan(prepared, slots: slots, limit: max(k, graph.parameters.efSearch), admits: { _ in true })
         }
     }
 
     /// The true `k` nearest of `candidates` by their float vectors, best first: a full float
     /// scan with no quantisation anywhere, the ground truth recall is measured against.
     public func exactSearch(_ query: [Float], k: Int, among candidates: some Sequence<Int64>) throws(HNSWError) -> [Match] {
-        try state.read { graph throws(HNSWError) in
-            let dimension = graph.vectors.dimension
-            guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, found: query.count) }
-            guard k > 0 else { return [] }
-            let prepared = QuantizedVectors.query(query)
+        try search(query, k: k, among: candidates) { graph, prepared, slots in
             var best = ScoredHeap(capacity: k + 1)  // negated scores: top is the worst kept
-            for slot in Set(candidates.lazy.compactMap { graph.slots[$0] }) {
+            for slot in slots {
                 let score = graph.vectors.exactScore(prepared, slot)
                 guard best.count < k || score > -best.top!.score else { continue }
                 best.push(-score, slot)
                 if best.count > k { best.pop() }
             }
-            return graph.rerank(prepared, best.items.map { (-$0.score, $0.slot) }, k: k).map { Match(id: $0.id, score: $0.score) }
+            return best.items.map { (-$0.score, $0.slot) }
+        }
+    }
+
+    /// The candidates' slots (a set: an id listed twice is not returned twice; unknown and
+    /// removed ids are left out), narrowed by `choose` and re-ranked exactly, under the shared lock.
+    private func search(
+        _ query: [Float], k: Int, among candidates: some Sequence<Int64>,
+        choose: (HNSWGraph, QuantizedVectors.Query, Set<Int32>) -> [(score: Float, slot: Int32)]
+    ) throws(HNSWError) -> [Match] {
+        try state.read { graph throws(HNSWError) in
+            let dimension = graph.vectors.dimension
+            guard query.count == dimension else { throw .dimensionMismatch(expected: dimension, found: query.count) }
+            guard k > 0 else { return [] }
+            let prepared = QuantizedVectors.query(query)
+            let slots = Set(candidates.lazy.compactMap { graph.slots[$0] })
+            return graph.rerank(prepared, choose(graph, prepared, slots), k: k).map { Match(id: $0.id, score: $0.score) }
         }
     }
 
