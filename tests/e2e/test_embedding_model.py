@@ -124,3 +124,21 @@ def test_an_input_longer_than_the_models_positions_is_refused_and_one_within_the
     assert "602" in message and "512" in message, message
     # The server is unharmed: the next request embeds as before.
     assert cosine(embed(world, [REFERENCE["sentences"][0]])[0], REFERENCE["vectors"][0]) >= 0.99
+
+
+def test_a_passage_longer_than_the_models_positions_is_indexed_from_its_first_tokens(world):
+    # One passage (about 1,200 characters: the splitter's size) of about 1,200 word pieces, more
+    # than the model's 512 positions: the API refuses it whole, but the indexer embeds its first
+    # 256 word pieces (sentence-transformers' max_seq_length) instead of failing the file.
+    text = "The beekeeper smokes the hive before lifting the frames. " + "-".join(str(i % 10) for i in range(570))
+    refused = requests.post(world.url + "/v1/embeddings", headers=bearer(world.home.token), timeout=60,
+                            json={"model": EMBEDDER, "input": text})
+    assert_json_error(refused, 400, "context_length_exceeded")
+    put = requests.put(world.url + "/data/long/beekeeper.txt", data=text.encode(),
+                       headers={**bearer(world.home.token), "Content-Type": "text/plain"}, timeout=60)
+    assert put.status_code == 201, put.text
+    status = wait_indexed(world)
+    assert status["failed"] == 0, status
+    hits = search(world, "beekeeper", mode="text")
+    assert [h["path"] for h in hits] == ["/long/beekeeper.txt"], hits
+    assert "/long/beekeeper.txt" in [h["path"] for h in search(world, "smoking a beehive", mode="vector")]
