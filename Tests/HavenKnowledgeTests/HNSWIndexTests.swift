@@ -240,20 +240,20 @@ private struct SplitMix {
     }
 
     @Test func aParallelBulkBuildFindsWhatOneByOneInsertsFindAndIsTheSameOnAnyThreads() throws {
-        let data = ClusteredVectors(count: 4_000, dimension: 16, queries: 60, seed: 41)
+        let data = ClusteredVectors(count: 2_800, dimension: 8, queries: 40, seed: 41)
         let rows = data.vectors.enumerated().map { (id: Int64($0.offset), vector: $0.element) }
-        let one = try HNSWIndex(dimension: 16)
+        let one = try HNSWIndex(dimension: 8)
         try one.insert(contentsOf: rows, threads: 1)
-        let two = try HNSWIndex(dimension: 16)
+        let two = try HNSWIndex(dimension: 8)
         try two.insert(contentsOf: Array(rows[..<2_300]), threads: 2)
         try two.insert(contentsOf: Array(rows[2_300...]), threads: 2)
         let sequential = try data.index()
-        #expect(one.count == 4_000 && two.count == 4_000)
+        #expect(one.count == 2_800 && two.count == 2_800)
         let recalls = try [one, two, sequential].map { try data.recall($0, strategy: .graph) }
         #expect(recalls[0] >= 0.95 && recalls[2] >= 0.95, "recall: batches \(recalls[0]), one by one \(recalls[2])")
         #expect(recalls[0] >= recalls[2] - 0.02 && recalls[1] >= recalls[2] - 0.02, "recall: \(recalls)")
         // Batches are cut the same way and linked in order: the threads change nothing.
-        let once = try HNSWIndex(dimension: 16)
+        let once = try HNSWIndex(dimension: 8)
         try once.insert(contentsOf: rows, threads: 2)
         for query in data.queries {
             #expect(try one.search(query, k: 10, strategy: .graph) == once.search(query, k: 10, strategy: .graph))
