@@ -264,15 +264,19 @@ struct NoModelEmbedder: Embedder {
 }
 
 @Suite struct CommonTermTests {
+    /// 120 notes, `/log/0.md` … `/log/119.md`, the text of each made by `text` from its number.
+    static func storeLog(in fixture: KnowledgeFixture, _ text: (Int) -> String) async throws {
+        for index in 0..<120 {
+            try await fixture.store.put(
+                Array(text(index).utf8), at: try DataPath(parsing: "/log/\(index).md"), mediaType: "text/markdown",
+                author: "owner")
+        }
+    }
+
     @Test func termsInMostPassagesAreLeftOutOfRankingUnlessNothingElseIsLeft() async throws {
         let fixture = try KnowledgeFixture()
         defer { fixture.remove() }
-        for index in 0..<120 {
-            let word = index == 7 ? "albatross" : "gull"
-            try await fixture.store.put(
-                Array("the harbour log \(index) mentions a \(word)".utf8), at: try DataPath(parsing: "/log/\(index).md"),
-                mediaType: "text/markdown", author: "owner")
-        }
+        try await Self.storeLog(in: fixture) { "the harbour log \($0) mentions a \($0 == 7 ? "albatross" : "gull")" }
         try await fixture.indexer.reconcile()
         await fixture.indexer.idle()
         let retriever = fixture.indexer.retriever()
@@ -350,11 +354,7 @@ struct NoModelEmbedder: Embedder {
     @Test func aSearchAfterAnEditRanksByTheNewCounts() async throws {
         let fixture = try KnowledgeFixture()
         defer { fixture.remove() }
-        for index in 0..<120 {
-            try await fixture.store.put(
-                Array("ledger entry \(index) about a gull".utf8), at: try DataPath(parsing: "/log/\(index).md"),
-                mediaType: "text/markdown", author: "owner")
-        }
+        try await Self.storeLog(in: fixture) { "ledger entry \($0) about a gull" }
         try await fixture.indexer.reconcile()
         await fixture.indexer.idle()
         let retriever = fixture.indexer.retriever()

@@ -142,7 +142,7 @@ public final class VectorIndex: Sendable {
     /// scanned exactly.
     public func nearest(to query: [Float], limit: Int, filter: PathFilter) -> [(id: Int64, score: Float)] {
         guard let prefixes = filter.allowed ?? filter.scopes else {
-            guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
+            guard let index = searchable(query, limit: limit) else { return [] }
             return ((try? index.search(query, k: limit)) ?? []).map { ($0.id, $0.score) }
         }
         return nearest(to: query, limit: limit) { table in
@@ -157,10 +157,16 @@ public final class VectorIndex: Sendable {
     /// Below this share of admitted passages a filtered search scans them instead of walking.
     static let scanShare = 0.05
 
+    /// The graph, if a search for `limit` results of `query` can ask it anything.
+    private func searchable(_ query: [Float], limit: Int) -> HNSWIndex? {
+        guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return nil }
+        return index
+    }
+
     private func nearest(
         to query: [Float], limit: Int, admitted select: (Paths) -> [Int64]
     ) -> [(id: Int64, score: Float)] {
-        guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
+        guard let index = searchable(query, limit: limit) else { return [] }
         // The passages of the admitted paths, if they are few, are scanned exactly (a principal
         // who may read 1 % loses no recall and waits no longer); otherwise the graph is walked
         // with the admitted set as the filter.
@@ -176,7 +182,7 @@ public final class VectorIndex: Sendable {
     /// Every vector admitted, best first: the exact answer ``nearest(to:limit:allows:)``
     /// approximates (for measuring its recall).
     public func exactNearest(to query: [Float], limit: Int, allows: (String) -> Bool) -> [(id: Int64, score: Float)] {
-        guard limit > 0, let index = graph.withLock({ $0 }), query.count == index.dimension else { return [] }
+        guard let index = searchable(query, limit: limit) else { return [] }
         let candidates = paths.withLock { table in table.pathOf.filter { allows($0.value) }.map(\.key) }
         return ((try? index.exactSearch(query, k: limit, among: candidates)) ?? []).map { ($0.id, $0.score) }
     }

@@ -11,7 +11,9 @@ public struct Retriever: Sendable {
     /// Candidates each ranker contributes before fusion.
     static let candidates = 50
 
-    public init(catalog: Catalog, vectors: VectorIndex, embedder: any Embedder, statistics: TermStatistics = TermStatistics()) {
+    /// `statistics` must be invalidated by whatever writes passages to `catalog` (the ``Indexer``
+    /// does for its own: use ``Indexer/retriever()``), or the term counts it remembers go stale.
+    public init(catalog: Catalog, vectors: VectorIndex, embedder: any Embedder, statistics: TermStatistics) {
         self.catalog = catalog
         self.vectors = vectors
         self.embedder = embedder
