@@ -236,13 +236,13 @@ struct NoModelEmbedder: Embedder {
         let file = directory.path + "/cache/vectors.hnsw"
         let rows = Self.rows(count: 500, seed: 9)
         let first = VectorIndex(file: file)
-        first.load(rows)
+        #expect(first.load(rows) == .rebuilt)
         let before = first.nearest(to: rows[0].vector, limit: 10, allows: { _ in true }).map(\.id)
         try first.save()
         #expect(FileManager.default.fileExists(atPath: file))
 
         let second = VectorIndex(file: file)
-        second.load(rows)
+        #expect(second.load(rows) == .savedFile)
         #expect(second.nearest(to: rows[0].vector, limit: 10, allows: { _ in true }).map(\.id) == before)
         // Loaded, the file is gone: once the index changes it would be stale.
         #expect(!FileManager.default.fileExists(atPath: file))
@@ -251,14 +251,14 @@ struct NoModelEmbedder: Embedder {
         try second.save()
         let fewer = Array(rows.dropLast(100))
         let third = VectorIndex(file: file)
-        third.load(fewer)
+        #expect(third.load(fewer) == .rebuilt)
         #expect(third.count == 400)
         #expect(third.nearest(to: rows[499].vector, limit: 10, allows: { _ in true }).allSatisfy { $0.id <= 400 })
         // A damaged file is refused the same way.
         try third.save()
         try Data("not an index".utf8).write(to: URL(fileURLWithPath: file))
         let fourth = VectorIndex(file: file)
-        fourth.load(fewer)
+        #expect(fourth.load(fewer) == .rebuilt)
         #expect(fourth.count == 400)
     }
 }

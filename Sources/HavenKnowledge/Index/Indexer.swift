@@ -51,7 +51,15 @@ public actor Indexer {
     /// Loads the vectors and queues every file whose indexed version differs from its current
     /// one (or that was deleted since).
     public func reconcile() throws {
-        vectors.load(try store.catalog.allEmbeddings())
+        let embeddings = try store.catalog.allEmbeddings()
+        let began = ContinuousClock.now
+        let source = vectors.load(embeddings)
+        if embeddings.count >= Self.reportedLoad {
+            // A large index rebuilt after a crash takes minutes before the server listens: say why.
+            logger.notice(
+                source == .savedFile ? "vector index loaded from its saved file" : "vector index rebuilt (no saved file matched)",
+                metadata: ["index.vectors": "\(vectors.count)", "index.seconds": "\((ContinuousClock.now - began).components.seconds)"])
+        }
         let indexed = try store.catalog.indexedFiles()
         let current = try store.currentFiles()
         var live: Set<String> = []
@@ -63,6 +71,9 @@ public actor Indexer {
             if let path = try? DataPath(parsing: path) { enqueue(path) }
         }
     }
+
+    /// Loads of at least this many vectors are logged with their time.
+    static let reportedLoad = 10_000
 
     /// Drops the whole index and queues every current file.
     public func rebuild() throws {

@@ -81,9 +81,18 @@ public final class VectorIndex: Sendable {
         graph.withLock { $0 = nil }
     }
 
+    /// Where ``load(_:)`` took the graph from.
+    enum LoadSource: Equatable {
+        /// The index file saved at the last clean shutdown.
+        case savedFile
+        /// Built from the vectors (no file, or one that did not hold exactly these passages).
+        case rebuilt
+    }
+
     /// Loads vectors read from the catalog: from the saved index file when it holds exactly
     /// these passages (same ids, same dimension), otherwise by building the graph anew.
-    func load(_ rows: [(id: Int64, path: String, vector: [Float])]) {
+    @discardableResult
+    func load(_ rows: [(id: Int64, path: String, vector: [Float])]) -> LoadSource {
         var table = Paths()
         var live: [(id: Int64, vector: [Float])] = []
         live.reserveCapacity(rows.count)
@@ -96,10 +105,12 @@ public final class VectorIndex: Sendable {
         }
         table.sorted = SortedPaths(table.idsByPath.keys)
         var index: HNSWIndex?
+        var source = LoadSource.rebuilt
         if let file, table.dimension > 0, let saved = try? HNSWIndex.load(from: file, dimension: table.dimension),
             saved.count == live.count, live.allSatisfy({ saved.contains(id: $0.id) })
         {
             index = saved
+            source = .savedFile
         } else if table.dimension > 0 {
             index = try? HNSWIndex(dimension: table.dimension)
             try? index?.insert(contentsOf: live)
@@ -109,6 +120,7 @@ public final class VectorIndex: Sendable {
         // The file describes the catalog as it was at the last clean shutdown only: once the
         // index changes it would be stale (and a crash would leave it), so it goes now.
         if let file { try? FileManager.default.removeItem(atPath: file) }
+        return source
     }
 
     /// Writes the index to its file (atomically), so the next start need not rebuild it: at a
