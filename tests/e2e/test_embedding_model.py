@@ -20,7 +20,6 @@ from conftest import (MODEL, MODEL_FILE, assert_json_error, bearer, create_app_t
 
 ROOT = Path(__file__).resolve().parents[2]
 REFERENCE = json.loads((ROOT / "tests/data/all-minilm-l6-v2-reference.json").read_text())
-EMBEDDER = "all-minilm-l6-v2-f16"
 
 
 def embedding_file():
@@ -28,6 +27,11 @@ def embedding_file():
         [str(ROOT / "scripts/path"), "embedding-model"], capture_output=True, text=True, check=True).stdout.strip()
     assert Path(path).is_file(), f"no embedding model at {path}; run scripts/setup test"
     return path
+
+
+# The name `haven init` installs the model under: its file name, lower-cased, dots as dashes
+# (all-MiniLM-L6-v2.BF16.gguf, or .F16.gguf where the CPU has no native BF16).
+EMBEDDER = Path(embedding_file()).name.removesuffix(".gguf").lower().replace(".", "-")
 
 
 def cosine(a, b):
