@@ -7,4 +7,7 @@ public struct IndexProgress: Sendable, Equatable, Codable {
     public let skipped: Int
     public let failed: Int
     public let passages: Int
+    /// The vector index is still loading at start (a large one, in the background): search
+    /// ranks by full text alone until it is done.
+    public let vectorsLoading: Bool
 }

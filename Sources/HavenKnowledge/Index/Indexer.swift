@@ -28,12 +28,18 @@ public actor Indexer {
     private var idleWaiters: [CheckedContinuation<Void, Never>] = []
     /// Set by ``stop()``: nothing is queued or started any more.
     private var stopped = false
+    /// The vector index's load at start, when it runs in the background (see ``reconcile()``);
+    /// the worker waits for it before it writes.
+    private var loading: Task<VectorIndex.LoadSource, Never>?
+    /// Indexes of at least this many passages are loaded in the background.
+    let backgroundLoad: Int
 
     public init(
         store: DataStore, embedder: any Embedder, vectors: VectorIndex = VectorIndex(),
         splitter: PassageSplitter = PassageSplitter(), maximumFileSize: Int64 = 64 << 20, pdftotext: String = "pdftotext",
-        logger: Logger = Logger(label: "haven.index")
+        backgroundLoad: Int = 10_000, logger: Logger = Logger(label: "haven.index")
     ) {
+        self.backgroundLoad = backgroundLoad
         self.store = store
         self.embedder = embedder
         self.vectors = vectors
@@ -49,16 +55,25 @@ public actor Indexer {
     }
 
     /// Loads the vectors and queues every file whose indexed version differs from its current
-    /// one (or that was deleted since).
+    /// one (or that was deleted since). An index of ``backgroundLoad`` passages or more is loaded
+    /// in the background: a million passages whose saved graph did not survive a crash take
+    /// minutes to rebuild, and the server should listen meanwhile. Until the load is done, search
+    /// ranks by full text alone and queued files wait (their vectors must land in the loaded
+    /// graph, not in one the load replaces).
     public func reconcile() throws {
         let embeddings = try store.catalog.allEmbeddings()
-        let began = ContinuousClock.now
-        let source = vectors.load(embeddings)
-        if embeddings.count >= Self.reportedLoad {
-            // A large index rebuilt after a crash takes minutes before the server listens: say why.
+        let (vectors, logger) = (self.vectors, self.logger)
+        if embeddings.count >= backgroundLoad {
             logger.notice(
-                source == .savedFile ? "vector index loaded from its saved file" : "vector index rebuilt (no saved file matched)",
-                metadata: ["index.vectors": "\(vectors.count)", "index.seconds": "\((ContinuousClock.now - began).components.seconds)"])
+                "loading the vector index in the background; search uses full text alone until it is ready",
+                metadata: ["index.vectors": "\(embeddings.count)"])
+            loading = Task.detached(priority: .medium) {
+                let source = Self.load(embeddings, into: vectors, logger: logger)
+                await self.loadEnded()
+                return source
+            }
+        } else {
+            Self.load(embeddings, into: vectors, logger: logger)
         }
         let indexed = try store.catalog.indexedFiles()
         let current = try store.currentFiles()
@@ -72,11 +87,37 @@ public actor Indexer {
         }
     }
 
+    /// Loads `embeddings` into `vectors`, logging a large load with where the graph came from
+    /// and how long it took.
+    @discardableResult
+    private static func load(
+        _ embeddings: [(id: Int64, path: String, vector: [Float])], into vectors: VectorIndex, logger: Logger
+    ) -> VectorIndex.LoadSource {
+        let began = ContinuousClock.now
+        let source = vectors.load(embeddings)
+        if embeddings.count >= Self.reportedLoad {
+            let message: Logger.Message =
+                switch source {
+                case .savedFile: "vector index loaded from its saved file"
+                case .rebuilt: "vector index rebuilt (no saved file matched)"
+                case .abandoned: "vector index load abandoned (stopping, or the index was rebuilt)"
+                }
+            logger.notice(
+                message,
+                metadata: ["index.vectors": "\(vectors.count)", "index.seconds": "\((ContinuousClock.now - began).components.seconds)"])
+        }
+        return source
+    }
+
     /// Loads of at least this many vectors are logged with their time.
     static let reportedLoad = 10_000
 
+    private func loadEnded() { loading = nil }
+
     /// Drops the whole index and queues every current file.
     public func rebuild() throws {
+        // A load still running at start is discarded (``VectorIndex/removeAll()`` overtakes it).
+        loading?.cancel()
         try store.catalog.clearIndex()
         vectors.removeAll()
         statistics.invalidate()
@@ -98,6 +139,12 @@ public actor Indexer {
     /// next start's ``reconcile()`` queues it again), and this returns once the worker is done.
     public func stop() async {
         stopped = true
+        // A load still running at start stops between batches and installs nothing; waiting for
+        // it keeps it from racing the vector index's save at shutdown.
+        if let loading {
+            loading.cancel()
+            _ = await loading.value
+        }
         queue.removeAll()
         queued.removeAll()
         guard let worker else { return }
@@ -105,8 +152,9 @@ public actor Indexer {
         await worker.value
     }
 
-    /// Returns once nothing is waiting to be indexed.
+    /// Returns once the vector index is loaded and nothing is waiting to be indexed.
     public func idle() async {
+        await awaitLoad()
         guard worker != nil else { return }
         await withCheckedContinuation { idleWaiters.append($0) }
     }
@@ -116,7 +164,8 @@ public actor Indexer {
         let counts = try store.catalog.indexedFileCounts()
         return IndexProgress(
             pending: queue.count + inProgress.count, indexed: counts[.indexed] ?? 0, skipped: counts[.skipped] ?? 0,
-            failed: counts[.failed] ?? 0, passages: try statistics.total { try store.catalog.passageCount() })
+            failed: counts[.failed] ?? 0, passages: try statistics.total { try store.catalog.passageCount() },
+            vectorsLoading: loading != nil)
     }
 
     /// Files indexed together: their passages are embedded in the same batches, so many small
@@ -125,7 +174,14 @@ public actor Indexer {
     /// Passages embedded per call (the engine packs them many to a decode).
     static let embeddingChunk = 64
 
+    /// Waits for the vector index's load at start, if it is still running.
+    private func awaitLoad() async {
+        guard let task = loading else { return }
+        _ = await task.value
+    }
+
     private func drain() async {
+        await awaitLoad()
         while !queue.isEmpty {
             // Taken off the queue first, so a write that lands while a file is being indexed
             // queues it again.

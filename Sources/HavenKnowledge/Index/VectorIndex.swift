@@ -19,6 +19,8 @@ public final class VectorIndex: Sendable {
         /// The keys of `idsByPath` in byte order, for resolving a filter's prefixes.
         var sorted = SortedPaths()
         var dimension = 0
+        /// Counts ``removeAll()`` calls, so a load that began before one is not installed after it.
+        var generation = 0
     }
 
     private let paths = Mutex(Paths())
@@ -75,10 +77,14 @@ public final class VectorIndex: Sendable {
         }
     }
 
-    /// Forgets every vector.
+    /// Forgets every vector; a ``load(_:)`` still running is then discarded when it ends.
     public func removeAll() {
-        paths.withLock { $0 = Paths() }
-        graph.withLock { $0 = nil }
+        // Both under the table's lock (the only place besides a load's install that nests the
+        // graph's lock inside it), so no load can install between the two.
+        paths.withLock { table in
+            table = Paths(generation: table.generation + 1)
+            graph.withLock { $0 = nil }
+        }
     }
 
     /// Where ``load(_:)`` took the graph from.
@@ -87,13 +93,19 @@ public final class VectorIndex: Sendable {
         case savedFile
         /// Built from the vectors (no file, or one that did not hold exactly these passages).
         case rebuilt
+        /// Not installed: the loading task was cancelled, or ``removeAll()`` ran meanwhile.
+        case abandoned
     }
 
     /// Loads vectors read from the catalog: from the saved index file when it holds exactly
-    /// these passages (same ids, same dimension), otherwise by building the graph anew.
+    /// these passages (same ids, same dimension), otherwise by building the graph anew. Searches
+    /// meanwhile see what was there before (at start, nothing: full text alone). A cancelled
+    /// task stops the build between batches and installs nothing, and neither does a load that
+    /// ``removeAll()`` overtook.
     @discardableResult
     func load(_ rows: [(id: Int64, path: String, vector: [Float])]) -> LoadSource {
-        var table = Paths()
+        let generation = paths.withLock { $0.generation }
+        var table = Paths(generation: generation)
         var live: [(id: Int64, vector: [Float])] = []
         live.reserveCapacity(rows.count)
         for row in rows where !row.vector.isEmpty {
@@ -113,24 +125,27 @@ public final class VectorIndex: Sendable {
             source = .savedFile
         } else if table.dimension > 0 {
             index = try? HNSWIndex(dimension: table.dimension)
-            try? index?.insert(contentsOf: live)
+            try? index?.insert(contentsOf: live, cancellable: true)
         }
-        paths.withLock { $0 = table }
-        graph.withLock { $0 = index }
+        let installed = !Task.isCancelled && paths.withLock { current in
+            guard current.generation == generation else { return false }
+            current = table
+            graph.withLock { $0 = index }
+            return true
+        }
         // The file describes the catalog as it was at the last clean shutdown only: once the
         // index changes it would be stale (and a crash would leave it), so it goes now.
-        if let file { try? FileManager.default.removeItem(atPath: file) }
-        return source
+        if let file, installed { try? FileManager.default.removeItem(atPath: file) }
+        return installed ? source : .abandoned
     }
 
     /// Writes the index to its file (atomically), so the next start need not rebuild it: at a
     /// clean shutdown, after the indexer has stopped.
     public func save() throws {
-        guard let file else { return }
-        guard let index = graph.withLock({ $0 }) else {
-            try? FileManager.default.removeItem(atPath: file)
-            return
-        }
+        // No graph: nothing was loaded (a load abandoned at a shutdown during start leaves the
+        // file it did not use, which the next start checks against the catalog again) or
+        // everything was removed (an installed load already deleted the file).
+        guard let file, let index = graph.withLock({ $0 }) else { return }
         if index.removedCount > 0 { index.compact() }
         try FileManager.default.createDirectory(
             atPath: (file as NSString).deletingLastPathComponent, withIntermediateDirectories: true,

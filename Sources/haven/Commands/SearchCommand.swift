@@ -37,16 +37,16 @@ struct IndexCommand: AsyncParsableCommand {
     struct Status: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Files indexed, skipped, failed and waiting.")
         @OptionGroup var client: ClientOptions
-        @Flag(help: "Show progress until nothing waits to be indexed (a folder just stored, a restart), then the counts.")
+        @Flag(help: "Show progress until nothing waits to be indexed (a folder just stored, a restart) and the vector index is loaded, then the counts.")
         var wait = false
 
         func run() async throws {
             let client = try client.makeClient()
             var progress: IndexProgressView = try await client.get("/haven/index")
-            if wait, progress.pending > 0 {
+            if wait, progress.pending > 0 || progress.vectorsLoading == true {
                 // Files keep arriving while a folder is stored: the total is what is done plus what waits.
                 let meter = ProgressMeter(total: Int64(progress.indexed + progress.pending), label: "indexing", unit: .items)
-                while progress.pending > 0 {
+                while progress.pending > 0 || progress.vectorsLoading == true {
                     meter.update(Int64(progress.indexed), total: Int64(progress.indexed + progress.pending))
                     try await Task.sleep(for: .milliseconds(250))
                     progress = try await client.get("/haven/index")
@@ -55,6 +55,9 @@ struct IndexCommand: AsyncParsableCommand {
             }
             print("\(progress.indexed) files indexed (\(progress.passages) passages), \(progress.skipped) skipped, "
                 + "\(progress.failed) failed, \(progress.pending) waiting")
+            if progress.vectorsLoading == true {
+                print("the vector index is still loading: search ranks by full text alone until it is ready")
+            }
         }
     }
 
@@ -87,4 +90,6 @@ struct IndexProgressView: Decodable {
     let skipped: Int
     let failed: Int
     let passages: Int
+    /// Absent from servers older than this field.
+    let vectorsLoading: Bool?
 }

@@ -88,15 +88,16 @@ struct HNSWGraph: Sendable {
     /// `threads` threads: in batches whose searches for neighbours run in parallel on the graph
     /// as it was before the batch, after which each node is linked in order, also to the nodes
     /// of its own batch linked before it (which the searches could not see). The same rows give
-    /// the same graph whatever the number of threads.
-    mutating func insert(batch rows: [(id: Int64, vector: [Float])], threads: Int) {
+    /// the same graph whatever the number of threads. When `cancellable`, a cancelled task stops
+    /// between batches, leaving a consistent graph of the rows inserted so far.
+    mutating func insert(batch rows: [(id: Int64, vector: [Float])], threads: Int, cancellable: Bool = false) {
         var next = 0
         // A small graph is built one by one: a batch must be small beside what it searches.
         while next < rows.count, count < Self.sequentialStart {
             insert(id: rows[next].id, vector: rows[next].vector)
             next += 1
         }
-        while next < rows.count {
+        while next < rows.count, !(cancellable && Task.isCancelled) {
             let end = min(rows.count, next + min(Self.batchLimit, count / 64))
             let added = rows[next..<end].map { append(id: $0.id, vector: $0.vector) }
             let found = candidates(for: added, threads: threads)

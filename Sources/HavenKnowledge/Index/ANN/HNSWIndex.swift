@@ -108,9 +108,12 @@ public final class HNSWIndex: Sendable {
     /// Adds many vectors at once (unit length; an id seen before, or twice here, keeps its last
     /// vector) on `threads` threads: the searches for each batch's neighbours run in parallel,
     /// for a bulk build (a rebuild at start, ``compact()``). Searches wait until it is done.
-    public func insert(contentsOf rows: [(id: Int64, vector: [Float])], threads: Int = ProcessInfo.processInfo.activeProcessorCount)
-        throws(HNSWError)
-    {
+    /// When `cancellable`, a cancelled task stops between batches (the graph then holds the rows
+    /// inserted so far: a build to throw away).
+    public func insert(
+        contentsOf rows: [(id: Int64, vector: [Float])], threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+        cancellable: Bool = false
+    ) throws(HNSWError) {
         let dimension = dimension
         var last: [Int64: Int] = [:]
         for (index, row) in rows.enumerated() {
@@ -122,7 +125,7 @@ public final class HNSWIndex: Sendable {
         writer.withLock { _ in
             state.write { graph in
                 for row in unique { _ = graph.remove(id: row.id) }
-                graph.insert(batch: unique, threads: threads)
+                graph.insert(batch: unique, threads: threads, cancellable: cancellable)
             }
         }
     }
