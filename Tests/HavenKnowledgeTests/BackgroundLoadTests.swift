@@ -13,6 +13,31 @@ import Testing
         VectorIndexTests.rows(count: count, seed: seed)
     }
 
+    /// 3,000 passages (64-dimensional, as `WordHashEmbedder` makes) of 300 files the store
+    /// does not hold, written straight to the catalog; their rows.
+    static func seedBulk(_ fixture: KnowledgeFixture) throws -> [(id: Int64, path: String, vector: [Float])] {
+        let bulk = rows(count: 3_000, seed: 11)
+        for file in 0..<300 {
+            let passages = bulk[(file * 10)..<(file * 10 + 10)].map { row in
+                (text: "bulk passage \(row.id)", embedding: row.vector + [Float](repeating: 0, count: 48))
+            }
+            _ = try fixture.catalog.replacePassages(of: "/bulk/\(file).md", version: 1, passages: passages, at: Date())
+        }
+        return bulk
+    }
+
+    @Test func stopWaitsForALoadInTheBackgroundWhichInstallsAllOrNothing() async throws {
+        let fixture = try KnowledgeFixture()
+        defer { fixture.remove() }
+        _ = try Self.seedBulk(fixture)
+        let indexer = Indexer(store: fixture.store, embedder: WordHashEmbedder(), backgroundLoad: 1)
+        try await indexer.reconcile()
+        await indexer.stop()
+        #expect(try await !indexer.progress().vectorsLoading)
+        // Stopped between batches, nothing is installed; finished first, everything is.
+        #expect([0, 3_000].contains(indexer.vectors.count))
+    }
+
     @Test func aCancellableBulkInsertStopsAfterTheSequentialStartWhenItsTaskIsCancelled() async throws {
         let rows = Self.rows(count: HNSWGraph.sequentialStart + 600, seed: 3).map { (id: $0.id, vector: $0.vector) }
         let cancelled = Task { () -> (Int, Int) in
@@ -62,13 +87,7 @@ import Testing
         // 3,000 passages of files the store no longer holds, so the graph takes a while to build
         // and the start queues 300 removals behind it: the worker must wait for the load, or the
         // load would put back what the worker removed and drop what it added.
-        let bulk = Self.rows(count: 3_000, seed: 11)
-        for file in 0..<300 {
-            let passages = bulk[(file * 10)..<(file * 10 + 10)].map { row in
-                (text: "bulk passage \(row.id)", embedding: row.vector + [Float](repeating: 0, count: 48))
-            }
-            _ = try fixture.catalog.replacePassages(of: "/bulk/\(file).md", version: 1, passages: passages, at: Date())
-        }
+        let bulk = try Self.seedBulk(fixture)
 
         // Every index loads in the background here (backgroundLoad 1).
         let restarted = Indexer(store: fixture.store, embedder: WordHashEmbedder(), backgroundLoad: 1)

@@ -10,4 +10,9 @@ public struct IndexProgress: Sendable, Equatable, Codable {
     /// The vector index is still loading at start (a large one, in the background): search
     /// ranks by full text alone until it is done.
     public let vectorsLoading: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case pending, indexed, skipped, failed, passages
+        case vectorsLoading = "vectors_loading"
+    }
 }

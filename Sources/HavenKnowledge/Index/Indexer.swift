@@ -139,14 +139,14 @@ public actor Indexer {
     /// next start's ``reconcile()`` queues it again), and this returns once the worker is done.
     public func stop() async {
         stopped = true
+        queue.removeAll()
+        queued.removeAll()
         // A load still running at start stops between batches and installs nothing; waiting for
         // it keeps it from racing the vector index's save at shutdown.
         if let loading {
             loading.cancel()
             _ = await loading.value
         }
-        queue.removeAll()
-        queued.removeAll()
         guard let worker else { return }
         worker.cancel()
         await worker.value

@@ -92,4 +92,9 @@ struct IndexProgressView: Decodable {
     let passages: Int
     /// Absent from servers older than this field.
     let vectorsLoading: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case pending, indexed, skipped, failed, passages
+        case vectorsLoading = "vectors_loading"
+    }
 }
