@@ -101,6 +101,13 @@ def reference_cosines(url):
     return cosines
 
 
+def assert_all_match_the_reference(cosines):
+    """Every cosine at least MIN_COSINE; the per-sentence figures are printed, and named on failure."""
+    report = "\n".join(f"{value:.6f}  {sentence!r}" for value, sentence in cosines)
+    print(f"\ncosine to the reference, per sentence:\n{report}")
+    assert all(value >= MIN_COSINE for value, _ in cosines), report
+
+
 def test_layout():
     import gguf
 
@@ -136,10 +143,7 @@ def test_llama_cpp_loads_it_as_bert_with_mean_pooling(llama_server):
 
 def test_vectors_match_the_reference(llama_server):
     url, _ = llama_server
-    cosines = reference_cosines(url)
-    report = "\n".join(f"{value:.6f}  {sentence!r}" for value, sentence in cosines)
-    print(f"\ncosine to the reference, per sentence:\n{report}")
-    assert all(value >= MIN_COSINE for value, _ in cosines), report
+    assert_all_match_the_reference(reference_cosines(url))
 
 
 def test_the_other_matrix_type_converts_and_matches_the_reference_too(tmp_path):
@@ -163,8 +167,7 @@ def test_the_other_matrix_type_converts_and_matches_the_reference_too(tmp_path):
     assert types["blk.3.layer_output_norm.bias"] == gguf.GGMLQuantizationType.F32
     with serving(output, tmp_path / "llama-server.log") as url:
         cosines = reference_cosines(url)
-    report = "\n".join(f"{value:.6f}  {sentence!r}" for value, sentence in cosines)
-    assert all(value >= MIN_COSINE for value, _ in cosines), report
+    assert_all_match_the_reference(cosines)
 
 
 def test_converter_refuses_what_is_not_a_checkpoint(tmp_path):
